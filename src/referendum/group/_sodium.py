@@ -1,8 +1,11 @@
 """Thin ctypes calls into libsodium's ristretto255 and scalar functions.
 
-pysodium locates and loads libsodium for us; its own wrappers add a version check and
-argument copying on every call (about 5 us per scalar multiplication, measured in
-docs/performance.md), so the hot group operations call the library functions directly.
+pysodium locates and loads libsodium for us. We call the library functions on its
+handle directly rather than through pysodium's wrappers for two reasons: those wrappers
+raise a bare ValueError when a scalar multiplication yields the identity, a legitimate
+result we must represent, and libsodium's constant-time scalar canonicality check is
+reachable only as reduce-then-compare. The speed is the same either way (benchmarks/
+crypto.py measures both; the difference is within 3%).
 Every function here takes and returns byte strings; callers guarantee the lengths.
 Nothing here is cryptography of our own: each call is one libsodium primitive.
 """
@@ -37,7 +40,16 @@ _scalar_invert = _lib.crypto_core_ristretto255_scalar_invert
 _scalar_reduce = _lib.crypto_core_ristretto255_scalar_reduce
 _memcmp = _lib.sodium_memcmp
 
+_lib.sodium_version_string.restype = ctypes.c_char_p
+
 IDENTITY_BYTES = bytes(32)
+
+
+def version() -> str:
+    """The version of the libsodium library loaded."""
+    return str(_lib.sodium_version_string().decode())
+
+
 _ZERO32 = bytes(32)
 
 
@@ -122,4 +134,4 @@ def scalar_reduce(wide: bytes) -> bytes:
 
 def scalar_is_canonical(x: bytes) -> bool:
     """True when the 32-byte little-endian x is below the group order (constant time)."""
-    return _memcmp(scalar_reduce(x + _ZERO32), x, 32) == 0
+    return bool(_memcmp(scalar_reduce(x + _ZERO32), x, 32) == 0)

@@ -21,6 +21,7 @@ class SeededRandom:
     """A deterministic byte stream, SHAKE-256(seed || counter) blocks, for tests and vectors.
 
     Never use it for a real election: anyone who knows the seed knows every nonce.
+    An int seed must lie in [-2^127, 2^127) (it is written as 16 bytes).
     """
 
     __slots__ = ("_counter", "_seed")

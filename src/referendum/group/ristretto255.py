@@ -76,12 +76,18 @@ class Scalar:
         return self._b == _sodium.IDENTITY_BYTES
 
     def __add__(self, other: Scalar) -> Scalar:
+        if not isinstance(other, Scalar):
+            return NotImplemented
         return Scalar._trusted(_sodium.scalar_add(self._b, other._b))
 
     def __sub__(self, other: Scalar) -> Scalar:
+        if not isinstance(other, Scalar):
+            return NotImplemented
         return Scalar._trusted(_sodium.scalar_sub(self._b, other._b))
 
     def __mul__(self, other: Scalar) -> Scalar:
+        if not isinstance(other, Scalar):
+            return NotImplemented
         return Scalar._trusted(_sodium.scalar_mul(self._b, other._b))
 
     def __neg__(self) -> Scalar:
@@ -141,12 +147,18 @@ class Element:
         return self._b == _sodium.IDENTITY_BYTES
 
     def __mul__(self, other: Element) -> Element:
+        if not isinstance(other, Element):
+            return NotImplemented
         return Element._trusted(_sodium.add(self._b, other._b))
 
     def __truediv__(self, other: Element) -> Element:
+        if not isinstance(other, Element):
+            return NotImplemented
         return Element._trusted(_sodium.sub(self._b, other._b))
 
     def __pow__(self, exponent: Scalar) -> Element:
+        if not isinstance(exponent, Scalar):
+            return NotImplemented
         if self._is_generator:
             return Element._trusted(_sodium.scalarmult_base(exponent._b))
         return Element._trusted(_sodium.scalarmult(exponent._b, self._b))
