@@ -1,0 +1,225 @@
+"""Checkpoints and their signed-note text form (docs/protocol-board.md, section 4).
+
+A checkpoint states (origin, size, root). Its body is three lines; a signed checkpoint is
+the body, one blank line, and one signature line per signer:
+
+    <origin>\\n<size>\\n<base64 root>\\n\\n— <key name> <base64(key id || signature)>\\n ...
+
+The board's signature is over the body; a witness's co-signature is over
+COSIGNATURE_CONTEXT || body (section 4.4). Parsing is validation: text that breaks any
+rule of section 4 raises CheckpointFormatError, so a SignedCheckpoint is always well formed.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from referendum.board.entry import Entry, check_log_id
+from referendum.board.errors import (
+    CheckpointFormatError,
+    EncodingError,
+    ProofShapeError,
+    SignatureError,
+)
+from referendum.board.keys import (
+    WITNESS_KEY,
+    SigningKey,
+    VerifierKey,
+    check_key_name,
+    decode_base64,
+)
+from referendum.board.merkle import HASH_SIZE, verify_inclusion
+
+__all__ = [
+    "COSIGNATURE_CONTEXT",
+    "MAX_SIGNATURES",
+    "Checkpoint",
+    "NoteSignature",
+    "SignedCheckpoint",
+    "parse_signed_checkpoint",
+    "sign_checkpoint",
+    "verify_checkpoint",
+    "verify_entry_inclusion",
+]
+
+COSIGNATURE_CONTEXT = b"referendum/cosignature/v1\n"
+MAX_SIGNATURES = 64
+_DASH = "\u2014 "  # EM DASH, SPACE: E2 80 94 20
+_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
+_SIGNATURE_BLOB = 4 + 64
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str, size: int, what: str) -> bytes:
+    try:
+        return decode_base64(text, size, what)
+    except EncodingError as exc:
+        raise CheckpointFormatError(str(exc)) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The statement "log origin has size entries and this root" (section 4.1)."""
+
+    origin: str
+    size: int
+    root: bytes
+
+    def __post_init__(self) -> None:
+        try:
+            check_log_id(self.origin)
+        except EncodingError as exc:
+            raise CheckpointFormatError(f"checkpoint origin: {exc}") from exc
+        if not 0 <= self.size < 2**64:
+            raise CheckpointFormatError(f"checkpoint size {self.size} is outside 0..2^64-1")
+        if len(self.root) != HASH_SIZE:
+            raise CheckpointFormatError(f"checkpoint root is {len(self.root)} bytes, want 32")
+
+    def body(self) -> bytes:
+        """Gives back the three body lines as bytes: the board signs exactly these."""
+        return f"{self.origin}\n{self.size}\n{_b64(self.root)}\n".encode("ascii")
+
+    def signed_message(self, key_type: int) -> bytes:
+        """Gives back the bytes a key of key_type signs for this checkpoint (4.3, 4.4)."""
+        body = self.body()
+        return COSIGNATURE_CONTEXT + body if key_type == WITNESS_KEY else body
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSignature:
+    """One signature line: key name, 4-byte key id, 64-byte Ed25519 signature (4.2)."""
+
+    name: str
+    key_id: bytes
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        try:
+            check_key_name(self.name)
+        except EncodingError as exc:
+            raise CheckpointFormatError(f"signature line: {exc}") from exc
+        if len(self.key_id) != 4 or len(self.signature) != 64:
+            raise CheckpointFormatError("signature line: want a 4-byte id and 64-byte signature")
+
+    def line(self) -> str:
+        """Gives back the line "— <name> <base64(key id || signature)>\\n"."""
+        return f"{_DASH}{self.name} {_b64(self.key_id + self.signature)}\n"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCheckpoint:
+    """A checkpoint with its signature lines, in the order they appear (section 4.2)."""
+
+    checkpoint: Checkpoint
+    signatures: tuple[NoteSignature, ...]
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.signatures) <= MAX_SIGNATURES:
+            raise CheckpointFormatError(
+                f"{len(self.signatures)} signature lines, want 1 to {MAX_SIGNATURES}"
+            )
+        keys = {(s.name, s.key_id) for s in self.signatures}
+        if len(keys) != len(self.signatures):
+            raise CheckpointFormatError("two signature lines by the same key")
+
+    def to_text(self) -> str:
+        """Gives back the signed-note text of section 4.2."""
+        body = self.checkpoint.body().decode("ascii")
+        return body + "\n" + "".join(s.line() for s in self.signatures)
+
+    def encode(self) -> bytes:
+        """Gives back to_text() as UTF-8 bytes."""
+        return self.to_text().encode("utf-8")
+
+    def signature_by(self, key: VerifierKey) -> NoteSignature:
+        """Gives back the line signed by key (same name and key id); raises SignatureError."""
+        for s in self.signatures:
+            if s.name == key.name and s.key_id == key.key_id:
+                return s
+        raise SignatureError(f"checkpoint {self._where()} has no signature by key {key.name}")
+
+    def verify(self, key: VerifierKey) -> None:
+        """Gives back None when key signed this checkpoint; raises SignatureError."""
+        s = self.signature_by(key)
+        try:
+            key.verify(self.checkpoint.signed_message(key.key_type), s.signature)
+        except SignatureError as exc:
+            raise SignatureError(f"checkpoint {self._where()}: {exc}") from exc
+
+    def with_signature(self, key: SigningKey) -> SignedCheckpoint:
+        """Gives back this checkpoint with a signature line by key added at the end."""
+        return SignedCheckpoint(self.checkpoint, (*self.signatures, _sign(self.checkpoint, key)))
+
+    def _where(self) -> str:
+        return f"{self.checkpoint.origin}@{self.checkpoint.size}"
+
+
+def _sign(checkpoint: Checkpoint, key: SigningKey) -> NoteSignature:
+    verifier = key.verifier()
+    sig = key.sign(checkpoint.signed_message(key.key_type))
+    return NoteSignature(key.name, verifier.key_id, sig)
+
+
+def sign_checkpoint(checkpoint: Checkpoint, key: SigningKey) -> SignedCheckpoint:
+    """Gives back checkpoint signed by key, with that one signature line (section 4.3)."""
+    return SignedCheckpoint(checkpoint, (_sign(checkpoint, key),))
+
+
+def parse_signed_checkpoint(text: str | bytes) -> SignedCheckpoint:
+    """Gives back the SignedCheckpoint in text; raises CheckpointFormatError (section 4.2).
+
+    Checks the format only; call verify_checkpoint or SignedCheckpoint.verify for signatures.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CheckpointFormatError("checkpoint text is not UTF-8") from exc
+    body, sep, sig_block = text.partition("\n\n")
+    if not sep:
+        raise CheckpointFormatError("checkpoint text has no blank line after the body")
+    lines = body.split("\n")
+    if len(lines) != 3:
+        raise CheckpointFormatError(f"checkpoint body has {len(lines)} lines, want 3")
+    origin, size_text, root_text = lines
+    if _SIZE.fullmatch(size_text) is None:
+        raise CheckpointFormatError(f"checkpoint size {size_text!r}: want a decimal, no zeros")
+    checkpoint = Checkpoint(origin, int(size_text), _unb64(root_text, HASH_SIZE, "root"))
+    if not sig_block.endswith("\n"):
+        raise CheckpointFormatError("the last signature line does not end with a newline")
+    signatures = []
+    for line in sig_block[:-1].split("\n"):
+        if not line.startswith(_DASH):
+            raise CheckpointFormatError(f"signature line {line!r} does not start with '— '")
+        name, space, blob = line[len(_DASH) :].partition(" ")
+        if not space:
+            raise CheckpointFormatError(f"signature line {line!r}: want '— <name> <base64>'")
+        raw = _unb64(blob, _SIGNATURE_BLOB, f"signature by {name!r}")
+        signatures.append(NoteSignature(name, raw[:4], raw[4:]))
+    return SignedCheckpoint(checkpoint, tuple(signatures))
+
+
+def verify_checkpoint(signed: SignedCheckpoint | str | bytes, board: VerifierKey) -> Checkpoint:
+    """Gives back the checkpoint once its text parses and board's signature verifies (4.3)."""
+    if not isinstance(signed, SignedCheckpoint):
+        signed = parse_signed_checkpoint(signed)
+    signed.verify(board)
+    return signed.checkpoint
+
+
+def verify_entry_inclusion(entry: Entry, proof: Sequence[bytes], checkpoint: Checkpoint) -> None:
+    """Gives back None when proof shows entry in the tree checkpoint states (3.3, 2.2).
+
+    The leaf hash is recomputed from the entry itself, so an entry altered in storage fails
+    against any checkpoint signed before the change. Raises ProofShapeError (entry of
+    another log, or index past the checkpoint) or RootMismatchError.
+    """
+    if entry.log_id != checkpoint.origin:
+        raise ProofShapeError(f"entry of log {entry.log_id} checked against {checkpoint.origin}")
+    verify_inclusion(entry.leaf_hash(), entry.index, checkpoint.size, proof, checkpoint.root)
