@@ -1,0 +1,112 @@
+"""The PostgreSQL store, through psycopg 3 (docs/protocol-board.md, section 5.3).
+
+The URL comes from the argument, else REFERENDUM_DATABASE_URL, else DEFAULT_URL. Every
+session sets synchronous_commit=on, so a commit is durable when append_many returns,
+whatever the server's default. Appends lock the log's row (SELECT ... FOR UPDATE), so
+appenders in several processes serialise and indexes stay gapless. schema= puts the tables
+in a schema of their own (tests use a fresh schema each and drop it afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from referendum.board._sql import SqlStore
+from referendum.board.errors import StoreUnavailableError
+from referendum.board.merkle import NodeId
+from referendum.board.store import AppendPlan
+
+__all__ = ["DEFAULT_URL", "URL_VARIABLE", "PostgresStore"]
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+URL_VARIABLE = "REFERENDUM_DATABASE_URL"
+_DDL_LOCK = 0x7265666572656E64  # "referend": serialises CREATE ... IF NOT EXISTS across sessions
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS board_log (
+        id serial PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        size bigint NOT NULL DEFAULT 0)""",
+    """CREATE TABLE IF NOT EXISTS board_entry (
+        log_id integer NOT NULL,
+        idx bigint NOT NULL,
+        kind text NOT NULL,
+        payload bytea NOT NULL,
+        PRIMARY KEY (log_id, idx))""",
+    """CREATE TABLE IF NOT EXISTS board_node (
+        log_id integer NOT NULL,
+        level smallint NOT NULL,
+        idx bigint NOT NULL,
+        hash bytea NOT NULL,
+        PRIMARY KEY (log_id, level, idx))""",
+]
+# One primary-key lookup per wanted node (a join may be planned as a scan of the log).
+_COPY = "COPY {} ({}) FROM STDIN (FORMAT BINARY)"
+_ENTRY_TYPES = ["integer", "bigint", "text", "bytea"]
+_NODE_TYPES = ["integer", "smallint", "bigint", "bytea"]
+_NODES_SQL = """SELECT w.level, w.idx, (SELECT n.hash FROM board_node n
+        WHERE n.log_id = %s AND n.level = w.level AND n.idx = w.idx)
+    FROM unnest(%s::smallint[], %s::bigint[]) AS w(level, idx)"""
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:@/]*):[^@/]*@", r"://\1:***@", url)
+
+
+class PostgresStore(SqlStore):
+    """A LogStore in a PostgreSQL database."""
+
+    _db: psycopg.Connection[tuple[Any, ...]]
+    _PARAM = "%s"
+    _LOCK_LOG = "SELECT id, size FROM board_log WHERE name = ? FOR UPDATE"
+
+    def __init__(self, url: str | None = None, *, schema: str | None = None) -> None:
+        url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+        if schema is not None and _SCHEMA_NAME.fullmatch(schema) is None:
+            raise ValueError(f"schema {schema!r}: want [a-z_][a-z0-9_]*, at most 63 characters")
+        try:
+            db = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreUnavailableError(
+                f"cannot connect to PostgreSQL at {_redact(url)} (set {URL_VARIABLE}): {exc}"
+            ) from exc
+        db.execute("SET synchronous_commit = on")
+        with db.transaction():
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK,))
+            if schema is not None:
+                ident = sql.Identifier(schema)
+                db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
+                db.execute(sql.SQL("SET search_path TO {}").format(ident))
+            for statement in _DDL:
+                db.execute(statement)
+        super().__init__(db)
+
+    def _transaction(self) -> AbstractContextManager[Any]:
+        return self._db.transaction()
+
+    def _fetch_nodes(self, log_id: int, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+        levels = [nid.level for nid in ids]
+        indexes = [nid.idx for nid in ids]
+        rows = self._db.execute(_NODES_SQL, (log_id, levels, indexes)).fetchall()
+        return {NodeId(level, idx): bytes(h) for level, idx, h in rows if h is not None}
+
+    def _insert(self, log_id: int, plan: AppendPlan) -> None:
+        tables: tuple[tuple[str, str, list[str], Sequence[tuple[Any, ...]]], ...] = (
+            ("board_entry", "log_id, idx, kind, payload", _ENTRY_TYPES, plan.entries),
+            ("board_node", "log_id, level, idx, hash", _NODE_TYPES, plan.nodes),
+        )
+        with self._db.cursor() as cur:
+            for table, columns, types, rows in tables:
+                statement = sql.SQL(_COPY).format(sql.Identifier(table), sql.SQL(columns))
+                with cur.copy(statement) as copy:
+                    copy.set_types(types)
+                    for row in rows:
+                        copy.write_row((log_id, *row))

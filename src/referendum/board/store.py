@@ -1,0 +1,116 @@
+"""The store protocol and the logic both stores share (docs/protocol-board.md, section 5).
+
+A store keeps, per named log: the entries (index, kind, payload), every complete Merkle
+node (level, index, hash; level 0 holds the leaf hashes) and the size. Appends run in one
+transaction that reads the size and the O(log n) nodes of the compact range, writes the
+new entries and nodes and the new size, and commits before returning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from referendum.board.entry import Entry
+from referendum.board.errors import StoreCorruptionError
+from referendum.board.merkle import CompactRange, NodeId
+
+__all__ = [
+    "PAGE_SIZE",
+    "AppendPlan",
+    "LogStore",
+    "border_hashes",
+    "iter_pages",
+    "plan_append",
+]
+
+PAGE_SIZE = 1000
+
+
+@runtime_checkable
+class LogStore(Protocol):
+    """What the board needs from a database; SqliteStore and PostgresStore implement it."""
+
+    def create_log(self, name: str) -> None:
+        """Creates an empty log called name unless one exists."""
+
+    def drop_log(self, name: str) -> None:
+        """Deletes the log called name with all its entries and nodes (tests, tools)."""
+
+    def size(self, name: str) -> int:
+        """Gives back the number of entries committed to the log."""
+
+    def append_many(self, name: str, items: Sequence[tuple[str, bytes]]) -> int:
+        """Gives back the index of the first of items, appended in one durable transaction.
+
+        Returns only after the commit is durable: every acknowledged entry survives a crash.
+        """
+
+    def entries(self, name: str, start: int, end: int) -> Iterator[Entry]:
+        """Gives back entries start..end-1 in order, read in pages, never all at once."""
+
+    def nodes(self, name: str, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+        """Gives back the stored hash of each requested node that exists."""
+
+    def close(self) -> None:
+        """Releases the connection."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppendPlan:
+    """The rows an append writes: (index, kind, payload) and (level, index, hash)."""
+
+    entries: list[tuple[int, str, bytes]]
+    nodes: list[tuple[int, int, bytes]]
+    new_size: int
+
+
+def plan_append(
+    name: str, size: int, border: Sequence[bytes], items: Sequence[tuple[str, bytes]]
+) -> AppendPlan:
+    """Gives back the rows that append items to a log of size with compact range border.
+
+    border holds the hashes of CompactRange.node_ids(size), read inside the append's
+    transaction. Each item is validated as an Entry, so a bad kind fails before any write.
+    """
+    tree = CompactRange(size, border)
+    entry_rows: list[tuple[int, str, bytes]] = []
+    node_rows: list[tuple[int, int, bytes]] = []
+    for i, (kind, payload) in enumerate(items):
+        entry = Entry(name, size + i, kind, payload)
+        entry_rows.append((entry.index, kind, payload))
+        node_rows.extend((nid.level, nid.idx, h) for nid, h in tree.append(entry.leaf_hash()))
+    return AppendPlan(entry_rows, node_rows, tree.size)
+
+
+def border_hashes(name: str, size: int, got: dict[NodeId, bytes]) -> list[bytes]:
+    """Gives back the compact range hashes for size from fetched nodes; raises if one lacks."""
+    try:
+        return [got[nid] for nid in CompactRange.node_ids(size)]
+    except KeyError as exc:
+        raise StoreCorruptionError(
+            f"log {name}: node {exc.args[0]} of size {size} missing"
+        ) from exc
+
+
+def iter_pages(
+    name: str,
+    start: int,
+    end: int,
+    page: Callable[[int, int], list[tuple[int, str, bytes]]],
+) -> Iterator[Entry]:
+    """Gives back entries start..end-1 by calling page(first, limit) for PAGE_SIZE rows.
+
+    Raises StoreCorruptionError on a gap or a repeated index (an entry deleted in the DB).
+    """
+    expected = start
+    while expected < end:
+        rows = page(expected, min(PAGE_SIZE, end - expected))
+        if not rows:
+            raise StoreCorruptionError(f"log {name}: entry {expected} is missing")
+        for index, kind, payload in rows:
+            if index != expected:
+                raise StoreCorruptionError(f"log {name}: entry {expected} is missing")
+            yield Entry(name, index, kind, bytes(payload))
+            expected += 1
