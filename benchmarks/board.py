@@ -8,7 +8,7 @@ For each store: single appends (one transaction each), group-committed appends f
 append_many in durable batches of 10,000 (build time printed apart), and at each size the
 mean time to generate (from the store) and to verify an inclusion and a consistency proof.
 PostgreSQL uses REFERENDUM_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test)
-and a temporary schema, dropped at the end. Figures go to docs/performance-board.md.
+and a temporary schema, dropped at the end. Figures go to docs/performance.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checkpoint text, keys and signatures (docs/protocol-board.md, section 4)."""
+"""Checkpoint text, keys and signatures (docs/protocol.md, section 7.4)."""
 
 from __future__ import annotations
 

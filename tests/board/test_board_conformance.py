@@ -1,6 +1,6 @@
 """The store conformance suite: every test runs on SQLite and on PostgreSQL.
 
-docs/protocol-board.md, section 5. Uses the spec/store fixtures of conftest.py (a fresh
+docs/protocol.md, section 7.5. Uses the spec/store fixtures of conftest.py (a fresh
 SQLite file or a fresh PostgreSQL schema per test).
 """
 

@@ -1,4 +1,4 @@
-"""Entry encoding (docs/protocol-board.md, section 2)."""
+"""Entry encoding (docs/protocol.md, section 7.2)."""
 
 from __future__ import annotations
 

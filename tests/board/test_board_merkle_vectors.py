@@ -31,7 +31,7 @@ VECTORS = Path(__file__).parents[2] / "vectors" / "merkle"
 REFERENCE = json.loads((VECTORS / "reference_tree.json").read_text())
 
 # Probes where we are deliberately stricter than the source: every root is 32 bytes
-# (docs/protocol-board.md 3.4), even where equal sizes make the roots' values irrelevant.
+# (docs/protocol.md 7.3.4), even where equal sizes make the roots' values irrelevant.
 STRICTER = {"consistency/additional/sizes-are-equal-one-and-proof-is-empty.json"}
 
 

@@ -1,4 +1,4 @@
-"""Witness co-signing and proofs of equivocation (docs/protocol-board.md, section 6)."""
+"""Witness co-signing and proofs of equivocation (docs/protocol.md, section 7.6)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The bulletin board: an append-only RFC 6962 Merkle log with signed checkpoints.
 
-docs/protocol-board.md is the specification. The verifier may import entry, merkle,
+docs/protocol.md section 7 is the specification. The verifier may import entry, merkle,
 keys, checkpoint and witness (pure functions over public data); stores and the writer
 belong to the server.
 """

@@ -1,6 +1,6 @@
 """What the SQLite and PostgreSQL stores share: every query but node lookups and inserts.
 
-docs/protocol-board.md, section 5. Queries are written with "?" placeholders; a
+docs/protocol.md, section 7.5. Queries are written with "?" placeholders; a
 subclass sets _PARAM to its driver's marker. Both drivers' connections offer
 execute(sql, params) returning a cursor, which is all this class uses.
 """

@@ -1,4 +1,4 @@
-"""Checkpoints and their signed-note text form (docs/protocol-board.md, section 4).
+"""Checkpoints and their signed-note text form (docs/protocol.md, section 7.4).
 
 A checkpoint states (origin, size, root). Its body is three lines; a signed checkpoint is
 the body, one blank line, and one signature line per signer:
@@ -6,8 +6,8 @@ the body, one blank line, and one signature line per signer:
     <origin>\\n<size>\\n<base64 root>\\n\\n— <key name> <base64(key id || signature)>\\n ...
 
 The board's signature is over the body; a witness's co-signature is over
-COSIGNATURE_CONTEXT || body (section 4.4). Parsing is validation: text that breaks any
-rule of section 4 raises CheckpointFormatError, so a SignedCheckpoint is always well formed.
+COSIGNATURE_CONTEXT || body (section 7.4.4). Parsing is validation: text that breaks any
+rule of section 7.4 raises CheckpointFormatError, so a SignedCheckpoint is always well formed.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _unb64(text: str, size: int, what: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Checkpoint:
-    """The statement "log origin has size entries and this root" (section 4.1)."""
+    """The statement "log origin has size entries and this root" (section 7.4.1)."""
 
     origin: str
     size: int
@@ -114,7 +114,7 @@ class NoteSignature:
 
 @dataclass(frozen=True, slots=True)
 class SignedCheckpoint:
-    """A checkpoint with its signature lines, in the order they appear (section 4.2)."""
+    """A checkpoint with its signature lines, in the order they appear (section 7.4.2)."""
 
     checkpoint: Checkpoint
     signatures: tuple[NoteSignature, ...]
@@ -129,7 +129,7 @@ class SignedCheckpoint:
             raise CheckpointFormatError("two signature lines by the same key")
 
     def to_text(self) -> str:
-        """Gives back the signed-note text of section 4.2."""
+        """Gives back the signed-note text of section 7.4.2."""
         body = self.checkpoint.body().decode("ascii")
         return body + "\n" + "".join(s.line() for s in self.signatures)
 
@@ -167,12 +167,12 @@ def _sign(checkpoint: Checkpoint, key: SigningKey) -> NoteSignature:
 
 
 def sign_checkpoint(checkpoint: Checkpoint, key: SigningKey) -> SignedCheckpoint:
-    """Gives back checkpoint signed by key, with that one signature line (section 4.3)."""
+    """Gives back checkpoint signed by key, with that one signature line (section 7.4.3)."""
     return SignedCheckpoint(checkpoint, (_sign(checkpoint, key),))
 
 
 def parse_signed_checkpoint(text: str | bytes) -> SignedCheckpoint:
-    """Gives back the SignedCheckpoint in text; raises CheckpointFormatError (section 4.2).
+    """Gives back the SignedCheckpoint in text; raises CheckpointFormatError (section 7.4.2).
 
     Checks the format only; call verify_checkpoint or SignedCheckpoint.verify for signatures.
     """

@@ -1,4 +1,4 @@
-"""Board entries and their canonical encoding (docs/protocol-board.md, section 2).
+"""Board entries and their canonical encoding (docs/protocol.md, section 7.2).
 
 An entry is (log id, index, kind, payload). Its encoding binds all four, so the leaf hash
 of an entry commits to the log it belongs to and its position: an entry copied into
@@ -41,18 +41,18 @@ def _check(pattern: re.Pattern[str], value: str, what: str, rule: str) -> str:
 
 
 def check_log_id(log_id: str) -> str:
-    """Gives back log_id when it is a valid log id (section 2.1); raises EncodingError."""
+    """Gives back log_id when it is a valid log id (section 7.2.1); raises EncodingError."""
     return _check(_LOG_ID, log_id, "log id", "1-128 of [A-Za-z0-9._:/-], a letter or digit first")
 
 
 def check_kind(kind: str) -> str:
-    """Gives back kind when it is a valid entry kind (section 2.1); raises EncodingError."""
+    """Gives back kind when it is a valid entry kind (section 7.2.1); raises EncodingError."""
     return _check(_KIND, kind, "entry kind", "1-64 of [a-z0-9._-], a letter or digit first")
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One board entry: the index-th item of log log_id (section 2)."""
+    """One board entry: the index-th item of log log_id (section 7.2)."""
 
     log_id: str
     index: int
@@ -70,11 +70,11 @@ class Entry:
             raise EncodingError(f"entry payload of {len(self.payload)} bytes > {MAX_PAYLOAD}")
 
     def encode(self) -> bytes:
-        """Gives back the canonical encoding of the entry (section 2.2)."""
+        """Gives back the canonical encoding of the entry (section 7.2.2)."""
         return _encode(self.log_id, self.index, self.kind, self.payload)
 
     def leaf_hash(self) -> bytes:
-        """Gives back the Merkle leaf hash SHA-256(0x00 || encoding) (section 3.1)."""
+        """Gives back the Merkle leaf hash SHA-256(0x00 || encoding) (section 7.3.1)."""
         return leaf_hash(self.encode())
 
 
@@ -95,7 +95,10 @@ def _encode(log_id: str, index: int, kind: str, payload: bytes) -> bytes:
 
 
 def decode_entry(data: bytes) -> Entry:
-    """Gives back the Entry whose canonical encoding is data (section 2.2); raises EncodingError."""
+    """Gives back the Entry whose canonical encoding is data (section 7.2.2).
+
+    Raises EncodingError when data is not a canonical encoding.
+    """
     try:
         version, lid_len = _HEAD.unpack_from(data, 0)
         if version != ENTRY_VERSION:

@@ -1,4 +1,4 @@
-"""The board's exception types (docs/protocol-board.md, section 7).
+"""The board's exception types (docs/protocol.md, section 7.7).
 
 Every failed check on public board data raises a subclass of BoardVerificationError,
 itself a referendum.errors.VerificationError. Store failures that are not evidence about
@@ -46,7 +46,7 @@ class RootMismatchError(BoardVerificationError):
 
 
 class CheckpointFormatError(EncodingError):
-    """Checkpoint or signed-note text breaks the format of docs/protocol-board.md section 4."""
+    """Checkpoint or signed-note text breaks the format of docs/protocol.md section 7.4."""
 
 
 class SignatureError(BoardVerificationError):

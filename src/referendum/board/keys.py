@@ -1,11 +1,11 @@
-"""Ed25519 keys for signing and co-signing checkpoints (docs/protocol-board.md, section 4.3).
+"""Ed25519 keys for signing and co-signing checkpoints (docs/protocol.md, section 7.4.3).
 
 Keys are named, as in the signed-note format: a key id is the first four bytes of
 SHA-256(name || 0x0A || key type || public key), and a verifier key has the text form
 name+<key id, 8 hex digits>+<base64(key type || public key)>. The board signs with key
 type 0x01 (the signed-note Ed25519 type, so generic signed-note tools can check the
 board's signature); witnesses co-sign with key type 0x81, a different message
-(section 4.4), so a co-signature can never be read as a board signature or back.
+(section 7.4.4), so a co-signature can never be read as a board signature or back.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _NAME = re.compile(r"[\x21-\x2a\x2c-\x7e]{1,128}")  # printable ASCII without sp
 
 
 def check_key_name(name: str) -> str:
-    """Gives back name when it is a valid key name (section 4.3); raises EncodingError."""
+    """Gives back name when it is a valid key name (section 7.4.3); raises EncodingError."""
     if not isinstance(name, str) or _NAME.fullmatch(name) is None:
         raise EncodingError(f"key name {name!r}: want 1-128 printable ASCII, no space or '+'")
     return name

@@ -1,6 +1,6 @@
 """A named log on a store: append, read, roots, proofs, checkpoints, audit.
 
-docs/protocol-board.md, sections 3 to 5. Log holds no state of its own besides the store
+docs/protocol.md, sections 7.3 to 7.7.5. Log holds no state of its own besides the store
 and the name, so several processes may open the same log and append concurrently.
 """
 
@@ -54,7 +54,7 @@ class Log:
         return size
 
     def append(self, kind: str, payload: bytes) -> Entry:
-        """Gives back the entry once it is durably committed (section 5.2)."""
+        """Gives back the entry once it is durably committed (section 7.5.2)."""
         return self.append_many([(kind, payload)])[0]
 
     def append_many(self, items: Sequence[tuple[str, bytes]]) -> list[Entry]:
@@ -82,7 +82,7 @@ class Log:
         return Checkpoint(self.name, size, tree_root(size, self._nodes))
 
     def sign(self, key: SigningKey, size: int | None = None) -> SignedCheckpoint:
-        """Gives back the checkpoint at size signed by the board key (section 4.3)."""
+        """Gives back the checkpoint at size signed by the board key (section 7.4.3)."""
         return sign_checkpoint(self.checkpoint(size), key)
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
@@ -97,7 +97,7 @@ class Log:
         return consistency_proof(size1, size2, self._nodes)
 
     def audit(self) -> Checkpoint:
-        """Gives back the current checkpoint after re-hashing every entry (section 5.4).
+        """Gives back the current checkpoint after re-hashing every entry (section 7.5.4).
 
         Streams the whole log, recomputes every Merkle node and compares it with the stored
         one; raises StoreCorruptionError naming the first disagreement. O(n), for repair

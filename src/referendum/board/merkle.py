@@ -1,6 +1,6 @@
 """RFC 6962 / RFC 9162 Merkle tree hashing, proof generation and verification.
 
-docs/protocol-board.md, section 3. A tree of size n has leaves 0..n-1. A *node* (level l,
+docs/protocol.md, section 7.3. A tree of size n has leaves 0..n-1. A *node* (level l,
 index i) is the root of the perfect subtree over leaves [i * 2^l, (i + 1) * 2^l); stores
 keep every node once it is complete, so any root or proof is O(log n) node reads and a
 few hashes. Generation takes a node source (a function from node ids to hashes); the
@@ -50,12 +50,12 @@ NodeSource = Callable[[Sequence[NodeId]], Mapping[NodeId, bytes]]
 
 
 def leaf_hash(data: bytes) -> bytes:
-    """Gives back SHA-256(0x00 || data), the hash of a leaf (section 3.1)."""
+    """Gives back SHA-256(0x00 || data), the hash of a leaf (section 7.3.1)."""
     return hashlib.sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    """Gives back SHA-256(0x01 || left || right), the hash of an inner node (section 3.1)."""
+    """Gives back SHA-256(0x01 || left || right), the hash of an inner node (section 7.3.1)."""
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
@@ -102,7 +102,7 @@ def _range_hashes(ranges: Sequence[tuple[int, int]], source: NodeSource) -> list
 
 
 def tree_root(size: int, source: NodeSource) -> bytes:
-    """Gives back the root hash of the tree of the first size leaves (section 3.2)."""
+    """Gives back the root hash of the tree of the first size leaves (section 7.3.2)."""
     if size == 0:
         return EMPTY_ROOT
     return _range_hashes([(0, size)], source)[0]
@@ -183,7 +183,7 @@ def verify_inclusion(
     """Gives back None when proof shows leaf at index in the tree (size, root); else raises.
 
     Raises ProofShapeError (impossible index, wrong proof length, hash lengths) or
-    RootMismatchError (section 3.3).
+    RootMismatchError (section 7.3.3).
     """
     _check_hash("root", root)
     computed = root_from_inclusion_proof(leaf, index, size, proof)
@@ -236,7 +236,7 @@ def verify_consistency(
 ) -> None:
     """Gives back None when proof shows tree (size1, root1) is a prefix of (size2, root2).
 
-    Raises ProofShapeError or RootMismatchError (section 3.4). Equal sizes need an empty
+    Raises ProofShapeError or RootMismatchError (section 7.3.4). Equal sizes need an empty
     proof and equal roots; a proof from size 0 to a larger size is rejected as meaningless.
     """
     _check_hash("first root", root1)
@@ -260,7 +260,7 @@ class CompactRange:
     """The roots of the perfect subtrees that make up leaves [0, size), largest first.
 
     Appending a leaf completes at most log2(size) + 1 nodes; append() gives them back so a
-    store can save them (section 5.2).
+    store can save them (section 7.5.2).
     """
 
     __slots__ = ("_hashes", "_size")

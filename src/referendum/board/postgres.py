@@ -1,4 +1,4 @@
-"""The PostgreSQL store, through psycopg 3 (docs/protocol-board.md, section 5.3).
+"""The PostgreSQL store, through psycopg 3 (docs/protocol.md, section 7.5.3).
 
 The URL comes from the argument, else REFERENDUM_DATABASE_URL, else DEFAULT_URL. Every
 session sets synchronous_commit=on, so a commit is durable when append_many returns,

@@ -1,4 +1,4 @@
-"""The SQLite store, the embedded default (docs/protocol-board.md, section 5.3).
+"""The SQLite store, the embedded default (docs/protocol.md, section 7.5.3).
 
 WAL journal with synchronous=FULL: a commit is on disk when append_many returns. Appends
 take the database write lock (BEGIN IMMEDIATE), so appenders in several processes

@@ -1,4 +1,4 @@
-"""The store protocol and the logic both stores share (docs/protocol-board.md, section 5).
+"""The store protocol and the logic both stores share (docs/protocol.md, section 7.5).
 
 A store keeps, per named log: the entries (index, kind, payload), every complete Merkle
 node (level, index, hash; level 0 holds the leaf hashes) and the size. Appends run in one

@@ -1,4 +1,4 @@
-"""Witnesses and proofs of equivocation (docs/protocol-board.md, section 6).
+"""Witnesses and proofs of equivocation (docs/protocol.md, section 7.6).
 
 A witness keeps the last checkpoint it co-signed. It co-signs a newer one only after a
 consistency proof shows the old tree is a prefix of the new one. Two checkpoints the board
@@ -38,7 +38,7 @@ EQUIVOCATION_TYPE = "referendum.board.equivocation/v1"
 
 @dataclass(frozen=True, slots=True)
 class EquivocationProof:
-    """Two board-signed checkpoints of one log that cannot both be true (section 6.2).
+    """Two board-signed checkpoints of one log that cannot both be true (section 7.6.2).
 
     first.size <= second.size. With equal sizes the roots differ. With first.size <
     second.size, proof is a consistency proof that reproduces second's root and shows
@@ -82,7 +82,7 @@ class EquivocationProof:
             raise EquivocationProofError("the checkpoints are consistent")
 
     def to_json(self) -> str:
-        """Gives back the JSON form of section 6.3 (sorted keys, no spaces)."""
+        """Gives back the JSON form of section 7.6.3 (sorted keys, no spaces)."""
         obj: dict[str, Any] = {
             "type": EQUIVOCATION_TYPE,
             "first": self.first.to_text(),
@@ -96,7 +96,7 @@ class EquivocationProof:
 
     @classmethod
     def from_json(cls, text: str) -> EquivocationProof:
-        """Gives back the proof in text (section 6.3); raises EncodingError on bad input."""
+        """Gives back the proof in text (section 7.6.3); raises EncodingError on bad input."""
         try:
             obj = json.loads(text)
             if obj["type"] != EQUIVOCATION_TYPE:
@@ -119,7 +119,7 @@ def prove_equivocation(
     proof: Sequence[bytes] = (),
     prefix_root: bytes | None = None,
 ) -> EquivocationProof:
-    """Gives back a checked EquivocationProof from two board checkpoints (section 6.2).
+    """Gives back a checked EquivocationProof from two board checkpoints (section 7.6.2).
 
     For different sizes, proof is the consistency proof the board served between them.
     When the smaller size is a power of two, the proof holds no node for the prefix, so
@@ -168,7 +168,7 @@ class Witness:
         return self._latest
 
     def cosign(self, new: SignedCheckpoint, proof: Sequence[bytes] = ()) -> SignedCheckpoint:
-        """Gives back new with this witness's co-signature added (section 6.1).
+        """Gives back new with this witness's co-signature added (section 7.6.1).
 
         proof is the consistency proof from latest to new. Raises SignatureError (new not
         signed by the board), ProofShapeError or RootMismatchError (no valid proof), or

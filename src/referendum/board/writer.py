@@ -1,6 +1,6 @@
 """Group commit: one writer thread batches concurrent appends into one transaction.
 
-docs/protocol-board.md, section 5.2. Each append() returns only after the transaction
+docs/protocol.md, section 7.5.2. Each append() returns only after the transaction
 holding its entry has committed durably, so batching trades nothing away: an entry is
 acknowledged exactly when it would be with one transaction per entry, but many callers
 share each commit (and its fsync).
