@@ -1,6 +1,6 @@
 """A named log on a store: append, read, roots, proofs, checkpoints, audit.
 
-docs/protocol.md, sections 7.3 to 7.7.5. Log holds no state of its own besides the store
+docs/protocol.md, sections 7.3 to 7.5. Log holds no state of its own besides the store
 and the name, so several processes may open the same log and append concurrently.
 """
 

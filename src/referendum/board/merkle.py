@@ -194,7 +194,7 @@ def verify_inclusion(
 def consistency_roots(
     size1: int, size2: int, root1: bytes, proof: Sequence[bytes]
 ) -> tuple[bytes, bytes]:
-    """Gives back the (size1 root, size2 root) that proof implies, 0 < size1 < size2 (3.4).
+    """Gives back the (size1 root, size2 root) that proof implies, 0 < size1 < size2 (7.3.4).
 
     When size1 is a power of two the proof omits the size1 root and root1 seeds the
     computation; otherwise root1 is not used and both roots come from the proof alone.
