@@ -93,7 +93,7 @@ class Checkpoint:
 
 @dataclass(frozen=True, slots=True)
 class NoteSignature:
-    """One signature line: key name, 4-byte key id, 64-byte Ed25519 signature (4.2)."""
+    """One signature line: key name, 4-byte key id, 64-byte Ed25519 signature (7.4.2)."""
 
     name: str
     key_id: bytes
@@ -206,7 +206,7 @@ def parse_signed_checkpoint(text: str | bytes) -> SignedCheckpoint:
 
 
 def verify_checkpoint(signed: SignedCheckpoint | str | bytes, board: VerifierKey) -> Checkpoint:
-    """Gives back the checkpoint once its text parses and board's signature verifies (4.3)."""
+    """Gives back the checkpoint once its text parses and board's signature verifies (7.4.3)."""
     if not isinstance(signed, SignedCheckpoint):
         signed = parse_signed_checkpoint(signed)
     signed.verify(board)

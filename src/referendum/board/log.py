@@ -73,7 +73,7 @@ class Log:
         return next(self.store.entries(self.name, index, index + 1))
 
     def root(self, size: int | None = None) -> bytes:
-        """Gives back the root hash at size (default: now), O(log n) node reads (3.2)."""
+        """Gives back the root hash at size (default: now), O(log n) node reads (7.3.2)."""
         return tree_root(self._size_or_current(size), self._nodes)
 
     def checkpoint(self, size: int | None = None) -> Checkpoint:
@@ -86,11 +86,11 @@ class Log:
         return sign_checkpoint(self.checkpoint(size), key)
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
-        """Gives back the inclusion proof of entry index in the tree at size (3.3)."""
+        """Gives back the inclusion proof of entry index in the tree at size (7.3.3)."""
         return inclusion_proof(index, self._size_or_current(size), self._nodes)
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
-        """Gives back the proof that tree size1 is a prefix of tree size2 (3.4)."""
+        """Gives back the proof that tree size1 is a prefix of tree size2 (7.3.4)."""
         size2 = self._size_or_current(size2)
         if size1 == size2:
             return []

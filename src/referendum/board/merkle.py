@@ -109,7 +109,7 @@ def tree_root(size: int, source: NodeSource) -> bytes:
 
 
 def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
-    """Gives back the RFC 9162 inclusion proof of leaf index in the tree of size (3.3)."""
+    """Gives back the RFC 9162 inclusion proof of leaf index in the tree of size (7.3.3)."""
     if not 0 <= index < size:
         raise ValueError(f"leaf {index} is not in a tree of size {size}")
     siblings = []
@@ -127,7 +127,7 @@ def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
 
 
 def consistency_proof(size1: int, size2: int, source: NodeSource) -> list[bytes]:
-    """Gives back the RFC 9162 proof that tree size1 is a prefix of tree size2 (3.4)."""
+    """Gives back the RFC 9162 proof that tree size1 is a prefix of tree size2 (7.3.4)."""
     if not 0 < size1 <= size2:
         raise ValueError(f"no consistency proof from size {size1} to size {size2}")
     siblings = []
@@ -154,7 +154,7 @@ def _check_hash(what: str, h: bytes) -> None:
 
 
 def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
-    """Gives back the root that proof and leaf hash imply for a tree of size (3.3)."""
+    """Gives back the root that proof and leaf hash imply for a tree of size (7.3.3)."""
     if not 0 <= index < size <= _MAX_SIZE:
         raise ProofShapeError(f"leaf index {index} is not in a tree of size {size}")
     _check_hash("leaf hash", leaf)

@@ -153,7 +153,7 @@ class EquivocationDetected(BoardVerificationError):
 
 
 class Witness:
-    """An observer that co-signs only checkpoints consistent with its history (6.1)."""
+    """An observer that co-signs only checkpoints consistent with its history (7.6.1)."""
 
     def __init__(
         self, key: SigningKey, board: VerifierKey, latest: SignedCheckpoint | None = None
