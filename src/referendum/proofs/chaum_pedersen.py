@@ -20,6 +20,16 @@ __all__ = ["TAG_CHAUM_PEDERSEN", "prove_equal_logs", "verify_equal_logs"]
 TAG_CHAUM_PEDERSEN = "chaum-pedersen"
 
 
+def _challenge(
+    ctx: ProofContext,
+    statement: tuple[Element, Element, Element, Element],
+    commitments: tuple[Element, Element],
+    bound_to: Sequence[Item],
+) -> Scalar:
+    """c = H("chaum-pedersen", fp, A, B, X, Y, a, b, bound_to...)."""
+    return ctx.challenge(TAG_CHAUM_PEDERSEN, *statement, *commitments, *bound_to)
+
+
 def prove_equal_logs(
     ctx: ProofContext,
     base_a: Element,
@@ -31,16 +41,8 @@ def prove_equal_logs(
 ) -> ChallengeResponse:
     """A proof that log_A(A^x) == log_B(B^x), bound to ctx and bound_to."""
     w = ctx.group.random_scalar(rng)
-    c = ctx.challenge(
-        TAG_CHAUM_PEDERSEN,
-        base_a,
-        base_b,
-        base_a**x,
-        base_b**x,
-        base_a**w,
-        base_b**w,
-        *bound_to,
-    )
+    statement = (base_a, base_b, base_a**x, base_b**x)
+    c = _challenge(ctx, statement, (base_a**w, base_b**w), bound_to)
     return ChallengeResponse(c, w - c * x)
 
 
@@ -62,6 +64,5 @@ def verify_equal_logs(
     c, v = proof.c, proof.v
     a = base_a**v * value_x**c
     b = base_b**v * value_y**c
-    expected = ctx.challenge(TAG_CHAUM_PEDERSEN, base_a, base_b, value_x, value_y, a, b, *bound_to)
-    if expected != c:
+    if _challenge(ctx, (base_a, base_b, value_x, value_y), (a, b), bound_to) != c:
         raise InvalidProof("chaum-pedersen proof: challenge does not match the statement")

@@ -67,6 +67,19 @@ def _check_bounds(lo: int, hi: int) -> None:
         raise ValueError(f"range [{lo}, {hi}] is wider than {MAX_RANGE_WIDTH} values")
 
 
+def _challenge(
+    ctx: ProofContext,
+    public_key: Element,
+    ct: Ciphertext,
+    lo: int,
+    hi: int,
+    commitments: Sequence[Element],
+    bound_to: Sequence[Item],
+) -> Scalar:
+    """c = H("range", fp, K, alpha, beta, lo, hi, a_lo, b_lo, ..., a_hi, b_hi, bound_to...)."""
+    return ctx.challenge(TAG_RANGE, public_key, ct.alpha, ct.beta, lo, hi, *commitments, *bound_to)
+
+
 def _branch_commitments(
     group: Group, public_key: Element, ct: Ciphertext, j: int, c: Scalar, v: Scalar
 ) -> tuple[Element, Element]:
@@ -103,16 +116,7 @@ def prove_range(
             branch = ChallengeResponse(group.random_scalar(rng), group.random_scalar(rng))
             simulated[idx] = branch
             commitments += _branch_commitments(group, public_key, ciphertext, j, *_cv(branch))
-    c = ctx.challenge(
-        TAG_RANGE,
-        public_key,
-        ciphertext.alpha,
-        ciphertext.beta,
-        lo,
-        hi,
-        *commitments,
-        *bound_to,
-    )
+    c = _challenge(ctx, public_key, ciphertext, lo, hi, commitments, bound_to)
     c_real = c
     for branch in simulated.values():
         c_real = c_real - branch.c
@@ -149,16 +153,7 @@ def verify_range(
     for j, branch in zip(range(lo, hi + 1), proof.branches, strict=True):
         commitments += _branch_commitments(group, public_key, ciphertext, j, *_cv(branch))
         c_sum = c_sum + branch.c
-    c = ctx.challenge(
-        TAG_RANGE,
-        public_key,
-        ciphertext.alpha,
-        ciphertext.beta,
-        lo,
-        hi,
-        *commitments,
-        *bound_to,
-    )
+    c = _challenge(ctx, public_key, ciphertext, lo, hi, commitments, bound_to)
     if c != c_sum:
         raise InvalidProof(
             f"range proof for [{lo}, {hi}]: branch challenges do not sum to the challenge"
