@@ -115,7 +115,7 @@ def prove_range(
         else:
             branch = ChallengeResponse(group.random_scalar(rng), group.random_scalar(rng))
             simulated[idx] = branch
-            commitments += _branch_commitments(group, public_key, ciphertext, j, *_cv(branch))
+            commitments += _branch_commitments(group, public_key, ciphertext, j, branch.c, branch.v)
     c = _challenge(ctx, public_key, ciphertext, lo, hi, commitments, bound_to)
     c_real = c
     for branch in simulated.values():
@@ -151,7 +151,7 @@ def verify_range(
     commitments: list[Element] = []
     c_sum = group.scalar_from_int(0)
     for j, branch in zip(range(lo, hi + 1), proof.branches, strict=True):
-        commitments += _branch_commitments(group, public_key, ciphertext, j, *_cv(branch))
+        commitments += _branch_commitments(group, public_key, ciphertext, j, branch.c, branch.v)
         c_sum = c_sum + branch.c
     c = _challenge(ctx, public_key, ciphertext, lo, hi, commitments, bound_to)
     if c != c_sum:
@@ -184,7 +184,3 @@ def verify_disjunctive(
 ) -> None:
     """None when proof shows ciphertext encrypts 0 or 1; InvalidProof otherwise."""
     verify_range(ctx, public_key, ciphertext, 0, 1, proof, bound_to=bound_to)
-
-
-def _cv(branch: ChallengeResponse) -> tuple[Scalar, Scalar]:
-    return branch.c, branch.v
