@@ -1,0 +1,44 @@
+"""The benchmark scripts still run (a smoke run on small sizes; no timing is asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_crypto_benchmark_prints_every_operation_with_its_ratio():
+    out = _run("benchmarks/crypto.py", "--quick")
+    for operation in (
+        "encrypt (m = 1)",
+        "verify schnorr",
+        "verify chaum-pedersen",
+        "verify disjunctive (0 or 1)",
+        "verify range [0, 4]",
+    ):
+        line = next(line for line in out.splitlines() if line.startswith(operation))
+        assert len(line.split()) >= 3, line
+
+
+def test_board_benchmark_runs_on_both_stores():
+    out = _run(
+        "benchmarks/board.py",
+        "--sizes",
+        "100,1000",
+        "--proofs",
+        "20",
+        "--appends",
+        "50",
+        "--threads",
+        "4",
+    )
+    assert "[sqlite] durable appends" in out
+    assert "[postgres] durable appends" in out
