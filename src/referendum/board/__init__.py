@@ -2,8 +2,12 @@
 
 docs/protocol.md section 7 is the specification. The verifier may import entry, merkle,
 keys, checkpoint and witness (pure functions over public data); stores and the writer
-belong to the server.
+belong to the server. Importing this package loads no store code: Log, the stores and the
+writer are loaded on first use of their names (PEP 562), so the independent verifier can
+import the pure modules without pulling in SQLite or PostgreSQL drivers.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from referendum.board.checkpoint import (
     Checkpoint,
@@ -35,7 +39,6 @@ from referendum.board.keys import (
     VerifierKey,
     parse_verifier_key,
 )
-from referendum.board.log import Log
 from referendum.board.merkle import (
     EMPTY_ROOT,
     leaf_hash,
@@ -43,16 +46,12 @@ from referendum.board.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from referendum.board.postgres import PostgresStore
-from referendum.board.sqlite import SqliteStore
-from referendum.board.store import LogStore
 from referendum.board.witness import (
     EquivocationDetected,
     EquivocationProof,
     Witness,
     prove_equivocation,
 )
-from referendum.board.writer import GroupCommitWriter
 
 __all__ = [
     "BOARD_KEY",
@@ -95,3 +94,27 @@ __all__ = [
     "verify_entry_inclusion",
     "verify_inclusion",
 ]
+
+_LAZY = {
+    "GroupCommitWriter": "referendum.board.writer",
+    "Log": "referendum.board.log",
+    "LogStore": "referendum.board.store",
+    "PostgresStore": "referendum.board.postgres",
+    "SqliteStore": "referendum.board.sqlite",
+}
+
+if TYPE_CHECKING:
+    from referendum.board.log import Log
+    from referendum.board.postgres import PostgresStore
+    from referendum.board.sqlite import SqliteStore
+    from referendum.board.store import LogStore
+    from referendum.board.writer import GroupCommitWriter
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'referendum.board' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
