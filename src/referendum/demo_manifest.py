@@ -1,0 +1,82 @@
+"""The manifest template of the demo referendum (and of `referendum init --template`).
+
+The four oblasts whose 2022 votes are to be re-run, one question with two options, texts
+in Ukrainian, Russian and English. Trustees, registrars and witnesses are added from
+their own keygen commands (each prints its TOML block).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["REGIONS", "TEMPLATE", "key_block", "render"]
+
+#: (id, voters' share of the demo roll): roughly the oblasts' pre-war populations.
+REGIONS = (("donetsk", 41), ("luhansk", 21), ("kherson", 10), ("zaporizhzhia", 17))
+
+TEMPLATE = """\
+# The referendum's definition. `referendum init` adds the board's key and keeps the
+# canonical JSON form; its fingerprint is bound into every proof and signature.
+id = "oblasts-2027"
+languages = ["uk", "ru", "en"]
+quorum = 3
+
+[title]
+uk = "Референдум щодо статусу Донецької, Луганської, Херсонської та Запорізької областей (повторення голосувань 2022 року)"
+ru = "Референдум о статусе Донецкой, Луганской, Херсонской и Запорожской областей (повторение голосований 2022 года)"
+en = "Referendum on the status of the Donetsk, Luhansk, Kherson and Zaporizhzhia oblasts (re-run of the 2022 votes)"
+
+[voting]
+opens = "2027-03-01T06:00:00Z"
+closes = "2027-03-14T18:00:00Z"
+
+[[questions]]
+id = "status"
+min_choices = 1
+max_choices = 1
+text = { uk = "До складу якої держави має входити ваша область?", ru = "В состав какого государства должна входить ваша область?", en = "Which state should your oblast be part of?" }
+
+[[questions.options]]
+id = "ukraine"
+text = { uk = "Україна", ru = "Украина", en = "Ukraine" }
+
+[[questions.options]]
+id = "russia"
+text = { uk = "Російська Федерація", ru = "Российская Федерация", en = "Russian Federation" }
+
+[[regions]]
+id = "donetsk"
+questions = ["status"]
+name = { uk = "Донецька область", ru = "Донецкая область", en = "Donetsk Oblast" }
+
+[[regions]]
+id = "luhansk"
+questions = ["status"]
+name = { uk = "Луганська область", ru = "Луганская область", en = "Luhansk Oblast" }
+
+[[regions]]
+id = "kherson"
+questions = ["status"]
+name = { uk = "Херсонська область", ru = "Херсонская область", en = "Kherson Oblast" }
+
+[[regions]]
+id = "zaporizhzhia"
+questions = ["status"]
+name = { uk = "Запорізька область", ru = "Запорожская область", en = "Zaporizhzhia Oblast" }
+"""
+
+
+def _quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def key_block(table: str, fields: Sequence[tuple[str, str]]) -> str:
+    """Gives back one [[table]] block of TOML with the given text fields."""
+    lines = [f"[[{table}]]", *(f"{name} = {_quote(value)}" for name, value in fields)]
+    return "\n".join(lines) + "\n"
+
+
+def render(blocks: Sequence[str], template: str = TEMPLATE) -> str:
+    """Gives back the template followed by the keygen blocks (trustees, registrars, ...)."""
+    return template + "\n" + "\n".join(blocks)

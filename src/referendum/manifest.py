@@ -1,0 +1,452 @@
+"""The referendum's definition, its canonical JSON form and its fingerprint.
+
+docs/protocol.md section 9. Organisers write the manifest as TOML; `referendum init` adds
+the board's key and keeps it as canonical JSON, the first entry of the board. The
+fingerprint fp = SHA-512(transcript("manifest", canonical_json(manifest)))[:32] is bound
+into every proof, signature and tracking code of the referendum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from referendum.board.errors import EncodingError
+from referendum.board.keys import BOARD_KEY, WITNESS_KEY, VerifierKey, parse_verifier_key
+from referendum.canonical import canonical_json
+from referendum.group import transcript
+from referendum.proofs.range import MAX_RANGE_WIDTH
+from referendum.signing import public_key_from_hex
+
+__all__ = [
+    "FORMAT",
+    "Manifest",
+    "ManifestError",
+    "Option",
+    "Question",
+    "Region",
+    "Registrar",
+    "Trustee",
+    "Witness",
+    "load_manifest_toml",
+]
+
+FORMAT = "referendum-manifest/1"
+TAG_MANIFEST = "manifest"
+FINGERPRINT_SIZE = 32
+MAX_TEXT = 4000
+MAX_ITEMS = 64
+
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+class ManifestError(ValueError):
+    """The manifest breaks a rule of section 9; the message names the field."""
+
+
+Texts = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    text: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    text: Texts
+    options: tuple[Option, ...]
+    min_choices: int
+    max_choices: int
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    id: str
+    name: Texts
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Trustee:
+    """Trustee number index (1..n): Ed25519 signing key and X25519 sealed-box key."""
+
+    index: int
+    name: str
+    signing_key: bytes
+    encryption_key: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Registrar:
+    id: str
+    name: str
+    signing_key: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    name: str
+    key: VerifierKey
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated manifest; build it with from_json (section 9.2)."""
+
+    id: str
+    languages: tuple[str, ...]
+    title: Texts
+    opens: str
+    closes: str
+    questions: tuple[Question, ...]
+    regions: tuple[Region, ...]
+    trustees: tuple[Trustee, ...]
+    quorum: int
+    registrars: tuple[Registrar, ...]
+    witnesses: tuple[Witness, ...]
+    board_key: VerifierKey
+    _json: dict[str, Any] = field(repr=False, compare=False)
+
+    @cached_property
+    def canonical(self) -> bytes:
+        """Gives back the canonical JSON bytes of the manifest (section 8.1)."""
+        return canonical_json(self._json)
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """Gives back fp, the 32-byte election fingerprint (section 9.3)."""
+        return hashlib.sha512(transcript(TAG_MANIFEST, self.canonical)).digest()[:32]
+
+    def to_json(self) -> dict[str, Any]:
+        """Gives back the manifest as a JSON object (a fresh copy)."""
+        copy: dict[str, Any] = _deep_copy(self._json)
+        return copy
+
+    def question(self, question_id: str) -> Question:
+        """Gives back the question with this id; KeyError if there is none."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(f"no question {question_id!r} in referendum {self.id}")
+
+    def region(self, region_id: str) -> Region:
+        """Gives back the region with this id; KeyError if there is none."""
+        for r in self.regions:
+            if r.id == region_id:
+                return r
+        raise KeyError(f"no region {region_id!r} in referendum {self.id}")
+
+    def ballot_style(self, region_id: str) -> tuple[Question, ...]:
+        """Gives back the questions on region_id's ballot, in ballot order."""
+        return tuple(self.question(q) for q in self.region(region_id).questions)
+
+    def trustee(self, index: int) -> Trustee:
+        """Gives back trustee number index (1..n); KeyError if there is none."""
+        if not 1 <= index <= len(self.trustees):
+            raise KeyError(f"no trustee {index} in referendum {self.id}")
+        return self.trustees[index - 1]
+
+    def registrar(self, registrar_id: str) -> Registrar:
+        """Gives back the registrar with this id; KeyError if there is none."""
+        for r in self.registrars:
+            if r.id == registrar_id:
+                return r
+        raise KeyError(f"no registrar {registrar_id!r} in referendum {self.id}")
+
+    @classmethod
+    def from_json(cls, value: Any) -> Manifest:
+        """Gives back the Manifest that value describes; ManifestError naming the field."""
+        return _parse(value)
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _obj(
+    value: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ManifestError(f"{where}: want a table (object), got {type(value).__name__}")
+    missing = [k for k in required if k not in value]
+    if missing:
+        raise ManifestError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(set(value) - set(required) - set(optional))
+    if unknown:
+        raise ManifestError(f"{where}: unknown field {', '.join(unknown)}")
+    return value
+
+
+def _str(value: Any, where: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ManifestError(f"{where}: want non-empty text")
+    if len(value) > limit:
+        raise ManifestError(f"{where}: text longer than {limit} characters")
+    return value
+
+
+def _id(value: Any, where: str) -> str:
+    if not isinstance(value, str) or _ID.fullmatch(value) is None:
+        raise ManifestError(f"{where}: {value!r} is not an id (1-63 of a-z 0-9 _ -)")
+    return value
+
+
+def _int(value: Any, where: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ManifestError(f"{where}: want an integer, got {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise ManifestError(f"{where}: {value} is outside {lo}..{hi}")
+    return value
+
+
+def _list(value: Any, where: str, lo: int = 1, hi: int = MAX_ITEMS) -> list[Any]:
+    if not isinstance(value, list):
+        raise ManifestError(f"{where}: want a list, got {type(value).__name__}")
+    if not lo <= len(value) <= hi:
+        raise ManifestError(f"{where}: want {lo} to {hi} items, got {len(value)}")
+    return value
+
+
+def _texts(value: Any, where: str, languages: Sequence[str]) -> dict[str, str]:
+    obj = _obj(value, where, languages)
+    return {lang: _str(obj[lang], f"{where}.{lang}") for lang in languages}
+
+
+def _unique(ids: Sequence[Any], where: str) -> None:
+    seen: set[Any] = set()
+    for x in ids:
+        if x in seen:
+            raise ManifestError(f"{where}: {x!r} appears twice")
+        seen.add(x)
+
+
+def _key_hex(value: Any, where: str) -> bytes:
+    try:
+        return public_key_from_hex(value, where)
+    except ValueError as exc:
+        raise ManifestError(str(exc)) from None
+
+
+def _verifier_key(value: Any, where: str, key_type: int) -> VerifierKey:
+    if not isinstance(value, str):
+        raise ManifestError(f"{where}: want a verifier key text name+id+base64")
+    try:
+        key = parse_verifier_key(value)
+    except EncodingError as exc:
+        raise ManifestError(f"{where}: {exc}") from None
+    if key.key_type != key_type:
+        raise ManifestError(f"{where}: key type 0x{key.key_type:02x}, want 0x{key_type:02x}")
+    return key
+
+
+def _time(value: Any, where: str) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() != dt.timedelta(0):
+            raise ManifestError(f"{where}: give the time in UTC, ending in Z")
+        value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not isinstance(value, str) or _TIME.fullmatch(value) is None:
+        raise ManifestError(f"{where}: want a UTC time like 2027-03-01T06:00:00Z")
+    try:
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise ManifestError(f"{where}: {value} is not a real date and time") from None
+    return value
+
+
+_TOP = (
+    "format",
+    "id",
+    "languages",
+    "title",
+    "voting",
+    "questions",
+    "regions",
+    "trustees",
+    "quorum",
+    "registrars",
+    "witnesses",
+    "board",
+)
+
+
+def _parse(value: Any) -> Manifest:
+    top = _obj(value, "manifest", _TOP)
+    if top["format"] != FORMAT:
+        raise ManifestError(f"manifest.format: {top['format']!r}, want {FORMAT!r}")
+    rid = _id(top["id"], "manifest.id")
+    languages = _list(top["languages"], "manifest.languages", 1, 16)
+    for i, lang in enumerate(languages):
+        if not isinstance(lang, str) or _LANGUAGE.fullmatch(lang) is None:
+            raise ManifestError(f"manifest.languages[{i}]: {lang!r} is not a language code")
+    _unique(languages, "manifest.languages")
+    title = _texts(top["title"], "manifest.title", languages)
+    voting = _obj(top["voting"], "manifest.voting", ("opens", "closes"))
+    opens = _time(voting["opens"], "manifest.voting.opens")
+    closes = _time(voting["closes"], "manifest.voting.closes")
+    if closes <= opens:
+        raise ManifestError("manifest.voting: closes must be after opens")
+
+    questions = []
+    for qi, q in enumerate(_list(top["questions"], "manifest.questions")):
+        w = f"manifest.questions[{qi}]"
+        qo = _obj(q, w, ("id", "text", "options", "min_choices", "max_choices"))
+        options = []
+        for oi, o in enumerate(_list(qo["options"], f"{w}.options", 2)):
+            ow = f"{w}.options[{oi}]"
+            oo = _obj(o, ow, ("id", "text"))
+            options.append(Option(_id(oo["id"], f"{ow}.id"), _texts(oo["text"], ow, languages)))
+        _unique([o.id for o in options], f"{w}.options")
+        lo = _int(qo["min_choices"], f"{w}.min_choices", 0, len(options))
+        hi = _int(qo["max_choices"], f"{w}.max_choices", max(lo, 1), len(options))
+        if hi - lo + 1 > MAX_RANGE_WIDTH:
+            raise ManifestError(f"{w}: at most {MAX_RANGE_WIDTH} choice counts are supported")
+        questions.append(
+            Question(
+                _id(qo["id"], f"{w}.id"),
+                _texts(qo["text"], f"{w}.text", languages),
+                tuple(options),
+                lo,
+                hi,
+            )
+        )
+    _unique([q.id for q in questions], "manifest.questions")
+    question_ids = {q.id for q in questions}
+
+    regions = []
+    for ri, r in enumerate(_list(top["regions"], "manifest.regions")):
+        w = f"manifest.regions[{ri}]"
+        ro = _obj(r, w, ("id", "name", "questions"))
+        qs = _list(ro["questions"], f"{w}.questions")
+        for qi, q in enumerate(qs):
+            if q not in question_ids:
+                raise ManifestError(f"{w}.questions[{qi}]: no question {q!r}")
+        _unique(qs, f"{w}.questions")
+        regions.append(
+            Region(_id(ro["id"], f"{w}.id"), _texts(ro["name"], f"{w}.name", languages), tuple(qs))
+        )
+    _unique([r.id for r in regions], "manifest.regions")
+
+    trustees = []
+    for ti, t in enumerate(_list(top["trustees"], "manifest.trustees")):
+        w = f"manifest.trustees[{ti}]"
+        to = _obj(t, w, ("index", "name", "signing_key", "encryption_key"))
+        index = _int(to["index"], f"{w}.index", ti + 1, ti + 1)
+        trustees.append(
+            Trustee(
+                index,
+                _str(to["name"], f"{w}.name", 200),
+                _key_hex(to["signing_key"], f"{w}.signing_key"),
+                _key_hex(to["encryption_key"], f"{w}.encryption_key"),
+            )
+        )
+    _unique([t.signing_key for t in trustees], "manifest.trustees signing keys")
+    _unique([t.encryption_key for t in trustees], "manifest.trustees encryption keys")
+    quorum = _int(top["quorum"], "manifest.quorum", 1, 2**31)
+    if quorum > len(trustees):
+        raise ManifestError(f"manifest.quorum: {quorum}, but there are {len(trustees)} trustees")
+
+    registrars = []
+    for gi, g in enumerate(_list(top["registrars"], "manifest.registrars")):
+        w = f"manifest.registrars[{gi}]"
+        go = _obj(g, w, ("id", "name", "signing_key"))
+        registrars.append(
+            Registrar(
+                _id(go["id"], f"{w}.id"),
+                _str(go["name"], f"{w}.name", 200),
+                _key_hex(go["signing_key"], f"{w}.signing_key"),
+            )
+        )
+    _unique([g.id for g in registrars], "manifest.registrars")
+
+    witnesses = []
+    for wi, x in enumerate(_list(top["witnesses"], "manifest.witnesses", 0)):
+        w = f"manifest.witnesses[{wi}]"
+        xo = _obj(x, w, ("name", "key"))
+        witnesses.append(
+            Witness(_str(xo["name"], f"{w}.name", 200), _verifier_key(xo["key"], w, WITNESS_KEY))
+        )
+    _unique([x.key.name for x in witnesses], "manifest.witnesses key names")
+
+    board = _obj(top["board"], "manifest.board", ("key",))
+    board_key = _verifier_key(board["key"], "manifest.board.key", BOARD_KEY)
+    try:
+        canonical_json(top, "manifest")
+    except ValueError as exc:
+        raise ManifestError(str(exc)) from None
+    return Manifest(
+        id=rid,
+        languages=tuple(languages),
+        title=title,
+        opens=opens,
+        closes=closes,
+        questions=tuple(questions),
+        regions=tuple(regions),
+        trustees=tuple(trustees),
+        quorum=quorum,
+        registrars=tuple(registrars),
+        witnesses=tuple(witnesses),
+        board_key=board_key,
+        _json=_deep_copy(top),
+    )
+
+
+def load_manifest_toml(text: str, board_key: VerifierKey) -> Manifest:
+    """Gives back the Manifest an organiser's TOML describes, with the board's key added.
+
+    The TOML has every field of section 9.2 but format, board and the trustees' index
+    (taken from their order). Raises ManifestError naming the field.
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"manifest TOML: {exc}") from None
+    for name in ("format", "board"):
+        if name in raw:
+            raise ManifestError(f"manifest TOML: {name} is added by `referendum init`")
+    raw = _jsonable(raw)
+    voting = raw.get("voting")
+    if isinstance(voting, dict):
+        for k in ("opens", "closes"):
+            if k in voting:
+                voting[k] = _time(voting[k], f"manifest.voting.{k}")
+    trustees = raw.get("trustees")
+    if isinstance(trustees, list):
+        for i, t in enumerate(trustees):
+            if isinstance(t, dict):
+                if "index" in t:
+                    raise ManifestError(f"manifest.trustees[{i}]: index comes from the order")
+                t["index"] = i + 1
+    raw["format"] = FORMAT
+    raw["board"] = {"key": board_key.to_text()}
+    raw.setdefault("witnesses", [])
+    return _parse(raw)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float):
+        raise ManifestError(f"manifest TOML: {value} — numbers must be integers")
+    if isinstance(value, dt.date | dt.time) and not isinstance(value, dt.datetime):
+        raise ManifestError(f"manifest TOML: {value} — give times as 2027-03-01T06:00:00Z")
+    return value
