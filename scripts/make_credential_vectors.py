@@ -1,0 +1,172 @@
+"""Writes vectors/credentials/codes.json: credential codes, check characters and keys.
+
+Run: .venv/bin/python scripts/make_credential_vectors.py   (rewrites vectors/credentials/)
+
+The file is committed and then fixed: tests/vectors/test_credential_vectors.py checks the
+code against it, and the browser booth will check its JavaScript against the same file.
+Rerun this only when protocol.md section 10 changes, and say so in the commit.
+
+Each case has `desc` and `want_err`: null for a code that must be accepted (then
+`normalized`, `check`, `seed` and `public_key` give the expected results), or the reason
+a typed code must be refused: "character" (a character not used in codes), "length"
+(not 20 code characters once spaces and hyphens are dropped) or "check" (the check
+character does not match).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from referendum.credentials import (
+    CODE_ALPHABET,
+    CredentialCodeError,
+    check_character,
+    credential_key,
+    format_code,
+    generate_code,
+    normalize_code,
+)
+from referendum.group import SeededRandom, transcript
+
+OUT = Path(__file__).resolve().parent.parent / "vectors" / "credentials" / "codes.json"
+FINGERPRINT = bytes.fromhex("f1" * 32)
+EXAMPLE_DATA = "7K2QDM9XPAF3D8WR4TZ"
+
+
+def _times_x(value: int) -> int:
+    value <<= 1
+    return value ^ 0x25 if value & 0x20 else value
+
+
+def _steps(data: str) -> list[int]:
+    interim, steps = 0, []
+    for char in data:
+        interim = _times_x(interim) ^ CODE_ALPHABET.index(char)
+        steps.append(interim)
+    return steps
+
+
+def _code(data: str) -> str:
+    return format_code(data + check_character(data))
+
+
+def _generation() -> list[dict[str, Any]]:
+    rng = SeededRandom("vectors/credentials")
+    draws = [bytes(12), b"\xff" * 12, bytes(range(1, 13))] + [rng(12) for _ in range(3)]
+    cases = []
+    for data in draws:
+        code = generate_code(lambda n, data=data: data[:n])
+        cases.append({"desc": f"12 random bytes {data.hex()[:8]}...", "random": data.hex()})
+        cases[-1]["code"] = code
+    return cases
+
+
+def _valid(desc: str, typed: str) -> dict[str, Any]:
+    normalized = normalize_code(typed)
+    seed = hashlib.sha512(transcript("credential", FINGERPRINT, normalized)).digest()[:32]
+    key = credential_key(FINGERPRINT, typed)
+    assert key.seed == seed
+    return {
+        "desc": desc,
+        "typed": typed,
+        "want_err": None,
+        "normalized": normalized,
+        "check": normalized[-1],
+        "seed": seed.hex(),
+        "public_key": key.public.hex(),
+    }
+
+
+def _invalid(desc: str, typed: str, want_err: str) -> dict[str, Any]:
+    try:
+        normalize_code(typed)
+    except CredentialCodeError as exc:
+        if exc.reason != want_err:
+            raise AssertionError(f"{desc}: got {exc.reason}, want {want_err}") from None
+        return {"desc": desc, "typed": typed, "want_err": want_err}
+    raise AssertionError(f"{desc}: accepted")
+
+
+def _cases() -> list[dict[str, Any]]:
+    rng = SeededRandom("vectors/credentials/cases")
+    example = _code(EXAMPLE_DATA)
+    all_chars = _code("0123456789ABCDEFGHJ")
+    rest = _code("KMNPQRSTVWXYZ0Z1Z10")
+    random_codes = [generate_code(rng) for _ in range(3)]
+    canonical = example.replace("-", "")
+    cases = [
+        _valid("the worked example of protocol.md 10.2.2, printed form", example),
+        _valid("the worked example, canonical form", canonical),
+        _valid("the worked example, lower case with spaces", " ".join(example.lower().split("-"))),
+        _valid("every character 0-9 A-J", all_chars),
+        _valid(
+            "0-9 A-J typed with O for 0, I and L for 1, mixed case",
+            "oI23456789abCDEfghj" + all_chars[-1].lower(),
+        ),
+        _valid("every character K-Z", rest),
+        _valid("K-Z with o and l typed for 0 and 1", rest.replace("0", "o").replace("1", "l")),
+        _valid("all zero", _code("0" * 19)),
+        _valid("all Z", _code("Z" * 19)),
+        _valid("hyphens and spaces anywhere", " -" + "-".join(canonical) + "- "),
+    ]
+    cases += [_valid(f"random code {i}", code) for i, code in enumerate(random_codes)]
+    wrong_check = CODE_ALPHABET[(CODE_ALPHABET.index(canonical[-1]) + 1) % 32]
+    swapped = canonical[1] + canonical[0] + canonical[2:]
+    zero_z = "0Z" + "7K2QDM9XPAF3D8WR4"
+    zero_z_code = zero_z + check_character(zero_z)
+    cases += [
+        _invalid("19 characters", example[:-1], "length"),
+        _invalid("21 characters", example + "0", "length"),
+        _invalid("empty", "", "length"),
+        _invalid("only hyphens and spaces", "- -", "length"),
+        _invalid("U is not used in codes", canonical[:5] + "U" + canonical[6:], "character"),
+        _invalid("an asterisk", canonical[:19] + "*", "character"),
+        _invalid("a tab is not ignored", canonical[:10] + "\t" + canonical[10:], "character"),
+        _invalid("an en dash is not a hyphen", example.replace("-", "\u2013", 1), "character"),
+        _invalid("a full-width digit", "\uff17" + canonical[1:], "character"),
+        _invalid("an accented letter", canonical[:19] + "\u00e9", "character"),
+        _invalid("a bad character counts before a bad length", "U", "character"),
+        _invalid("the check character changed", canonical[:19] + wrong_check, "check"),
+        _invalid("first data character changed", "1" + canonical[1:], "check"),
+        _invalid("first two characters swapped", swapped, "check"),
+        _invalid(
+            "0 and Z swapped (Luhn mod 32 misses this one)",
+            "Z0" + zero_z_code[2:],
+            "check",
+        ),
+        _invalid(
+            "last data character and check character swapped",
+            canonical[:18] + canonical[19] + canonical[18],
+            "check",
+        ),
+    ]
+    return cases
+
+
+def main() -> None:
+    document = {
+        "description": (
+            "Credential codes (protocol.md 10.2): generation from 12 random bytes, "
+            "normalization of typed codes, the Damm check character over GF(32), and the "
+            "derived Ed25519 keys (10.3) for the fingerprint below"
+        ),
+        "alphabet": CODE_ALPHABET,
+        "fingerprint": FINGERPRINT.hex(),
+        "worked_example": {
+            "data": EXAMPLE_DATA,
+            "interim": _steps(EXAMPLE_DATA),
+            "check": check_character(EXAMPLE_DATA),
+        },
+        "generation": _generation(),
+        "cases": _cases(),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

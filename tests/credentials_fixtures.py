@@ -1,0 +1,63 @@
+"""A small manifest with two registrars and three regions, for the credentials tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from referendum.board.keys import BOARD_KEY, SigningKey
+from referendum.group import SeededRandom
+from referendum.manifest import Manifest
+from referendum.signing import Ed25519Key
+
+__all__ = ["REGIONS", "REGISTRAR_KEYS", "make_manifest"]
+
+_rng = SeededRandom("credentials-fixtures")
+REGISTRAR_KEYS = {"reg-a": Ed25519Key.generate(_rng), "reg-b": Ed25519Key.generate(_rng)}
+_TRUSTEE_KEYS = [Ed25519Key.generate(_rng) for _ in range(3)]
+_BOARD = SigningKey.generate("board", BOARD_KEY, _rng).verifier().to_text()
+REGIONS = ("north", "south", "east")
+
+
+def _texts(text: str) -> dict[str, str]:
+    return {"en": text}
+
+
+def make_manifest(referendum_id: str = "cred-test") -> Manifest:
+    """Gives back a valid manifest; its id changes the fingerprint."""
+    value: dict[str, Any] = {
+        "format": "referendum-manifest/1",
+        "id": referendum_id,
+        "languages": ["en"],
+        "title": _texts("Credentials test"),
+        "voting": {"opens": "2027-03-01T06:00:00Z", "closes": "2027-03-01T18:00:00Z"},
+        "questions": [
+            {
+                "id": "q1",
+                "text": _texts("Yes or no?"),
+                "options": [
+                    {"id": "yes", "text": _texts("Yes")},
+                    {"id": "no", "text": _texts("No")},
+                ],
+                "min_choices": 1,
+                "max_choices": 1,
+            }
+        ],
+        "regions": [{"id": r, "name": _texts(r.title()), "questions": ["q1"]} for r in REGIONS],
+        "trustees": [
+            {
+                "index": i + 1,
+                "name": f"Trustee {i + 1}",
+                "signing_key": key.public.hex(),
+                "encryption_key": bytes([i + 1] * 32).hex(),
+            }
+            for i, key in enumerate(_TRUSTEE_KEYS)
+        ],
+        "quorum": 2,
+        "registrars": [
+            {"id": rid, "name": f"Registrar {rid}", "signing_key": key.public.hex()}
+            for rid, key in REGISTRAR_KEYS.items()
+        ],
+        "witnesses": [],
+        "board": {"key": _BOARD},
+    }
+    return Manifest.from_json(value)
