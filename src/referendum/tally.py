@@ -1,0 +1,455 @@
+"""The homomorphic tally, threshold decryption and the results (docs/protocol.md section 14).
+
+Per region, the last valid ballot of each credential counts. Multiplying the counted
+ballots' selections option by option gives one ciphertext per option: the encrypted
+total. Each trustee i publishes M_i = alpha^(s_i) for every total with a Chaum-Pedersen
+proof that it used the same s_i as its public share K_i = g^(s_i). Any k valid trustees'
+shares combine by Lagrange interpolation in the exponent into alpha^s, so
+g^count = beta / alpha^s, and the count is a bounded discrete logarithm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .ballot import CheckedBallot
+from .elgamal import Ciphertext, DiscreteLogError, discrete_log, sum_ciphertexts
+from .errors import VerificationError
+from .group import (
+    RISTRETTO255,
+    Element,
+    GroupError,
+    RandomSource,
+    Scalar,
+    element_from_hex,
+    system_random,
+)
+from .manifest import Manifest, Question
+from .proofs import (
+    TAG_CHAUM_PEDERSEN,
+    ChallengeResponse,
+    InvalidProof,
+    ProofContext,
+    prove_equal_logs,
+    verify_equal_logs,
+)
+from .sharing import lagrange_coefficient
+from .signing import Ed25519Key, SignatureInvalid, sign_message, verify_message
+
+__all__ = [
+    "KIND_DECRYPTION",
+    "KIND_RESULTS",
+    "KIND_TALLY",
+    "BallotBox",
+    "DecryptionShares",
+    "RegionTally",
+    "Results",
+    "TallyError",
+    "check_decryption",
+    "check_results_payload",
+    "check_tally_payload",
+    "combine",
+    "decryption_message",
+    "results_payload",
+    "tally_payload",
+]
+
+KIND_TALLY: Final = "tally"
+KIND_DECRYPTION: Final = "decryption"
+KIND_RESULTS: Final = "results"
+
+_G: Final = RISTRETTO255
+
+
+class TallyError(VerificationError):
+    """A tally, decryption share or result fails a check; the message says where."""
+
+
+# --- tally -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionTally:
+    """A region's encrypted totals (section 14.1).
+
+    counted: the number of ballots counted (one per credential).
+    totals: question id -> the product of the counted selections, one per option, in
+        ballot-style order; (1, 1) when nothing was counted.
+    """
+
+    region: str
+    counted: int
+    totals: dict[str, tuple[Ciphertext, ...]]
+
+
+class BallotBox:
+    """Keeps the last ballot per credential (re-voting: the last valid ballot counts)."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self._manifest = manifest
+        self._ballots: dict[bytes, CheckedBallot] = {}
+
+    def __len__(self) -> int:
+        return len(self._ballots)
+
+    def add(self, ballot: CheckedBallot) -> None:
+        """Records ballot, replacing any earlier ballot of the same credential (14.1)."""
+        try:
+            self._manifest.region(ballot.region)
+        except KeyError:
+            raise ValueError(f"region {ballot.region!r} is not in the manifest") from None
+        self._ballots[ballot.credential] = ballot
+
+    def tallies(self) -> list[RegionTally]:
+        """Gives back one RegionTally per manifest region, in manifest order (14.1)."""
+        by_region: dict[str, list[CheckedBallot]] = {r.id: [] for r in self._manifest.regions}
+        for ballot in self._ballots.values():
+            by_region[ballot.region].append(ballot)
+        out = []
+        for region in self._manifest.regions:
+            ballots = by_region[region.id]
+            totals = {
+                q.id: tuple(
+                    sum_ciphertexts(_G, (b.selections[q.id][o] for b in ballots))
+                    for o in range(len(q.options))
+                )
+                for q in self._manifest.ballot_style(region.id)
+            }
+            out.append(RegionTally(region.id, len(ballots), totals))
+        return out
+
+
+def tally_payload(t: RegionTally) -> dict[str, Any]:
+    """Gives back the "tally" payload of a region's totals (section 14.1)."""
+    return {
+        "region": t.region,
+        "counted": t.counted,
+        "questions": [
+            {"question": qid, "totals": [ct.to_json() for ct in cts]}
+            for qid, cts in t.totals.items()
+        ],
+    }
+
+
+def _fields(value: Any, wanted: Sequence[str], where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TallyError(f"{where}: want an object, got {type(value).__name__}")
+    missing = [k for k in wanted if k not in value]
+    if missing:
+        raise TallyError(f"{where}: missing field {', '.join(missing)}")
+    extra = sorted(str(k) for k in set(value) - set(wanted))
+    if extra:
+        raise TallyError(f"{where}: unknown field {', '.join(extra)}")
+    return value
+
+
+def _list(value: Any, where: str, length: int) -> list[Any]:
+    if not isinstance(value, list):
+        raise TallyError(f"{where}: want a list, got {type(value).__name__}")
+    if len(value) != length:
+        raise TallyError(f"{where}: {len(value)} items, want {length}")
+    return value
+
+
+def _same(got: Any, want: Any, what: str) -> None:
+    # type() too: JSON true must not pass for 1.
+    if type(got) is not type(want) or got != want:
+        raise TallyError(f"{what}: {got!r} on the board, {want!r} recomputed")
+
+
+def _option(manifest: Manifest, qid: str, o: int) -> str:
+    try:
+        return f"option {o} ({manifest.question(qid).options[o].id})"
+    except (KeyError, IndexError):
+        return f"option {o}"
+
+
+def check_tally_payload(
+    manifest: Manifest, payload: Any, expected: RegionTally, where: str
+) -> None:
+    """None when payload is exactly tally_payload(expected) (14.1); TallyError otherwise.
+
+    The error names the region, question and option that differ.
+    """
+    w = f"{where}: tally"
+    top = _fields(payload, ("region", "counted", "questions"), w)
+    _same(top["region"], expected.region, f"{w} region")
+    w = f"{w} region {expected.region}"
+    _same(top["counted"], expected.counted, f"{w} counted")
+    questions = _list(top["questions"], f"{w} questions", len(expected.totals))
+    for qi, (item, (qid, cts)) in enumerate(zip(questions, expected.totals.items(), strict=True)):
+        _fields(item, ("question", "totals"), f"{w} questions[{qi}]")
+        _same(item["question"], qid, f"{w} questions[{qi}] question")
+        totals = _list(item["totals"], f"{w} question {qid} totals", len(cts))
+        for o, (got, ct) in enumerate(zip(totals, cts, strict=True)):
+            ow = f"{w} question {qid} {_option(manifest, qid, o)}"
+            _fields(got, ("alpha", "beta"), ow)
+            for name, value in ct.to_json().items():
+                if got[name] != value:
+                    raise TallyError(f"{ow}: {name} differs from the recomputed total")
+
+
+# --- decryption shares -----------------------------------------------------------------
+
+
+def decryption_message(
+    manifest: Manifest,
+    trustee: int,
+    final_share: Scalar,
+    signing_key: Ed25519Key,
+    tallies: Sequence[RegionTally],
+    rng: RandomSource = system_random,
+) -> dict[str, Any]:
+    """Gives back trustee's signed "decryption" payload for every total (section 14.2).
+
+    final_share is the trustee's s_i from the key ceremony; each share M_i = alpha^(s_i)
+    carries a Chaum-Pedersen proof bound to (i, region, question, option index).
+    """
+    t = manifest.trustee(trustee)
+    if signing_key.public != t.signing_key:
+        raise ValueError(f"the signing key is not trustee {trustee}'s key in the manifest")
+    ctx = ProofContext(_G, manifest.fingerprint)
+    regions = []
+    for tally in tallies:
+        questions = []
+        for qid, cts in tally.totals.items():
+            shares = []
+            for o, ct in enumerate(cts):
+                proof = prove_equal_logs(
+                    ctx,
+                    _G.generator,
+                    ct.alpha,
+                    final_share,
+                    bound_to=(trustee, tally.region, qid, o),
+                    rng=rng,
+                )
+                share = ct.alpha**final_share
+                shares.append({"share": share.to_bytes().hex(), "proof": proof.to_json()})
+            questions.append({"question": qid, "shares": shares})
+        regions.append({"region": tally.region, "questions": questions})
+    body = {"trustee": trustee, "regions": regions}
+    return sign_message(signing_key, manifest.fingerprint, KIND_DECRYPTION, body)
+
+
+@dataclass(frozen=True)
+class DecryptionShares:
+    """A trustee's checked decryption shares: (region, question, option) -> M_i (14.2)."""
+
+    trustee: int
+    shares: dict[tuple[str, str, int], Element]
+
+
+def _verify_share(
+    ctx: ProofContext,
+    public_share: Element,
+    alpha: Element,
+    share: Element,
+    proof: ChallengeResponse,
+    bound: tuple[int, str, str, int],
+) -> None:
+    if not alpha.is_identity():
+        verify_equal_logs(ctx, _G.generator, alpha, public_share, share, proof, bound_to=bound)
+        return
+    # An empty total has alpha = 1, so M_i = 1 whatever s_i is: the share is fixed and
+    # the proof is checked by the equations of 5.4 without its rule against B = 1.
+    if not share.is_identity():
+        raise InvalidProof("alpha is the identity, so the share must be the identity")
+    if public_share.is_identity():
+        raise InvalidProof("chaum-pedersen proof: value X is the identity element")
+    a = _G.generator**proof.v * public_share**proof.c
+    b = _G.identity
+    c = ctx.challenge(TAG_CHAUM_PEDERSEN, _G.generator, alpha, public_share, share, a, b, *bound)
+    if c != proof.c:
+        raise InvalidProof("chaum-pedersen proof: challenge does not match the statement")
+
+
+def check_decryption(
+    manifest: Manifest,
+    public_shares: Mapping[int, Element],
+    tallies: Sequence[RegionTally],
+    payload: Any,
+    where: str,
+) -> DecryptionShares:
+    """Gives back a trustee's shares once signature, structure and proofs check (14.2).
+
+    TallyError names the trustee (number and name), region, question and option.
+    """
+    top = _fields(payload, ("trustee", "regions", "signature"), f"{where}: decryption")
+    i = top["trustee"]
+    if type(i) is not int:
+        raise TallyError(f"{where}: decryption trustee: want an integer")
+    try:
+        trustee = manifest.trustee(i)
+    except KeyError:
+        raise TallyError(f"{where}: decryption: no trustee {i} in the manifest") from None
+    w = f"{where}: decryption of trustee {i} ({trustee.name})"
+    try:
+        verify_message(trustee.signing_key, manifest.fingerprint, KIND_DECRYPTION, top, w)
+    except SignatureInvalid as exc:
+        raise TallyError(str(exc)) from None
+    public_share = public_shares.get(i)
+    if public_share is None:
+        raise TallyError(f"{w}: the trustee has no public share from the key ceremony")
+    ctx = ProofContext(_G, manifest.fingerprint)
+    shares: dict[tuple[str, str, int], Element] = {}
+    regions = _list(top["regions"], f"{w} regions", len(tallies))
+    for ri, (region, tally) in enumerate(zip(regions, tallies, strict=True)):
+        _fields(region, ("region", "questions"), f"{w} regions[{ri}]")
+        _same(region["region"], tally.region, f"{w} regions[{ri}] region")
+        rw = f"{w} region {tally.region}"
+        questions = _list(region["questions"], f"{rw} questions", len(tally.totals))
+        for qi, (item, (qid, cts)) in enumerate(zip(questions, tally.totals.items(), strict=True)):
+            _fields(item, ("question", "shares"), f"{rw} questions[{qi}]")
+            _same(item["question"], qid, f"{rw} questions[{qi}] question")
+            entries = _list(item["shares"], f"{rw} question {qid} shares", len(cts))
+            for o, (entry, ct) in enumerate(zip(entries, cts, strict=True)):
+                ow = f"{rw} question {qid} {_option(manifest, qid, o)}"
+                _fields(entry, ("share", "proof"), ow)
+                try:
+                    share = element_from_hex(_G, entry["share"], "share")
+                    proof = ChallengeResponse.from_json(_G, entry["proof"], "proof")
+                    _verify_share(
+                        ctx, public_share, ct.alpha, share, proof, (i, tally.region, qid, o)
+                    )
+                except (GroupError, InvalidProof) as exc:
+                    raise TallyError(f"{ow}: {exc}") from None
+                shares[(tally.region, qid, o)] = share
+    return DecryptionShares(i, shares)
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Results:
+    """The decrypted counts (section 14.3).
+
+    trustees: the k trustees whose shares were combined (the lowest valid indices).
+    rejected: (trustee, reason) for every decryption message that failed its checks.
+    counts: region -> question -> count per option. counted and eligible: per region,
+        ballots counted and credentials registered.
+    """
+
+    trustees: tuple[int, ...]
+    rejected: tuple[tuple[int, str], ...]
+    counts: dict[str, dict[str, tuple[int, ...]]]
+    counted: dict[str, int]
+    eligible: dict[str, int]
+
+
+def combine(
+    manifest: Manifest,
+    tallies: Sequence[RegionTally],
+    valid: Mapping[int, DecryptionShares],
+    rejected: Sequence[tuple[int, str]],
+    eligible: Mapping[str, int],
+) -> Results:
+    """Gives back the counts from the k lowest-numbered valid trustees' shares (14.3).
+
+    TallyError when fewer than k trustees have valid shares, or a combined value is not
+    g^m for a count m in [0, ballots counted in the region].
+    """
+    k = manifest.quorum
+    indices = sorted(valid)
+    if len(indices) < k:
+        named = ", ".join(map(str, indices)) if indices else "none"
+        raise TallyError(
+            f"only {len(indices)} valid decryption shares (trustees {named}); quorum is {k}"
+        )
+    quorum = indices[:k]
+    lambdas = {i: lagrange_coefficient(_G, i, quorum) for i in quorum}
+    counts: dict[str, dict[str, tuple[int, ...]]] = {}
+    for tally in tallies:
+        if tally.region not in eligible:
+            raise ValueError(f"no eligible count given for region {tally.region}")
+        counts[tally.region] = {}
+        for qid, cts in tally.totals.items():
+            row = []
+            for o, ct in enumerate(cts):
+                where = f"region {tally.region} question {qid} {_option(manifest, qid, o)}"
+                alpha_s = _G.identity
+                for i in quorum:
+                    share = valid[i].shares.get((tally.region, qid, o))
+                    if share is None:
+                        raise TallyError(f"{where}: trustee {i} gave no decryption share")
+                    alpha_s = alpha_s * share ** lambdas[i]
+                try:
+                    row.append(discrete_log(_G, ct.beta / alpha_s, tally.counted))
+                except DiscreteLogError:
+                    raise TallyError(
+                        f"{where}: the combined decryption is not a count in [0, {tally.counted}]"
+                    ) from None
+            counts[tally.region][qid] = tuple(row)
+    return Results(
+        trustees=tuple(quorum),
+        rejected=tuple(sorted(rejected)),
+        counts=counts,
+        counted={t.region: t.counted for t in tallies},
+        eligible={t.region: eligible[t.region] for t in tallies},
+    )
+
+
+def _region_order(manifest: Manifest, results: Results) -> list[str]:
+    order = [r.id for r in manifest.regions]
+    if sorted(order) != sorted(results.counts):
+        raise ValueError("the results do not cover exactly the manifest's regions")
+    return order
+
+
+def results_payload(manifest: Manifest, results: Results) -> dict[str, Any]:
+    """Gives back the "results" payload (section 14.3), regions in manifest order."""
+    regions = []
+    for rid in _region_order(manifest, results):
+        style: tuple[Question, ...] = manifest.ballot_style(rid)
+        regions.append(
+            {
+                "region": rid,
+                "eligible": results.eligible[rid],
+                "counted": results.counted[rid],
+                "questions": [
+                    {"question": q.id, "counts": list(results.counts[rid][q.id])} for q in style
+                ],
+            }
+        )
+    return {
+        "trustees": list(results.trustees),
+        "rejected": [{"trustee": i, "reason": reason} for i, reason in results.rejected],
+        "regions": regions,
+    }
+
+
+def check_results_payload(manifest: Manifest, payload: Any, expected: Results, where: str) -> None:
+    """None when payload states expected's results (14.3); TallyError naming the difference.
+
+    Rejection reasons are free text and are not compared; the rejected trustees are.
+    """
+    w = f"{where}: results"
+    top = _fields(payload, ("trustees", "rejected", "regions"), w)
+    _same(top["trustees"], list(expected.trustees), f"{w} trustees")
+    rejected = _list(top["rejected"], f"{w} rejected", len(expected.rejected))
+    for n, (item, (i, _)) in enumerate(zip(rejected, expected.rejected, strict=True)):
+        _fields(item, ("trustee", "reason"), f"{w} rejected[{n}]")
+        _same(item["trustee"], i, f"{w} rejected[{n}] trustee")
+        if not isinstance(item["reason"], str) or not item["reason"]:
+            raise TallyError(f"{w} rejected[{n}] reason: want non-empty text")
+    order = _region_order(manifest, expected)
+    regions = _list(top["regions"], f"{w} regions", len(order))
+    for ri, (item, rid) in enumerate(zip(regions, order, strict=True)):
+        _fields(item, ("region", "eligible", "counted", "questions"), f"{w} regions[{ri}]")
+        _same(item["region"], rid, f"{w} regions[{ri}] region")
+        rw = f"{w} region {rid}"
+        _same(item["eligible"], expected.eligible[rid], f"{rw} eligible")
+        _same(item["counted"], expected.counted[rid], f"{rw} counted")
+        style = manifest.ballot_style(rid)
+        questions = _list(item["questions"], f"{rw} questions", len(style))
+        for qi, (qitem, q) in enumerate(zip(questions, style, strict=True)):
+            _fields(qitem, ("question", "counts"), f"{rw} questions[{qi}]")
+            _same(qitem["question"], q.id, f"{rw} questions[{qi}] question")
+            want = expected.counts[rid][q.id]
+            got = _list(qitem["counts"], f"{rw} question {q.id} counts", len(want))
+            for o, (g, m) in enumerate(zip(got, want, strict=True)):
+                ow = f"{rw} question {q.id} {_option(manifest, q.id, o)}"
+                if type(g) is not int or g != m:
+                    raise TallyError(f"{ow}: count {g!r} on the board, {m} recomputed")

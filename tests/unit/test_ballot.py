@@ -1,0 +1,517 @@
+"""Ballots: encryption round trips, every tampering, tracking codes, Benaloh challenges."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ballot_fixtures import REGIONS, credential, election_key, make_manifest
+from referendum.ballot import (
+    TRACKING_HASH_SIZE,
+    BallotError,
+    CheckedBallot,
+    PreparedBallot,
+    check_ballot_fields,
+    encrypt_ballot,
+    normalize_tracking_code,
+    tracking_code,
+    tracking_hash,
+    verify_ballot,
+    verify_spoiled,
+)
+from referendum.canonical import canonical_json
+from referendum.elgamal import decrypt, discrete_log
+from referendum.errors import VerificationError
+from referendum.group import ORDER, SeededRandom, transcript
+from referendum.group import RISTRETTO255 as G
+from referendum.signing import Ed25519Key, sign_message
+
+M = make_manifest()
+KEY = election_key()
+K = KEY.public_key
+WHERE = "board entry 812"
+
+CHOICES = {
+    "north": {"status": [0, 1, 0]},
+    "south": {"status": [1, 0, 0], "budget": [0, 1, 0, 1]},
+    "east": {"council": [1, 1, 1], "budget": [0, 0, 0, 0]},
+}
+
+
+@cache
+def _prepared(region: str = "south", voter: int = 1, seed: str = "a") -> PreparedBallot:
+    return encrypt_ballot(
+        M, K, region, CHOICES[region], credential(voter), SeededRandom(f"{region}-{voter}-{seed}")
+    )
+
+
+def _payload(region: str = "south", voter: int = 1, seed: str = "a") -> dict[str, Any]:
+    return copy.deepcopy(_prepared(region, voter, seed).payload)
+
+
+def _resign(payload: dict[str, Any], key: Ed25519Key) -> dict[str, Any]:
+    body = {k: v for k, v in payload.items() if k != "signature"}
+    return sign_message(key, M.fingerprint, "ballot", body)
+
+
+def _fails(payload: Any, match: str) -> BallotError:
+    with pytest.raises(BallotError, match=match) as info:
+        verify_ballot(M, K, payload, WHERE)
+    assert str(info.value).startswith(f"{WHERE}: ")
+    return info.value
+
+
+def _decrypted(ballot: CheckedBallot) -> dict[str, tuple[int, ...]]:
+    return {
+        qid: tuple(discrete_log(G, decrypt(ct, KEY.secret), 1) for ct in cts)
+        for qid, cts in ballot.selections.items()
+    }
+
+
+# --- round trips -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", ["north", "south", "east"])
+def test_round_trip(region: str) -> None:
+    prepared = _prepared(region)
+    ballot = verify_ballot(M, K, prepared.payload, WHERE)
+    assert ballot.region == region
+    assert ballot.credential == credential(1).public
+    assert ballot.tracking_hash == prepared.tracking_hash
+    assert list(ballot.selections) == list(REGIONS[region])
+    assert _decrypted(ballot) == {q: tuple(v) for q, v in CHOICES[region].items()}
+    assert prepared.choices == {q: tuple(v) for q, v in CHOICES[region].items()}
+    assert set(prepared.payload) == {"region", "credential", "questions", "signature"}
+
+
+@st.composite
+def _region_and_choices(draw: st.DrawFn) -> tuple[str, dict[str, list[int]]]:
+    region = draw(st.sampled_from(["north", "south", "east"]))
+    choices = {}
+    for qid in REGIONS[region]:
+        q = M.question(qid)
+        n = len(q.options)
+        count = draw(st.integers(q.min_choices, q.max_choices))
+        chosen = draw(st.permutations(range(n)))[:count]
+        choices[qid] = [int(o in chosen) for o in range(n)]
+    return region, choices
+
+
+@settings(max_examples=12)
+@given(_region_and_choices(), st.binary(min_size=1, max_size=8))
+def test_any_valid_choices_round_trip(drawn: tuple[str, dict[str, list[int]]], seed: bytes) -> None:
+    region, choices = drawn
+    prepared = encrypt_ballot(M, K, region, choices, credential(7), SeededRandom(seed))
+    ballot = verify_ballot(M, K, prepared.payload, WHERE)
+    assert _decrypted(ballot) == {q: tuple(v) for q, v in choices.items()}
+
+
+def test_encryption_is_deterministic_under_a_seed_and_fresh_otherwise() -> None:
+    again = encrypt_ballot(
+        M, K, "south", CHOICES["south"], credential(1), SeededRandom("south-1-a")
+    )
+    assert again.payload == _prepared("south").payload
+    assert _prepared("south", seed="b").payload != _prepared("south").payload
+
+
+@pytest.mark.parametrize(
+    ("region", "choices", "match"),
+    [
+        ("nowhere", {"status": [1, 0, 0]}, "region 'nowhere' is not in the manifest"),
+        ("north", {"status": [1, 0, 0], "budget": [0, 0, 0, 0]}, "'budget' is not on the ballot"),
+        ("south", {"status": [1, 0, 0]}, "no choices given for question budget"),
+        ("north", {"status": [1, 0]}, "2 choices given, it has 3 options"),
+        ("north", {"status": [2, 0, 0]}, "option 0: a choice is 0 or 1"),
+        ("north", {"status": [True, False, False]}, "option 0: a choice is 0 or 1"),
+        ("north", {"status": [0, 0, 0]}, "0 options chosen, allowed 1 to 1"),
+        ("north", {"status": [1, 1, 0]}, "2 options chosen, allowed 1 to 1"),
+        ("east", {"council": [1, 0, 0], "budget": [0] * 4}, "1 options chosen, allowed 2 to 3"),
+        ("east", {"council": [1, 1, 0], "budget": [1, 1, 1, 0]}, "question budget: 3 options"),
+    ],
+)
+def test_encrypt_rejects_bad_choices(region: str, choices: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        encrypt_ballot(M, K, region, choices, credential(1), SeededRandom(0))
+
+
+def test_encrypt_rejects_identity_key() -> None:
+    with pytest.raises(ValueError, match="identity"):
+        encrypt_ballot(M, G.identity, "north", CHOICES["north"], credential(1), SeededRandom(0))
+
+
+# --- tampering -------------------------------------------------------------------------
+
+
+def test_error_is_a_verification_error() -> None:
+    assert issubclass(BallotError, VerificationError)
+
+
+def test_changed_field_without_resigning_fails_the_signature() -> None:
+    p = _payload()
+    p["questions"][0]["selections"][0]["alpha"] = _payload(seed="b")["questions"][0]["selections"][
+        0
+    ]["alpha"]
+    _fails(p, "ballot: signature does not verify")
+
+
+def test_bad_signature() -> None:
+    p = _payload()
+    p["signature"] = ("0" if p["signature"][0] != "0" else "1") + p["signature"][1:]
+    _fails(p, "ballot: signature does not verify")
+
+
+@pytest.mark.parametrize("field", ["alpha", "beta"])
+def test_changed_ciphertext(field: str) -> None:
+    p = _payload()
+    other = _payload(seed="b")
+    p["questions"][1]["selections"][2][field] = other["questions"][1]["selections"][2][field]
+    _fails(_resign(p, credential(1)), "ballot question budget option 2: range proof for")
+
+
+def test_swapped_selections() -> None:
+    p = _payload()
+    sel = p["questions"][0]["selections"]
+    sel[0], sel[1] = sel[1], sel[0]
+    _fails(_resign(p, credential(1)), "ballot question status option 0: range proof")
+
+
+def test_selection_from_another_ballot_of_the_same_voter() -> None:
+    # Same credential, region, question and option, so only the sum proof can notice.
+    p = _payload()
+    other = _payload(seed="b")  # also votes status [1, 0, 0] but with other nonces
+    p["questions"][0]["selections"][0] = other["questions"][0]["selections"][0]
+    _fails(_resign(p, credential(1)), "ballot question status: sum_proof: range proof")
+
+
+def test_proof_from_another_ballot() -> None:
+    p = _payload()
+    other = _payload(seed="b")
+    p["questions"][0]["selections"][0]["proof"] = other["questions"][0]["selections"][0]["proof"]
+    _fails(_resign(p, credential(1)), "ballot question status option 0: range proof")
+
+
+def test_sum_proof_from_another_ballot() -> None:
+    p = _payload()
+    p["questions"][1]["sum_proof"] = _payload(seed="b")["questions"][1]["sum_proof"]
+    _fails(_resign(p, credential(1)), "ballot question budget: sum_proof: range proof")
+
+
+def test_selection_from_another_credential() -> None:
+    p = _payload()
+    p["questions"][0] = _payload(voter=2)["questions"][0]
+    _fails(_resign(p, credential(1)), "ballot question status option 0: range proof")
+
+
+def test_question_from_another_region() -> None:
+    p = _payload("south")
+    p["questions"][0] = _payload("north")["questions"][0]  # same voter, same question
+    _fails(_resign(p, credential(1)), "ballot question status option 0: range proof")
+
+
+def test_selection_from_another_question() -> None:
+    p = _payload("south")
+    budget0 = p["questions"][1]["selections"][0]
+    p["questions"][0]["selections"][0] = budget0
+    _fails(_resign(p, credential(1)), "ballot question status option 0: range proof")
+
+
+def test_ballot_moved_to_a_region_with_the_same_style() -> None:
+    p = _payload("north")
+    p["region"] = "west"
+    _fails(_resign(p, credential(1)), "ballot question status option 0: range proof")
+
+
+def test_ballot_resigned_by_another_credential() -> None:
+    p = _payload()
+    p["credential"] = credential(2).public.hex()
+    _fails(_resign(p, credential(2)), "ballot question status option 0: range proof")
+
+
+def test_unknown_region() -> None:
+    p = _payload("north")
+    p["region"] = "atlantis"
+    _fails(_resign(p, credential(1)), "ballot region 'atlantis' is not in the manifest")
+
+
+def test_region_with_another_style() -> None:
+    p = _payload("north")
+    p["region"] = "south"
+    _fails(
+        _resign(p, credential(1)), "ballot questions are status; region south has status, budget"
+    )
+
+
+def test_missing_question() -> None:
+    p = _payload("south")
+    del p["questions"][1]
+    _fails(_resign(p, credential(1)), "ballot questions are status; region south")
+
+
+def test_extra_question() -> None:
+    p = _payload("north")
+    p["questions"].append(_payload("south")["questions"][1])
+    _fails(
+        _resign(p, credential(1)), "ballot questions are status, budget; region north has status"
+    )
+
+
+def test_questions_out_of_order() -> None:
+    p = _payload("south")
+    p["questions"].reverse()
+    _fails(_resign(p, credential(1)), "ballot questions are budget, status")
+
+
+def test_missing_selection() -> None:
+    p = _payload()
+    p["questions"][1]["selections"].pop()
+    _fails(_resign(p, credential(1)), "ballot question budget: 3 selections, the question has 4")
+
+
+def test_sum_proof_of_wrong_width() -> None:
+    p = _payload()
+    p["questions"][1]["sum_proof"].pop()
+    _fails(_resign(p, credential(1)), r"budget sum_proof: 2 branches, want 3 \(choices 0 to 2\)")
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [
+        ((), "ballot: "),
+        (("questions", 0), r"ballot questions\[0\]: "),
+        (("questions", 0, "selections", 1), "ballot question status option 1: "),
+        (("questions", 0, "selections", 1, "proof", 0), r"option 1 proof\[0\]: "),
+        (("questions", 1, "sum_proof", 2), r"budget sum_proof\[2\]: "),
+    ],
+)
+@pytest.mark.parametrize("change", ["missing", "extra"])
+def test_missing_or_extra_field(path: tuple[Any, ...], match: str, change: str) -> None:
+    p = _payload()
+    obj: Any = p
+    for step in path:
+        obj = obj[step]
+    if change == "missing":
+        del obj[sorted(obj)[0]]
+        match += "missing field"
+    else:
+        obj["zzz"] = 1
+        match += "unknown field zzz"
+    _fails(p, match)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda p: p.update(credential=p["credential"].upper()), "credential: want 64 lowercase"),
+        (lambda p: p.update(signature=p["signature"][:-2]), "signature: want 128 lowercase"),
+        (lambda p: p.update(region=7), "ballot region: want non-empty text"),
+        (lambda p: p.update(questions={}), "ballot questions: want a list"),
+        (lambda p: p.update(questions=[]), "ballot questions: want 1 to 64 items"),
+        (
+            lambda p: p["questions"][0].update(question=3),
+            r"questions\[0\].question: want non-empty",
+        ),
+        (lambda p: p["questions"][0].update(selections=[]), "status selections: want 1 to 64"),
+        (
+            lambda p: p["questions"][0]["selections"][0]["proof"].pop(),
+            "option 0 proof: want 2 to 2",
+        ),
+    ],
+)
+def test_structural_junk(mutate: Any, match: str) -> None:
+    p = _payload()
+    mutate(p)
+    with pytest.raises(BallotError, match=match):
+        check_ballot_fields(p, WHERE)
+    _fails(p, match)
+
+
+def test_not_an_object() -> None:
+    _fails(["ballot"], "ballot: want an object, got list")
+
+
+def test_uppercase_hex_in_ciphertext() -> None:
+    p = _payload()
+    sel = p["questions"][0]["selections"][0]
+    sel["beta"] = sel["beta"].upper()
+    _fails(_resign(p, credential(1)), "status option 0 beta: want 64 lowercase hex digits")
+
+
+def test_non_canonical_element() -> None:
+    p = _payload()
+    p["questions"][0]["selections"][1]["alpha"] = "ff" * 32
+    check_ballot_fields(p, WHERE)  # well-formed hex: only decoding can reject it
+    _fails(_resign(p, credential(1)), "status option 1: alpha: not a canonical ristretto255")
+
+
+def test_non_canonical_scalar_in_proof() -> None:
+    p = _payload()
+    pair = p["questions"][0]["selections"][2]["proof"][1]
+    pair["v"] = (
+        (int.from_bytes(bytes.fromhex(pair["v"]), "little") + ORDER).to_bytes(32, "little").hex()
+    )
+    _fails(_resign(p, credential(1)), r"status option 2: proof\[1\].v: scalar encoding")
+
+
+def test_non_canonical_scalar_in_sum_proof() -> None:
+    p = _payload()
+    p["questions"][0]["sum_proof"][0]["c"] = "ff" * 32
+    _fails(_resign(p, credential(1)), r"status: sum_proof: sum_proof\[0\].c: scalar encoding")
+
+
+def test_other_referendum_rejects_the_ballot() -> None:
+    other = make_manifest("another-ballot-test")
+    with pytest.raises(BallotError, match="signature does not verify"):
+        verify_ballot(other, K, _prepared().payload, WHERE)
+
+
+def test_other_key_rejects_the_ballot() -> None:
+    other = election_key("other")
+    with pytest.raises(BallotError, match="option 0: range proof"):
+        verify_ballot(M, other.public_key, _prepared().payload, WHERE)
+
+
+# --- tracking codes --------------------------------------------------------------------
+
+_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}")
+
+
+def test_tracking_hash_definition() -> None:
+    prepared = _prepared()
+    body = {k: v for k, v in prepared.payload.items() if k != "signature"}
+    want = hashlib.sha512(
+        transcript("tracking-code", M.fingerprint, canonical_json(body))
+    ).digest()[:32]
+    assert prepared.tracking_hash == want
+    assert tracking_hash(M.fingerprint, prepared.payload) == want
+    assert tracking_hash(M.fingerprint, body) == want
+    assert len(want) == TRACKING_HASH_SIZE
+
+
+def test_tracking_code_format_and_value() -> None:
+    code = _prepared().tracking_code
+    assert _CODE.fullmatch(code)
+    assert len(code) == 24
+    assert code == tracking_code(_prepared().tracking_hash)
+    assert tracking_code(bytes(32)) == "0000-0000-0000-0000-0000"
+    assert tracking_code(b"\xff" * 32) == "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+    # 0x08 = 00001000: first 5 bits 00001 -> "1", next 3 bits 000 + 00 -> "0".
+    assert tracking_code(b"\x08" + bytes(31)) == "1000-0000-0000-0000-0000"
+    # Bit 100 (the last one shown) is bit 4 of byte 12.
+    assert tracking_code(bytes(12) + b"\x10" + bytes(19)).endswith("0001")
+    assert tracking_code(bytes(12) + b"\x0f" + bytes(19)) == "0000-0000-0000-0000-0000"
+    with pytest.raises(ValueError, match="32 bytes"):
+        tracking_code(bytes(31))
+
+
+def _leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaf_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaf_paths(v, (*path, i))]
+    return [path]
+
+
+def test_tracking_code_changes_when_any_field_changes() -> None:
+    payload = _prepared("north").payload
+    base = tracking_hash(M.fingerprint, payload)
+    paths = [p for p in _leaf_paths(payload) if p != ("signature",)]
+    assert len(paths) > 10
+    for path in paths:
+        p = copy.deepcopy(payload)
+        obj = p
+        for step in path[:-1]:
+            obj = obj[step]
+        obj[path[-1]] = obj[path[-1]] + "x"
+        assert tracking_hash(M.fingerprint, p) != base, path
+    p = copy.deepcopy(payload)
+    p["signature"] = "00" * 64
+    assert tracking_hash(M.fingerprint, p) == base
+    assert tracking_hash(b"\x00" * 32, payload) != base
+
+
+def test_normalize_round_trip() -> None:
+    code = _prepared().tracking_code
+    compact = code.replace("-", "")
+    assert normalize_tracking_code(code) == compact
+    assert normalize_tracking_code(code.lower()) == compact
+    assert normalize_tracking_code(" ".join(compact)) == compact
+    assert normalize_tracking_code(f"  {compact[:10]}\t{compact[10:]} ") == compact
+
+
+def test_normalize_reads_confusable_letters() -> None:
+    assert normalize_tracking_code("oOiI-lL00-0000-0000-0000") == "00111100" + "0" * 12
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "0000-0000-0000-0000-000",
+        "0000-0000-0000-0000-00000",
+        "UUUU-0000-0000-0000-0000",
+        "0000-0000-0000-0000-000!",
+        "ßßßß-0000-0000-0000-00",
+    ],
+)
+def test_normalize_rejects_malformed(text: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_tracking_code(text)
+
+
+# --- Benaloh challenge -----------------------------------------------------------------
+
+
+def test_spoiled_round_trip() -> None:
+    prepared = _prepared("east")
+    spoiled = prepared.spoiled_payload()
+    assert set(spoiled) == {"ballot", "reveal"}
+    assert spoiled["ballot"] == prepared.payload
+    ballot, choices = verify_spoiled(M, K, spoiled, WHERE)
+    assert choices == {q: tuple(v) for q, v in CHOICES["east"].items()}
+    assert ballot.tracking_hash == prepared.tracking_hash
+
+
+def _spoiled_fails(spoiled: Any, match: str) -> None:
+    with pytest.raises(BallotError, match=match):
+        verify_spoiled(M, K, spoiled, WHERE)
+
+
+def test_spoiled_with_a_wrong_vote() -> None:
+    spoiled = copy.deepcopy(_prepared().spoiled_payload())
+    spoiled["reveal"][1]["selections"][1]["vote"] = 0  # budget [0, 1, 0, 1]
+    _spoiled_fails(spoiled, "spoiled question budget option 1: encrypting vote 0")
+
+
+def test_spoiled_with_a_wrong_nonce() -> None:
+    spoiled = copy.deepcopy(_prepared().spoiled_payload())
+    sel = spoiled["reveal"][0]["selections"]
+    sel[0]["nonce"], sel[1]["nonce"] = sel[1]["nonce"], sel[0]["nonce"]
+    _spoiled_fails(spoiled, "spoiled question status option 0: encrypting vote 1")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda s: s.update(extra=1), "spoiled: unknown field extra"),
+        (lambda s: s["reveal"].pop(), "spoiled reveal: want 2 to 2 items"),
+        (lambda s: s["reveal"].reverse(), r"reveal\[0\]: question 'budget', want status"),
+        (lambda s: s["reveal"][0]["selections"].pop(), "question status selections: want 3 to 3"),
+        (lambda s: s["reveal"][0]["selections"][0].update(vote=True), "vote must be 0 or 1"),
+        (lambda s: s["reveal"][0]["selections"][0].update(vote=2), "vote must be 0 or 1"),
+        (lambda s: s["reveal"][0]["selections"][0].update(nonce="00" * 32), "nonce must not be"),
+        (lambda s: s["reveal"][0]["selections"][0].update(nonce="ff" * 32), "nonce: scalar"),
+        (lambda s: s["reveal"][0]["selections"][0].pop("nonce"), "missing field nonce"),
+        (lambda s: s["ballot"].update(signature="00" * 64), "spoiled: ballot: signature"),
+    ],
+)
+def test_spoiled_junk(mutate: Any, match: str) -> None:
+    spoiled = copy.deepcopy(_prepared().spoiled_payload())
+    mutate(spoiled)
+    _spoiled_fails(spoiled, match)

@@ -1,0 +1,480 @@
+"""Tally: the last-ballot rule, threshold decryption with proofs, results and their checks."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ballot_fixtures import REGIONS, TRUSTEE_KEYS, credential, election_key, make_manifest
+from referendum.ballot import CheckedBallot, encrypt_ballot, verify_ballot
+from referendum.elgamal import Ciphertext, encrypt
+from referendum.errors import VerificationError
+from referendum.group import RISTRETTO255 as G
+from referendum.group import SeededRandom
+from referendum.signing import Ed25519Key, sign_message
+from referendum.tally import (
+    BallotBox,
+    DecryptionShares,
+    RegionTally,
+    Results,
+    TallyError,
+    check_decryption,
+    check_results_payload,
+    check_tally_payload,
+    combine,
+    decryption_message,
+    results_payload,
+    tally_payload,
+)
+
+M = make_manifest()
+KEY = election_key()
+K = KEY.public_key
+WHERE = "board entry 9000"
+
+# (voter, region, choices) in casting order; voters 1 and 4 vote again and the last counts.
+CAST: list[tuple[int, str, dict[str, list[int]]]] = [
+    (1, "north", {"status": [1, 0, 0]}),
+    (2, "north", {"status": [0, 1, 0]}),
+    (3, "north", {"status": [0, 1, 0]}),
+    (1, "north", {"status": [0, 0, 1]}),
+    (4, "south", {"status": [1, 0, 0], "budget": [1, 1, 0, 0]}),
+    (5, "south", {"status": [0, 1, 0], "budget": [0, 0, 0, 0]}),
+    (4, "south", {"status": [0, 1, 0], "budget": [0, 1, 0, 1]}),
+    (6, "east", {"council": [1, 1, 1], "budget": [0, 0, 1, 0]}),
+    (7, "east", {"council": [0, 1, 1], "budget": [1, 0, 1, 0]}),
+]
+
+
+def _expected_counts() -> dict[str, dict[str, tuple[int, ...]]]:
+    last = {voter: (region, choices) for voter, region, choices in CAST}
+    counts: dict[str, dict[str, tuple[int, ...]]] = {}
+    for region, qids in REGIONS.items():
+        counts[region] = {}
+        for qid in qids:
+            width = len(M.question(qid).options)
+            rows = [c[qid] for r, c in last.values() if r == region]
+            counts[region][qid] = tuple(sum(row[o] for row in rows) for o in range(width))
+    return counts
+
+
+@cache
+def _ballots() -> tuple[CheckedBallot, ...]:
+    out = []
+    for n, (voter, region, choices) in enumerate(CAST):
+        prepared = encrypt_ballot(M, K, region, choices, credential(voter), SeededRandom(n))
+        out.append(verify_ballot(M, K, prepared.payload, f"board entry {n}"))
+    return tuple(out)
+
+
+@cache
+def _tallies() -> tuple[RegionTally, ...]:
+    box = BallotBox(M)
+    for ballot in _ballots():
+        box.add(ballot)
+    return tuple(box.tallies())
+
+
+@cache
+def _message(i: int) -> dict[str, Any]:
+    return decryption_message(
+        M, i, KEY.shares[i], TRUSTEE_KEYS[i - 1], _tallies(), SeededRandom(f"decrypt-{i}")
+    )
+
+
+@cache
+def _shares(i: int) -> DecryptionShares:
+    return check_decryption(M, KEY.public_shares, _tallies(), _message(i), WHERE)
+
+
+def _eligible() -> dict[str, int]:
+    return {"north": 10, "south": 5, "east": 4, "west": 2}
+
+
+@cache
+def _results() -> Results:
+    valid = {i: _shares(i) for i in range(1, 6)}
+    return combine(M, _tallies(), valid, [], _eligible())
+
+
+def _resign(payload: dict[str, Any], key: Ed25519Key) -> dict[str, Any]:
+    body = {k: v for k, v in payload.items() if k != "signature"}
+    return sign_message(key, M.fingerprint, "decryption", body)
+
+
+def test_errors_are_verification_errors() -> None:
+    assert issubclass(TallyError, VerificationError)
+
+
+# --- ballot box ------------------------------------------------------------------------
+
+
+def test_last_ballot_of_a_credential_counts() -> None:
+    first, _, _, again = _ballots()[:4]
+    box = BallotBox(M)
+    box.add(first)
+    box.add(again)
+    assert len(box) == 1
+    north = box.tallies()[0]
+    assert north.region == "north"
+    assert north.counted == 1
+    assert north.totals == again.selections
+
+
+def test_tallies_cover_every_region_in_manifest_order() -> None:
+    tallies = _tallies()
+    assert [t.region for t in tallies] == ["north", "south", "east", "west"]
+    assert [t.counted for t in tallies] == [3, 2, 2, 0]
+    for t in tallies:
+        assert list(t.totals) == list(REGIONS[t.region])
+        for qid, cts in t.totals.items():
+            assert len(cts) == len(M.question(qid).options)
+    empty = Ciphertext(G.identity, G.identity)
+    assert tallies[3].totals == {"status": (empty, empty, empty)}
+
+
+def test_ballot_box_refuses_unknown_region() -> None:
+    ballot = CheckedBallot("atlantis", b"\x01" * 32, b"\x00" * 32, {})
+    with pytest.raises(ValueError, match="atlantis"):
+        BallotBox(M).add(ballot)
+
+
+# --- tally payload ---------------------------------------------------------------------
+
+
+def test_tally_payload_round_trip() -> None:
+    for t in _tallies():
+        payload = tally_payload(t)
+        assert set(payload) == {"region", "counted", "questions"}
+        check_tally_payload(M, copy.deepcopy(payload), t, WHERE)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda p: p.update(counted=4), "tally region south counted: 4 on the board, 2 recomputed"),
+        (lambda p: p.update(counted=True), "counted: True on the board"),
+        (lambda p: p.update(region="north"), "tally region: 'north' on the board, 'south'"),
+        (lambda p: p.update(extra=1), "tally: unknown field extra"),
+        (lambda p: p.pop("questions"), "tally: missing field questions"),
+        (lambda p: p["questions"].pop(), "south questions: 1 items, want 2"),
+        (lambda p: p["questions"].reverse(), r"questions\[0\] question: 'budget' on the board"),
+        (lambda p: p["questions"][1]["totals"].pop(), "question budget totals: 3 items, want 4"),
+        (
+            lambda p: p["questions"][1]["totals"][2].update(alpha="00" * 32),
+            r"question budget option 2 \(schools\): alpha differs",
+        ),
+        (
+            lambda p: p["questions"][0]["totals"][0].update(beta="00" * 32),
+            r"question status option 0 \(yes\): beta differs",
+        ),
+        (lambda p: p["questions"][0]["totals"][0].pop("beta"), "missing field beta"),
+    ],
+)
+def test_tampered_tally_payload(mutate: Any, match: str) -> None:
+    south = _tallies()[1]
+    payload = tally_payload(south)
+    mutate(payload)
+    with pytest.raises(TallyError, match=match) as info:
+        check_tally_payload(M, payload, south, WHERE)
+    assert str(info.value).startswith(WHERE)
+
+
+# --- decryption shares -----------------------------------------------------------------
+
+
+def test_decryption_message_shape() -> None:
+    msg = _message(2)
+    assert set(msg) == {"trustee", "regions", "signature"}
+    assert msg["trustee"] == 2
+    assert [r["region"] for r in msg["regions"]] == ["north", "south", "east", "west"]
+    shares = msg["regions"][1]["questions"][1]["shares"]
+    assert len(shares) == 4
+    assert set(shares[0]) == {"share", "proof"}
+    assert set(shares[0]["proof"]) == {"c", "v"}
+
+
+def test_every_trustee_share_checks() -> None:
+    for i in range(1, 6):
+        shares = _shares(i)
+        assert shares.trustee == i
+        assert len(shares.shares) == 3 + 3 + 4 + 3 + 4 + 3
+        north = _tallies()[0].totals["status"][1]
+        assert shares.shares[("north", "status", 1)] == north.alpha ** KEY.shares[i]
+    # The empty region's alpha is the identity, so every share is the identity.
+    assert _shares(1).shares[("west", "status", 0)].is_identity()
+
+
+def test_decryption_message_needs_the_trustees_key() -> None:
+    with pytest.raises(ValueError, match="not trustee 2's key"):
+        decryption_message(M, 2, KEY.shares[2], TRUSTEE_KEYS[0], _tallies(), SeededRandom(0))
+
+
+def _decryption_fails(payload: Any, match: str, public_shares: Any = None) -> TallyError:
+    shares = KEY.public_shares if public_shares is None else public_shares
+    with pytest.raises(TallyError, match=match) as info:
+        check_decryption(M, shares, _tallies(), payload, WHERE)
+    assert str(info.value).startswith(WHERE)
+    return info.value
+
+
+def test_bad_share_is_rejected_naming_trustee_region_question_option() -> None:
+    msg = copy.deepcopy(_message(2))
+    entry = msg["regions"][1]["questions"][1]["shares"][3]
+    entry["share"] = msg["regions"][1]["questions"][1]["shares"][2]["share"]
+    _decryption_fails(
+        _resign(msg, TRUSTEE_KEYS[1]),
+        r"decryption of trustee 2 \(Brook\) region south question budget option 3 \(transit\): "
+        "chaum-pedersen proof",
+    )
+
+
+def test_share_made_with_another_secret_is_rejected() -> None:
+    msg = decryption_message(M, 2, KEY.shares[3], TRUSTEE_KEYS[1], _tallies(), SeededRandom(1))
+    _decryption_fails(msg, r"trustee 2 \(Brook\) region north question status option 0")
+
+
+def test_proof_for_another_option_is_rejected() -> None:
+    msg = copy.deepcopy(_message(4))
+    shares = msg["regions"][0]["questions"][0]["shares"]
+    shares[0]["proof"] = shares[1]["proof"]
+    _decryption_fails(_resign(msg, TRUSTEE_KEYS[3]), "region north question status option 0")
+
+
+def test_non_identity_share_for_an_empty_total_is_rejected() -> None:
+    msg = copy.deepcopy(_message(1))
+    west = msg["regions"][3]["questions"][0]["shares"]
+    west[1]["share"] = G.generator.to_bytes().hex()
+    _decryption_fails(
+        _resign(msg, TRUSTEE_KEYS[0]), "region west question status option 1 .*must be the identity"
+    )
+
+
+def test_bad_proof_for_an_empty_total_is_rejected() -> None:
+    msg = copy.deepcopy(_message(1))
+    west = msg["regions"][3]["questions"][0]["shares"]
+    west[0]["proof"] = west[2]["proof"]
+    _decryption_fails(_resign(msg, TRUSTEE_KEYS[0]), "region west question status option 0")
+
+
+def test_decryption_signature() -> None:
+    msg = copy.deepcopy(_message(3))
+    msg["signature"] = "00" * 64
+    _decryption_fails(msg, r"decryption of trustee 3 \(Cyd\): signature does not verify")
+    _decryption_fails(_resign(_message(3), TRUSTEE_KEYS[0]), "trustee 3 .*signature does not")
+
+
+def test_decryption_claiming_another_trustee() -> None:
+    msg = copy.deepcopy(_message(3))
+    msg["trustee"] = 4
+    _decryption_fails(msg, r"trustee 4 \(Dana\): signature does not verify")
+    msg["trustee"] = 9
+    _decryption_fails(msg, "no trustee 9 in the manifest")
+    msg["trustee"] = "3"
+    _decryption_fails(msg, "trustee: want an integer")
+
+
+def test_decryption_without_public_share() -> None:
+    shares = {i: s for i, s in KEY.public_shares.items() if i != 5}
+    _decryption_fails(_message(5), "trustee 5 .*no public share", shares)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda p: p.update(extra=1), "decryption: unknown field extra"),
+        (lambda p: p["regions"].pop(), "regions: 3 items, want 4"),
+        (lambda p: p["regions"].reverse(), r"regions\[0\] region: 'west' on the board"),
+        (lambda p: p["regions"][0].pop("questions"), r"regions\[0\]: missing field questions"),
+        (lambda p: p["regions"][1]["questions"].reverse(), r"questions\[0\] question: 'budget'"),
+        (lambda p: p["regions"][1]["questions"][0]["shares"].pop(), "status shares: 2 items"),
+        (
+            lambda p: p["regions"][1]["questions"][0]["shares"][0].update(share="ff" * 32),
+            r"south question status option 0 \(yes\): share: not a canonical",
+        ),
+        (
+            lambda p: p["regions"][1]["questions"][0]["shares"][0]["proof"].update(c="AA" * 32),
+            "option 0 \\(yes\\): proof.c: expected 64 lowercase hex",
+        ),
+    ],
+)
+def test_malformed_decryption(mutate: Any, match: str) -> None:
+    msg = copy.deepcopy(_message(2))
+    mutate(msg)
+    _decryption_fails(_resign(msg, TRUSTEE_KEYS[1]), match)
+
+
+# --- combining -------------------------------------------------------------------------
+
+
+def test_full_tally_decrypts_to_the_plaintext_counts() -> None:
+    results = _results()
+    assert results.trustees == (1, 2, 3)
+    assert results.rejected == ()
+    assert results.counts == _expected_counts()
+    assert results.counted == {"north": 3, "south": 2, "east": 2, "west": 0}
+    assert results.eligible == _eligible()
+    assert results.counts["west"] == {"status": (0, 0, 0)}
+
+
+def test_bad_share_is_left_out_and_the_count_goes_on() -> None:
+    msg = copy.deepcopy(_message(2))
+    msg["regions"][0]["questions"][0]["shares"][0]["share"] = G.generator.to_bytes().hex()
+    valid: dict[int, DecryptionShares] = {}
+    rejected: list[tuple[int, str]] = []
+    for i in range(1, 6):
+        payload = _resign(msg, TRUSTEE_KEYS[1]) if i == 2 else _message(i)
+        try:
+            valid[i] = check_decryption(M, KEY.public_shares, _tallies(), payload, WHERE)
+        except TallyError as exc:
+            rejected.append((i, str(exc)))
+    assert [i for i, _ in rejected] == [2]
+    results = combine(M, _tallies(), valid, rejected, _eligible())
+    assert results.trustees == (1, 3, 4)
+    assert results.rejected == tuple(rejected)
+    assert results.counts == _expected_counts()
+
+
+def test_fewer_than_quorum_valid_shares() -> None:
+    valid = {1: _shares(1), 3: _shares(3)}
+    with pytest.raises(TallyError) as info:
+        combine(M, _tallies(), valid, [(2, "bad"), (4, "bad"), (5, "bad")], _eligible())
+    assert str(info.value) == "only 2 valid decryption shares (trustees 1, 3); quorum is 3"
+    with pytest.raises(TallyError, match=r"only 0 valid decryption shares \(trustees none\)"):
+        combine(M, _tallies(), {}, [], _eligible())
+
+
+@settings(max_examples=10)
+@given(st.sets(st.integers(1, 5), min_size=3))
+def test_any_quorum_gives_the_same_results(trustees: set[int]) -> None:
+    valid = {i: _shares(i) for i in trustees}
+    results = combine(M, _tallies(), valid, [], _eligible())
+    assert results.trustees == tuple(sorted(trustees)[:3])
+    assert results.counts == _results().counts
+
+
+def test_a_total_above_the_count_bound_is_an_error() -> None:
+    # A tally claiming fewer ballots than its totals hold: no count in [0, counted].
+    north = _tallies()[0]
+    lying = RegionTally("north", 0, north.totals)
+    valid = {i: _shares(i) for i in (1, 2, 3)}
+    with pytest.raises(
+        TallyError, match=r"region north question status option 1 \(no\): .*\[0, 0\]"
+    ):
+        combine(M, [lying], valid, [], _eligible())
+
+
+def test_missing_share_in_combine() -> None:
+    partial = DecryptionShares(3, {})
+    valid = {1: _shares(1), 2: _shares(2), 3: partial}
+    with pytest.raises(TallyError, match="status option 0 \\(yes\\): trustee 3 gave no"):
+        combine(M, _tallies(), valid, [], _eligible())
+
+
+def test_combine_needs_eligible_for_every_region() -> None:
+    with pytest.raises(ValueError, match="no eligible count given for region south"):
+        combine(M, _tallies(), {i: _shares(i) for i in (1, 2, 3)}, [], {"north": 1})
+
+
+def test_a_wrong_total_decrypts_to_a_wrong_count_not_silently_the_right_one() -> None:
+    # Sanity check of the decryption path: one extra encrypted vote moves the count by one.
+    north = _tallies()[0]
+    extra = encrypt(G, K, 1, G.random_scalar(SeededRandom("extra")))
+    totals = dict(north.totals)
+    totals["status"] = (totals["status"][0] * extra, *totals["status"][1:])
+    bumped = RegionTally("north", 4, totals)
+    msgs = {
+        i: decryption_message(M, i, KEY.shares[i], TRUSTEE_KEYS[i - 1], [bumped], SeededRandom(i))
+        for i in (2, 4, 5)
+    }
+    valid = {i: check_decryption(M, KEY.public_shares, [bumped], m, WHERE) for i, m in msgs.items()}
+    results = combine(M, [bumped], valid, [], {"north": 10})
+    assert results.counts["north"]["status"][0] == _expected_counts()["north"]["status"][0] + 1
+
+
+# --- results payload -------------------------------------------------------------------
+
+
+def test_results_payload() -> None:
+    results = combine(
+        M, _tallies(), {i: _shares(i) for i in (2, 3, 5)}, [(1, "late"), (4, "bad")], _eligible()
+    )
+    payload = results_payload(M, results)
+    assert payload["trustees"] == [2, 3, 5]
+    assert payload["rejected"] == [
+        {"trustee": 1, "reason": "late"},
+        {"trustee": 4, "reason": "bad"},
+    ]
+    assert [r["region"] for r in payload["regions"]] == ["north", "south", "east", "west"]
+    south = payload["regions"][1]
+    assert south["eligible"] == 5
+    assert south["counted"] == 2
+    assert south["questions"] == [
+        {"question": "status", "counts": [0, 2, 0]},
+        {"question": "budget", "counts": [0, 1, 0, 1]},
+    ]
+    check_results_payload(M, copy.deepcopy(payload), results, WHERE)
+    # Reasons are free text: another implementation may word them differently.
+    payload["rejected"][0]["reason"] = "the decryption arrived after the deadline"
+    check_results_payload(M, payload, results, WHERE)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (
+            lambda p: p["regions"][1]["questions"][1]["counts"].__setitem__(3, 2),
+            r"results region south question budget option 3 \(transit\): count 2 on the board, "
+            "1 recomputed",
+        ),
+        (
+            lambda p: p["regions"][0]["questions"][0]["counts"].__setitem__(0, False),
+            r"region north question status option 0 \(yes\): count False on the board, 0",
+        ),
+        (lambda p: p["regions"][2].update(counted=3), "region east counted: 3 on the board, 2"),
+        (lambda p: p["regions"][3].update(eligible=0), "region west eligible: 0 on the board, 2"),
+        (
+            lambda p: p.update(trustees=[1, 2, 4]),
+            r"trustees: \[1, 2, 4\] on the board, \[1, 2, 3\]",
+        ),
+        (
+            lambda p: p["rejected"].append({"trustee": 4, "reason": "x"}),
+            "rejected: 1 items, want 0",
+        ),
+        (lambda p: p["regions"].reverse(), r"regions\[0\] region: 'west' on the board, 'north'"),
+        (lambda p: p["regions"][1]["questions"].pop(), "region south questions: 1 items, want 2"),
+        (lambda p: p["regions"][1]["questions"][1]["counts"].pop(), "budget counts: 3 items"),
+        (lambda p: p.pop("rejected"), "results: missing field rejected"),
+        (lambda p: p["regions"][0].update(note="x"), r"regions\[0\]: unknown field note"),
+    ],
+)
+def test_tampered_results_payload(mutate: Any, match: str) -> None:
+    payload = results_payload(M, _results())
+    mutate(payload)
+    with pytest.raises(TallyError, match=match) as info:
+        check_results_payload(M, payload, _results(), WHERE)
+    assert str(info.value).startswith(WHERE)
+
+
+def test_rejected_trustee_numbers_are_compared() -> None:
+    results = combine(M, _tallies(), {i: _shares(i) for i in (1, 2, 3)}, [(4, "x")], _eligible())
+    payload = results_payload(M, results)
+    payload["rejected"][0]["trustee"] = 5
+    with pytest.raises(TallyError, match=r"rejected\[0\] trustee: 5 on the board, 4"):
+        check_results_payload(M, payload, results, WHERE)
+    payload["rejected"][0] = {"trustee": 4, "reason": ""}
+    with pytest.raises(TallyError, match="reason: want non-empty text"):
+        check_results_payload(M, payload, results, WHERE)
+
+
+def test_expected_counts_fixture_is_consistent() -> None:
+    # The plaintext side of the test: re-votes replaced, every region present.
+    counts = _expected_counts()
+    assert counts["north"]["status"] == (0, 2, 1)
+    assert counts["south"] == {"status": (0, 2, 0), "budget": (0, 1, 0, 1)}
+    assert counts["west"] == {"status": (0, 0, 0)}
