@@ -1,0 +1,292 @@
+"""The referendum as its board tells it: entries replayed in order under section 13's rules.
+
+docs/protocol.md section 13. The board server runs every new entry through Replay.apply
+before appending it (acceptance on cast); the independent verifier runs every entry of
+the record through the same rules. apply validates first and changes the state only when
+the entry is accepted, so a rejected entry leaves nothing behind.
+
+Phases, in order; each entry kind is accepted in the phases listed:
+
+    setup      manifest (entry 0 only)
+    prepare    ceremony.*, credentials, credentials.close
+    voting     ballot, spoiled            (after voting.open)
+    counting   tally                      (after voting.close)
+    decrypting decryption                 (after a tally for every region)
+    done       nothing                    (after results)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from referendum.ballot import CheckedBallot, verify_ballot, verify_spoiled
+from referendum.canonical import canonical_json
+from referendum.ceremony import CeremonyBoard
+from referendum.credentials import CredentialRoll
+from referendum.errors import VerificationError
+from referendum.group import RISTRETTO255 as G
+from referendum.group import Element, GroupError, element_from_hex
+from referendum.manifest import Manifest
+from referendum.signing import verify_message
+from referendum.tally import (
+    BallotBox,
+    DecryptionShares,
+    RegionTally,
+    Results,
+    TallyError,
+    check_decryption,
+    check_results_payload,
+    check_tally_payload,
+    combine,
+)
+
+__all__ = ["BoardRuleError", "Replay", "Spoiled"]
+
+SETUP, PREPARE, VOTING, COUNTING, DECRYPTING, DONE = (
+    "setup",
+    "prepare",
+    "voting",
+    "counting",
+    "decrypting",
+    "done",
+)
+
+#: A ballot check run elsewhere (a worker process): gives back the checked ballot.
+PreChecked = CheckedBallot | tuple[CheckedBallot, dict[str, tuple[int, ...]]]
+
+
+class BoardRuleError(VerificationError):
+    """An entry is out of place or contradicts the board so far (section 13)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spoiled:
+    """A challenged ballot: where it is, its tracking hash and what it revealed."""
+
+    index: int
+    region: str
+    tracking_hash: bytes
+    choices: dict[str, tuple[int, ...]]
+
+
+@dataclass
+class _Counts:
+    ballots: int = 0
+    spoiled: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class Replay:
+    """The state of one referendum's board after the entries applied so far."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.phase = SETUP
+        self.size = 0
+        self.ceremony = CeremonyBoard(manifest)
+        self.roll = CredentialRoll(manifest)
+        self.box = BallotBox(manifest)
+        self.public_key: Element | None = None
+        self.spoiled: list[Spoiled] = []
+        self.tallies: list[RegionTally] = []
+        self.posted_tallies: int = 0
+        self.decryptions: dict[int, DecryptionShares] = {}
+        self.rejected_shares: dict[int, str] = {}
+        self.results: Results | None = None
+        self.counts = _Counts()
+        self._seen: dict[bytes, int] = {}  # tracking hash -> index of its ballot or spoiled
+        self._handlers: dict[str, Callable[[str, Any, PreChecked | None], None]] = {
+            "manifest": self._manifest,
+            "voting.open": self._open,
+            "ballot": self._ballot,
+            "spoiled": self._spoiled,
+            "voting.close": self._close,
+            "tally": self._tally,
+            "decryption": self._decryption,
+            "results": self._results,
+        }
+
+    # -- public ----------------------------------------------------------------------------
+
+    def apply(
+        self, index: int, kind: str, payload: Any, *, prechecked: PreChecked | None = None
+    ) -> None:
+        """Accepts entry index of kind, or raises a VerificationError naming it (13).
+
+        prechecked is the result of verify_ballot or verify_spoiled for this very payload,
+        run by the caller (in a worker process); the cheap board-level checks still run.
+        """
+        if index != self.size:
+            raise BoardRuleError(f"board entry {index}: expected entry {self.size} next")
+        where = f"board entry {index} ({kind})"
+        if kind.startswith("ceremony."):
+            self._in_phase(where, PREPARE)
+            self.ceremony.add(kind, payload, where)
+        elif kind in ("credentials", "credentials.close"):
+            self._in_phase(where, PREPARE)
+            self.roll.add(kind, payload, where)
+        else:
+            handler = self._handlers.get(kind)
+            if handler is None:
+                raise BoardRuleError(f"{where}: unknown entry kind")
+            handler(where, payload, prechecked)
+        self.size += 1
+        self.counts.by_kind[kind] = self.counts.by_kind.get(kind, 0) + 1
+
+    def tracking_index(self, tracking_hash: bytes) -> int | None:
+        """Gives back the index of the ballot or spoiled ballot with this tracking hash."""
+        return self._seen.get(tracking_hash)
+
+    def eligible(self) -> dict[str, int]:
+        """Gives back the number of registered credentials per region."""
+        return {r.id: self.roll.count(r.id) for r in self.manifest.regions}
+
+    def expected_results(self) -> Results:
+        """Gives back the results the decryptions so far give (TallyError below quorum)."""
+        rejected = sorted(self.rejected_shares.items())
+        return combine(self.manifest, self.tallies, self.decryptions, rejected, self.eligible())
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def _in_phase(self, where: str, *phases: str) -> None:
+        if self.phase not in phases:
+            raise BoardRuleError(
+                f"{where}: not accepted in phase {self.phase!r} (only in {', '.join(phases)})"
+            )
+
+    def _object(self, where: str, payload: Any, fields: set[str]) -> dict[str, Any]:
+        if not isinstance(payload, dict) or set(payload) != fields:
+            raise BoardRuleError(f"{where}: want an object with exactly {sorted(fields)}")
+        return payload
+
+    def _count(self, where: str, value: Any, name: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BoardRuleError(f"{where}: {name} must be a non-negative integer")
+        return value
+
+    def _manifest(self, where: str, payload: Any, _: PreChecked | None) -> None:
+        self._in_phase(where, SETUP)
+        try:
+            same = canonical_json(payload) == self.manifest.canonical
+        except ValueError:
+            same = False
+        if not same:
+            raise BoardRuleError(f"{where}: differs from the manifest (fingerprint mismatch)")
+        self.phase = PREPARE
+
+    def _open(self, where: str, payload: Any, _: PreChecked | None) -> None:
+        self._in_phase(where, PREPARE)
+        body = self._object(where, payload, {"public_key"})
+        if not self.ceremony.complete:
+            raise BoardRuleError(f"{where}: the key ceremony is not complete")
+        if not self.roll.all_closed():
+            open_regions = [r.id for r in self.manifest.regions if not self.roll.is_closed(r.id)]
+            raise BoardRuleError(f"{where}: credentials still open in {', '.join(open_regions)}")
+        try:
+            key = element_from_hex(G, body["public_key"], f"{where}: public_key")
+        except GroupError as exc:
+            raise BoardRuleError(str(exc)) from None
+        if key != self.ceremony.public_key:
+            raise BoardRuleError(f"{where}: public_key is not the ceremony's joint key")
+        self.public_key = key
+        self.phase = VOTING
+
+    def _voting_key(self, where: str) -> Element:
+        self._in_phase(where, VOTING)
+        if self.public_key is None:  # pragma: no cover - set together with phase VOTING
+            raise BoardRuleError(f"{where}: no election key")
+        return self.public_key
+
+    def _registered(self, where: str, ballot: CheckedBallot) -> None:
+        region = self.roll.region_of(ballot.credential)
+        if region is None:
+            raise BoardRuleError(
+                f"{where}: credential {ballot.credential.hex()[:16]}… is not registered"
+            )
+        if region != ballot.region:
+            raise BoardRuleError(
+                f"{where}: credential is registered in {region}, ballot is for {ballot.region}"
+            )
+        earlier = self._seen.get(ballot.tracking_hash)
+        if earlier is not None:
+            raise BoardRuleError(f"{where}: repeats the ballot of board entry {earlier}")
+
+    def _ballot(self, where: str, payload: Any, prechecked: PreChecked | None) -> None:
+        key = self._voting_key(where)
+        if isinstance(prechecked, CheckedBallot):
+            ballot = prechecked
+        else:
+            ballot = verify_ballot(self.manifest, key, payload, where)
+        self._registered(where, ballot)
+        self.box.add(ballot)
+        self._seen[ballot.tracking_hash] = self.size
+        self.counts.ballots += 1
+
+    def _spoiled(self, where: str, payload: Any, prechecked: PreChecked | None) -> None:
+        key = self._voting_key(where)
+        if isinstance(prechecked, tuple):
+            ballot, choices = prechecked
+        else:
+            ballot, choices = verify_spoiled(self.manifest, key, payload, where)
+        self._registered(where, ballot)
+        self._seen[ballot.tracking_hash] = self.size
+        self.spoiled.append(Spoiled(self.size, ballot.region, ballot.tracking_hash, choices))
+        self.counts.spoiled += 1
+
+    def _close(self, where: str, payload: Any, _: PreChecked | None) -> None:
+        self._in_phase(where, VOTING)
+        body = self._object(where, payload, {"ballots", "spoiled"})
+        for name, have in (("ballots", self.counts.ballots), ("spoiled", self.counts.spoiled)):
+            if self._count(where, body[name], name) != have:
+                raise BoardRuleError(f"{where}: says {body[name]} {name}, the board has {have}")
+        self.tallies = self.box.tallies()
+        self.phase = COUNTING
+
+    def _tally(self, where: str, payload: Any, _: PreChecked | None) -> None:
+        self._in_phase(where, COUNTING)
+        expected = self.tallies[self.posted_tallies]
+        check_tally_payload(self.manifest, payload, expected, where)
+        self.posted_tallies += 1
+        if self.posted_tallies == len(self.tallies):
+            self.phase = DECRYPTING
+
+    def _decryption(self, where: str, payload: Any, _: PreChecked | None) -> None:
+        self._in_phase(where, DECRYPTING)
+        trustee = payload.get("trustee") if isinstance(payload, dict) else None
+        if isinstance(trustee, bool) or not isinstance(trustee, int):
+            raise BoardRuleError(f"{where}: trustee must be a trustee number")
+        try:
+            info = self.manifest.trustee(trustee)
+        except KeyError as exc:
+            raise BoardRuleError(f"{where}: {exc.args[0]}") from None
+        if trustee in self.decryptions or trustee in self.rejected_shares:
+            raise BoardRuleError(f"{where}: trustee {trustee} already posted a decryption")
+        # A bad signature means the trustee did not send it: refused. A signed share whose
+        # proof fails is the trustee's own mistake: kept on the board, named, not used.
+        verify_message(
+            info.signing_key,
+            self.manifest.fingerprint,
+            "decryption",
+            payload,
+            f"{where}: trustee {trustee} ({info.name})",
+        )
+        try:
+            shares = check_decryption(
+                self.manifest, self.ceremony.public_shares, self.tallies, payload, where
+            )
+        except TallyError as exc:
+            self.rejected_shares[trustee] = str(exc)
+            return
+        self.decryptions[trustee] = shares
+
+    def _results(self, where: str, payload: Any, _: PreChecked | None) -> None:
+        self._in_phase(where, DECRYPTING)
+        try:
+            expected = self.expected_results()
+        except TallyError as exc:
+            raise BoardRuleError(f"{where}: {exc}") from None
+        check_results_payload(self.manifest, payload, expected, where)
+        self.results = expected
+        self.phase = DONE
