@@ -1,0 +1,300 @@
+"""The board operator's side of a referendum: its folder, its board and what it accepts.
+
+One folder holds what the operator keeps: election.json (where the board is stored),
+board-key.json (the board's signing key; never leaves the folder), manifest.json and
+cosigned.jsonl (checkpoints witnesses have co-signed). The board itself is a Log in a
+SQLite file in the folder or in PostgreSQL. Every entry goes through Replay.apply first
+(docs/protocol.md section 13), so nothing that breaks a rule is ever appended.
+
+Commands that change the board hold an exclusive lock on the folder, so two operator
+commands never interleave their appends.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from referendum.ballot import tracking_code
+from referendum.board import (
+    BOARD_KEY,
+    Entry,
+    Log,
+    LogNotFoundError,
+    LogStore,
+    SignedCheckpoint,
+    SigningKey,
+    parse_signed_checkpoint,
+)
+from referendum.canonical import canonical_json, parse_json
+from referendum.group import RandomSource, system_random
+from referendum.manifest import Manifest, load_manifest_toml
+from referendum.record import write_record
+from referendum.replay import PreChecked, Replay
+from referendum.tally import results_payload, tally_payload
+
+__all__ = ["Election", "ElectionError", "Receipt"]
+
+FORMAT = "referendum-election/1"
+SQLITE_FILE = "board.sqlite"
+
+
+class ElectionError(ValueError):
+    """An operator command cannot run: the folder, the store or the phase is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a voter keeps after a cast or challenge (section 13.4)."""
+
+    tracking_code: str
+    tracking_hash: bytes
+    index: int
+    checkpoint: str
+    inclusion_proof: tuple[bytes, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tracking_code": self.tracking_code,
+            "tracking_hash": self.tracking_hash.hex(),
+            "index": self.index,
+            "checkpoint": self.checkpoint,
+            "inclusion_proof": [h.hex() for h in self.inclusion_proof],
+        }
+
+
+def _open_store(url: str, folder: Path) -> LogStore:
+    if url.startswith(("postgresql://", "postgres://")):
+        from referendum.board import PostgresStore
+
+        return PostgresStore(url)
+    from referendum.board import SqliteStore
+
+    return SqliteStore(folder / url if not os.path.isabs(url) else Path(url))
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+class Election:
+    """An open referendum board; use create() or open(), then close() (or `with`)."""
+
+    def __init__(self, folder: Path, manifest: Manifest, key: SigningKey, store: LogStore) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.key = key
+        self.store = store
+        self.log = Log(store, manifest.id, create=False)
+        self.state = Replay(manifest)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        manifest_toml: str,
+        *,
+        store: str | None = None,
+        rng: RandomSource = system_random,
+    ) -> Election:
+        """Gives back a new referendum: folder made, board key drawn, manifest posted (13.1)."""
+        folder = Path(folder)
+        if folder.exists() and any(folder.iterdir()):
+            raise ElectionError(f"{folder} already exists and is not empty")
+        key = SigningKey.generate("referendum-board", BOARD_KEY, rng)
+        manifest = load_manifest_toml(manifest_toml, key.verifier())
+        url = store or SQLITE_FILE
+        folder.mkdir(parents=True, exist_ok=True)
+        board = _open_store(url, folder)
+        try:
+            board.size(manifest.id)
+        except LogNotFoundError:
+            pass
+        else:
+            board.close()
+            raise ElectionError(f"the store already has a board for referendum {manifest.id}")
+        _write_private(
+            folder / "board-key.json",
+            json.dumps({"name": key.name, "seed": key.seed.hex()}).encode(),
+        )
+        (folder / "manifest.json").write_bytes(manifest.canonical + b"\n")
+        (folder / "election.json").write_text(
+            json.dumps({"format": FORMAT, "store": url, "referendum": manifest.id}) + "\n"
+        )
+        board.create_log(manifest.id)
+        election = cls(folder, manifest, key, board)
+        election.post("manifest", manifest.to_json())
+        return election
+
+    @classmethod
+    def open(cls, folder: Path) -> Election:
+        """Gives back the referendum kept in folder, its board replayed and checked."""
+        folder = Path(folder)
+        try:
+            config = parse_json((folder / "election.json").read_bytes(), "election.json")
+            key_json = parse_json((folder / "board-key.json").read_bytes(), "board-key.json")
+            manifest = Manifest.from_json(
+                parse_json((folder / "manifest.json").read_bytes(), "manifest.json")
+            )
+            key = SigningKey(key_json["name"], BOARD_KEY, bytes.fromhex(key_json["seed"]))
+        except FileNotFoundError as exc:
+            raise ElectionError(f"{folder} is not a referendum folder ({exc.filename})") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ElectionError(f"{folder}: cannot read the referendum folder: {exc}") from None
+        if not isinstance(config, dict) or config.get("format") != FORMAT:
+            raise ElectionError(f"{folder}/election.json: format is not {FORMAT}")
+        if key.verifier() != manifest.board_key:
+            raise ElectionError(f"{folder}: board-key.json is not the manifest's board key")
+        election = cls(folder, manifest, key, _open_store(str(config["store"]), folder))
+        for entry in election.log.entries():
+            election.state.apply(entry.index, entry.kind, parse_json(entry.payload))
+        return election
+
+    @classmethod
+    @contextmanager
+    def locked(cls, folder: Path) -> Iterator[Election]:
+        """Gives back the opened referendum while holding the folder's lock."""
+        folder = Path(folder)
+        if not (folder / "election.json").is_file():
+            raise ElectionError(f"{folder} is not a referendum folder (no election.json)")
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            election = cls.open(folder)
+            try:
+                yield election
+            finally:
+                election.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Election:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- posting -----------------------------------------------------------------------------
+
+    def post(self, kind: str, payload: Any, *, prechecked: PreChecked | None = None) -> Entry:
+        """Gives back the appended entry once the rules accept it (section 13)."""
+        return self.post_many([(kind, payload, prechecked)])[0]
+
+    def post_many(self, items: Sequence[tuple[str, Any, PreChecked | None]]) -> list[Entry]:
+        """Gives back the entries of items, appended in one transaction once all are accepted.
+
+        An item the rules reject raises before anything is appended; the items before it
+        are then dropped from the in-memory state by replaying the board again.
+        """
+        start = self.state.size
+        encoded = []
+        try:
+            for offset, (kind, payload, prechecked) in enumerate(items):
+                self.state.apply(start + offset, kind, payload, prechecked=prechecked)
+                encoded.append((kind, canonical_json(payload)))
+            entries = self.log.append_many(encoded)
+        except BaseException:
+            if self.state.size != start:
+                self._reload()
+            raise
+        if entries and entries[0].index != start:
+            self._reload()
+            raise ElectionError("another writer appended to this board; try again")
+        return entries
+
+    def _reload(self) -> None:
+        self.state = Replay(self.manifest)
+        for entry in self.log.entries():
+            self.state.apply(entry.index, entry.kind, parse_json(entry.payload))
+
+    def receipt(self, entry: Entry, tracking_hash: bytes) -> Receipt:
+        """Gives back the receipt for entry: checkpoint now and inclusion proof (13.4)."""
+        signed = self.log.sign(self.key)
+        proof = self.log.inclusion_proof(entry.index, signed.checkpoint.size)
+        return Receipt(
+            tracking_code(tracking_hash),
+            tracking_hash,
+            entry.index,
+            signed.to_text(),
+            tuple(proof),
+        )
+
+    # -- phases --------------------------------------------------------------------------------
+
+    def open_voting(self) -> Entry:
+        """Gives back the voting.open entry (ceremony complete, every region's roll closed)."""
+        key = self.state.ceremony.public_key
+        return self.post("voting.open", {"public_key": key.to_bytes().hex()})
+
+    def close_voting(self) -> list[Entry]:
+        """Gives back the voting.close entry and one tally entry per region (14.1)."""
+        counts = self.state.counts
+        first = self.post("voting.close", {"ballots": counts.ballots, "spoiled": counts.spoiled})
+        tallies = [("tally", tally_payload(t), None) for t in self.state.tallies]
+        return [first, *self.post_many(tallies)]
+
+    def publish_results(self) -> Entry:
+        """Gives back the results entry, combined from the valid decryption shares (14.4)."""
+        results = self.state.expected_results()
+        return self.post("results", results_payload(self.manifest, results))
+
+    # -- checkpoints and the record -----------------------------------------------------------
+
+    def signed_checkpoint(self) -> SignedCheckpoint:
+        """Gives back the current checkpoint signed by the board."""
+        return self.log.sign(self.key)
+
+    def cosigned(self) -> list[SignedCheckpoint]:
+        """Gives back the checkpoints witnesses have co-signed, oldest first."""
+        path = self.folder / "cosigned.jsonl"
+        if not path.exists():
+            return []
+        lines = path.read_text().splitlines()
+        return [parse_signed_checkpoint(json.loads(line)["checkpoint"]) for line in lines]
+
+    def add_cosigned(self, signed: SignedCheckpoint) -> None:
+        """Keeps a witness-cosigned checkpoint, merged with others of the same size."""
+        kept = self.cosigned()
+        for i, old in enumerate(kept):
+            if old.checkpoint == signed.checkpoint:
+                merged = old
+                for sig in signed.signatures:
+                    if sig not in merged.signatures:
+                        merged = SignedCheckpoint(merged.checkpoint, (*merged.signatures, sig))
+                kept[i] = merged
+                break
+        else:
+            kept.append(signed)
+        kept.sort(key=lambda s: s.checkpoint.size)
+        text = "".join(json.dumps({"checkpoint": s.to_text()}) + "\n" for s in kept)
+        tmp = self.folder / "cosigned.jsonl.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, self.folder / "cosigned.jsonl")
+
+    def export(self, folder: Path) -> Path:
+        """Gives back folder, where the election record now is (section 15)."""
+        size = self.log.size()
+        checkpoints = [s for s in self.cosigned() if s.checkpoint.size <= size]
+        if not checkpoints or checkpoints[-1].checkpoint.size != size:
+            checkpoints.append(self.log.sign(self.key, size))
+        results = None
+        if self.state.results is not None:
+            results = results_payload(self.manifest, self.state.results)
+        return write_record(
+            Path(folder),
+            manifest=self.manifest.to_json(),
+            fingerprint=self.manifest.fingerprint,
+            entries=((e.index, e.kind, e.payload) for e in self.log.entries(0, size)),
+            checkpoints=[s.to_text() for s in checkpoints],
+            results=results,
+        )
