@@ -1,32 +1,175 @@
-"""The `referendum` command."""
+"""The `referendum` command: a whole demo, and one command per role of a real referendum.
+
+    referendum demo                       a whole referendum on this machine (SQLite)
+    referendum init MANIFEST.toml ...     organiser: create the board (and its key)
+    referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status
+    referendum credentials keygen|issue   registrar: voter credentials
+    referendum witness keygen|cosign      observer: co-sign checkpoints
+    referendum open                       operator: open voting once all is ready
+    referendum vote                       voter: cast or challenge a ballot
+    referendum tally close|publish        operator: end voting, post totals; post results
+    referendum export                     operator: write the election record
+    referendum verify RECORD              anyone: check a record (exit 0 ok, 1 failed, 2 unreadable)
+
+Every error is one line on stderr: exit 2 for input that cannot be used (missing or
+broken files, wrong values, another referendum's files, a message the board refuses),
+exit 1 only when `verify` finds a check that fails.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+
+from referendum.errors import VerificationError
 
 __all__ = ["main"]
 
+EXIT_FAILED = 1
+EXIT_USAGE = 2
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the process exit status."""
-    parser = argparse.ArgumentParser(prog="referendum", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the parts that exist together on real data")
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="referendum",
+        description="End-to-end verifiable referendum: run it, take part in it, verify it.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="run a whole referendum on this machine and verify it")
     demo.add_argument("--voters", type=int, default=10_000, help="simulated voters (10000)")
     demo.add_argument("--seed", default=None, help="seed the random source (reproducible run)")
     demo.add_argument(
-        "--store",
-        default=None,
-        help="board store: a SQLite file path or a postgresql:// URL (default: a new "
-        "SQLite file in a temporary folder)",
+        "--record", default=None, help="write the record here (default: new temp folder)"
     )
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from .demo import run_demo
+    demo.add_argument(
+        "--store", default=None, help="board store: a postgresql:// URL (default: SQLite file)"
+    )
+    demo.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
 
-        return run_demo(voters=args.voters, seed=args.seed, store_url=args.store)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    init = sub.add_parser("init", help="organiser: create a referendum's board from a manifest")
+    init.add_argument("manifest", nargs="?", help="the manifest TOML file")
+    init.add_argument("--election", help="the operator's new folder for this referendum")
+    init.add_argument(
+        "--store", default=None, help="postgresql:// URL (default: SQLite in the folder)"
+    )
+    init.add_argument("--template", action="store_true", help="print a manifest template and stop")
+
+    trustee = sub.add_parser("trustee", help="trustee: key ceremony and decryption")
+    tsub = trustee.add_subparsers(dest="step", required=True, parser_class=_Parser)
+    keygen = tsub.add_parser("keygen", help="make this trustee's keys; prints the manifest block")
+    keygen.add_argument("--dir", required=True, help="this trustee's private folder")
+    keygen.add_argument("--name", required=True, help="the trustee's name as in the manifest")
+    for step, text in (
+        ("commit", "post the Feldman commitments and Schnorr proof"),
+        ("shares", "post the encrypted, signed shares for the other trustees"),
+        ("check", "open and check the shares sent to this trustee; post complaints"),
+        ("reveal", "answer complaints against this trustee by revealing those shares"),
+        ("confirm", "post the joint key, this trustee's public share and proof"),
+        ("decrypt", "post this trustee's decryption shares of the tally, with proofs"),
+        ("status", "show the ceremony's phase and whom it waits for"),
+    ):
+        p = tsub.add_parser(step, help=text)
+        p.add_argument("--dir", required=True, help="this trustee's private folder")
+        p.add_argument("--election", required=True, help="the referendum's board folder")
+        if step == "confirm":
+            p.add_argument(
+                "--force", action="store_true", help="confirm although complaints are unanswered"
+            )
+
+    creds = sub.add_parser("credentials", help="registrar: voter credentials")
+    csub = creds.add_subparsers(dest="step", required=True, parser_class=_Parser)
+    ck = csub.add_parser("keygen", help="make a registrar key; prints the manifest block")
+    ck.add_argument("--dir", required=True, help="the registrar's private folder")
+    ck.add_argument("--id", required=True, help="registrar id, as in the manifest")
+    ck.add_argument("--name", required=True, help="registrar name")
+    ci = csub.add_parser("issue", help="issue one region's credentials; codes go to --out")
+    ci.add_argument("--dir", required=True, help="the registrar's private folder")
+    ci.add_argument("--election", required=True, help="the referendum's board folder")
+    ci.add_argument("--region", required=True, help="region id")
+    ci.add_argument("--count", type=int, required=True, help="number of voters")
+    ci.add_argument("--out", required=True, help="new file for the private codes (to print)")
+
+    witness = sub.add_parser("witness", help="observer: co-sign consistent checkpoints")
+    wsub = witness.add_subparsers(dest="step", required=True, parser_class=_Parser)
+    wk = wsub.add_parser("keygen", help="make a witness key; prints the manifest block")
+    wk.add_argument("--dir", required=True, help="the witness's private folder")
+    wk.add_argument("--name", required=True, help="key name (letters, digits, -_.)")
+    wc = wsub.add_parser("cosign", help="check and co-sign the board's current checkpoint")
+    wc.add_argument("--dir", required=True, help="the witness's private folder")
+    wc.add_argument("--election", required=True, help="the referendum's board folder")
+
+    op = sub.add_parser("open", help="operator: open voting (ceremony done, rolls closed)")
+    op.add_argument("--election", required=True, help="the referendum's board folder")
+
+    vote = sub.add_parser("vote", help="voter: encrypt, sign and cast (or challenge) a ballot")
+    vote.add_argument("--election", required=True, help="the referendum's board folder")
+    vote.add_argument("--code", required=True, help="your credential code")
+    vote.add_argument(
+        "--choice",
+        action="append",
+        default=[],
+        metavar="QUESTION=OPTION[,OPTION]",
+        help="your choice for a question (repeat per question; QUESTION= for none)",
+    )
+    vote.add_argument("--challenge", action="store_true", help="challenge instead of casting")
+    vote.add_argument("--receipt", default=None, help="write the receipt JSON to this file")
+
+    tally = sub.add_parser("tally", help="operator: end voting and count")
+    tsub2 = tally.add_subparsers(dest="step", required=True, parser_class=_Parser)
+    for step, text in (
+        ("close", "end voting; post the encrypted totals per region"),
+        ("publish", "combine the trustees' decryption shares; post the results"),
+    ):
+        p = tsub2.add_parser(step, help=text)
+        p.add_argument("--election", required=True, help="the referendum's board folder")
+
+    export = sub.add_parser("export", help="operator: write the election record")
+    export.add_argument("--election", required=True, help="the referendum's board folder")
+    export.add_argument("--record", required=True, help="new folder for the record")
+
+    verify = sub.add_parser("verify", help="anyone: verify an election record")
+    verify.add_argument("record", help="the record folder")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.add_argument("--fingerprint", default=None, help="the fingerprint you expect (hex)")
+    verify.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    verify.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; gives back the process exit status."""
+    args = _parser().parse_args(argv)
+    from referendum import commands
+
+    try:
+        if args.command == "verify":
+            return commands.verify(args)
+        return commands.run(args)
+    except KeyboardInterrupt:
+        print("referendum: interrupted", file=sys.stderr)
+        return 130
+    except commands.CommandError as exc:
+        print(f"referendum {args.command}: error: {exc}", file=sys.stderr)
+        return exc.status
+    except (ValueError, VerificationError, OSError, KeyError) as exc:
+        print(f"referendum {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -1,0 +1,514 @@
+"""What each `referendum` command does (the parser is in cli.py).
+
+Each role keeps its secrets in its own folder: a trustee's keys and ceremony state, a
+registrar's key, a witness's key and the last checkpoint it co-signed. Files holding
+secrets are created with mode 0600 and are never overwritten by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from referendum.ballot import encrypt_ballot
+from referendum.board import WITNESS_KEY, SigningKey
+from referendum.board import Witness as BoardWitness
+from referendum.board.checkpoint import parse_signed_checkpoint
+from referendum.canonical import JsonFormatError, parse_json
+from referendum.ceremony import TrusteeKeys, TrusteeState
+from referendum.credentials import credential_key, issue_credentials
+from referendum.demo_manifest import TEMPLATE, key_block
+from referendum.election import Election
+from referendum.errors import VerificationError
+from referendum.manifest import Manifest
+from referendum.signing import Ed25519Key
+from referendum.tally import decryption_message
+
+__all__ = ["CommandError", "run", "verify"]
+
+TRUSTEE_KEYS = "trustee-keys.json"
+TRUSTEE_STATE = "trustee-state.json"
+REGISTRAR_FILE = "registrar.json"
+WITNESS_FILE = "witness.json"
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is one line, status the exit code."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no {what} here") from None
+    try:
+        return parse_json(data, str(path))
+    except JsonFormatError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _write_secret(path: Path, value: Any, *, replace: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(value, indent=1) + "\n").encode()
+    if not replace:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise CommandError(f"{path} already exists; not overwriting a secret") from None
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _field(value: Any, name: str, path: Path) -> Any:
+    if not isinstance(value, dict) or name not in value:
+        raise CommandError(f"{path}: missing {name}")
+    return value[name]
+
+
+def _seed(value: Any, path: Path) -> bytes:
+    text = _field(value, "seed", path)
+    try:
+        seed = bytes.fromhex(text) if isinstance(text, str) else b""
+    except ValueError:
+        seed = b""
+    if len(seed) != 32:
+        raise CommandError(f"{path}: seed must be 64 hex digits")
+    return seed
+
+
+# --- organiser and operator ----------------------------------------------------------------
+
+
+def _init(args: argparse.Namespace) -> None:
+    if args.template:
+        sys.stdout.write(TEMPLATE)
+        return
+    if not args.manifest or not args.election:
+        raise CommandError("give the manifest file and --election FOLDER (or --template)")
+    try:
+        text = Path(args.manifest).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{args.manifest}: no such file") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{args.manifest}: not UTF-8 text") from None
+    with Election.create(Path(args.election), text, store=args.store) as election:
+        m = election.manifest
+        _say(f"referendum {m.id}: board created in {args.election}")
+        _say(f"fingerprint {m.fingerprint.hex()}")
+        _say("publish the fingerprint: every party checks it before taking part")
+
+
+def _open(args: argparse.Namespace) -> None:
+    with Election.locked(Path(args.election)) as election:
+        entry = election.open_voting()
+        _say(f"voting is open (board entry {entry.index})")
+
+
+def _tally(args: argparse.Namespace) -> None:
+    with Election.locked(Path(args.election)) as election:
+        if args.step == "close":
+            entries = election.close_voting()
+            counts = election.state.counts
+            _say(
+                f"voting closed at board entry {entries[0].index}: {counts.ballots} ballots,"
+                f" {counts.spoiled} challenged; encrypted totals posted for"
+                f" {len(entries) - 1} regions"
+            )
+            _say("trustees may now run `referendum trustee decrypt`")
+            return
+        entry = election.publish_results()
+        results = election.state.results
+        assert results is not None
+        _say(f"results posted at board entry {entry.index}")
+        if results.rejected:
+            for trustee, reason in results.rejected:
+                _say(f"rejected decryption of trustee {trustee}: {reason}")
+        _print_results(election.manifest, results)
+
+
+def _export(args: argparse.Namespace) -> None:
+    with Election.locked(Path(args.election)) as election:
+        folder = election.export(Path(args.record))
+        _say(f"election record written to {folder} ({election.log.size()} board entries)")
+
+
+# --- trustees ----------------------------------------------------------------------------------
+
+
+def _trustee_keys(folder: Path) -> TrusteeKeys:
+    path = folder / TRUSTEE_KEYS
+    value = _read_json(path, "trustee keys (run `referendum trustee keygen` first)")
+    try:
+        return TrusteeKeys.from_json(value)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CommandError(f"{path}: {exc}") from None
+
+
+def _trustee_state(folder: Path, manifest: Manifest) -> TrusteeState:
+    path = folder / TRUSTEE_STATE
+    if not path.exists():
+        raise CommandError(f"{path}: no ceremony state; run `referendum trustee commit` first")
+    try:
+        state = TrusteeState.from_json(_read_json(path, "ceremony state"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CommandError(f"{path}: {exc}") from None
+    if state.fingerprint != manifest.fingerprint:
+        raise CommandError(f"{path}: this trustee state belongs to another referendum")
+    return state
+
+
+def _trustee(args: argparse.Namespace) -> None:
+    folder = Path(args.dir)
+    if args.step == "keygen":
+        keys = TrusteeKeys.generate()
+        _write_secret(folder / TRUSTEE_KEYS, keys.to_json())
+        public = keys.public_json()
+        _say(f"# trustee keys written to {folder / TRUSTEE_KEYS}; add this block to the manifest:")
+        sys.stdout.write(
+            key_block(
+                "trustees",
+                [
+                    ("name", args.name),
+                    ("signing_key", public["signing_key"]),
+                    ("encryption_key", public["encryption_key"]),
+                ],
+            )
+        )
+        return
+    keys = _trustee_keys(folder)
+    with Election.locked(Path(args.election)) as election:
+        manifest = election.manifest
+        board = election.state.ceremony
+        if args.step == "status":
+            _say(f"ceremony phase: {board.phase()}; waiting for trustees {board.waiting_for()}")
+            return
+        if args.step == "commit":
+            if (folder / TRUSTEE_STATE).exists():
+                raise CommandError(f"{folder / TRUSTEE_STATE} exists: this trustee has committed")
+            state = TrusteeState.new(manifest, keys)
+            entry = election.post("ceremony.commitment", state.commitment_message(manifest))
+            _write_secret(folder / TRUSTEE_STATE, state.to_json())
+            _say(f"trustee {state.index}: commitments posted (board entry {entry.index})")
+            return
+        state = _trustee_state(folder, manifest)
+        if args.step == "shares":
+            entry = election.post("ceremony.shares", state.shares_message(manifest))
+            _say(f"trustee {state.index}: encrypted shares posted (board entry {entry.index})")
+        elif args.step == "check":
+            message = state.check_message(manifest, board)
+            entry = election.post("ceremony.check", message)
+            _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
+            complaints = message["complaints"]
+            if complaints:
+                named = ", ".join(f"trustee {c['against']}: {c['reason']}" for c in complaints)
+                _say(f"trustee {state.index}: complaints posted: {named}")
+            else:
+                _say(f"trustee {state.index}: all shares verified (board entry {entry.index})")
+        elif args.step == "reveal":
+            messages = state.reveal_messages(manifest, board)
+            for message in messages:
+                election.post("ceremony.reveal", message)
+            _say(f"trustee {state.index}: {len(messages)} complaint(s) answered")
+        elif args.step == "confirm":
+            pending = board.pending_reveals()
+            if pending and not args.force:
+                named = ", ".join(f"trustee {i} to trustee {j}" for i, j in pending)
+                raise CommandError(
+                    f"complaints are still unanswered ({named}); confirming now disqualifies"
+                    " those dealers. Wait for their reveals, or confirm with --force"
+                )
+            message = state.confirm_message(manifest, board)
+            entry = election.post("ceremony.confirm", message)
+            _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
+            _say(
+                f"trustee {state.index}: confirmed the joint key {message['public_key']}"
+                f" (board entry {entry.index})"
+            )
+        elif args.step == "decrypt":
+            if not election.state.tallies or election.state.phase != "decrypting":
+                raise CommandError("there is no tally to decrypt yet (run `tally close` first)")
+            message = decryption_message(
+                manifest, state.index, state.final_share, keys.signing, election.state.tallies
+            )
+            entry = election.post("decryption", message)
+            _say(f"trustee {state.index}: decryption shares posted (board entry {entry.index})")
+
+
+# --- registrars --------------------------------------------------------------------------------
+
+
+def _credentials(args: argparse.Namespace) -> None:
+    folder = Path(args.dir)
+    path = folder / REGISTRAR_FILE
+    if args.step == "keygen":
+        key = Ed25519Key.generate()
+        _write_secret(path, {"format": "referendum-registrar/1", "seed": key.seed.hex()})
+        _say(f"# registrar key written to {path}; add this block to the manifest:")
+        sys.stdout.write(
+            key_block(
+                "registrars",
+                [("id", args.id), ("name", args.name), ("signing_key", key.public.hex())],
+            )
+        )
+        return
+    key = Ed25519Key(_seed(_read_json(path, "registrar key"), path))
+    out = Path(args.out)
+    if out.exists():
+        raise CommandError(f"{out} already exists; not overwriting voters' codes")
+    with Election.locked(Path(args.election)) as election:
+        manifest = election.manifest
+        registrar = next((r for r in manifest.registrars if r.signing_key == key.public), None)
+        if registrar is None:
+            raise CommandError(f"{path}: this key is not a registrar of referendum {manifest.id}")
+        codes, payloads = issue_credentials(manifest, registrar.id, key, args.region, args.count)
+        # The codes are written (and synced) before the public keys go on the board: a
+        # crash in between leaves unused codes, never registered keys nobody can use.
+        lines = [f"# referendum {manifest.id} region {args.region}: one code per voter\n"]
+        lines += [f"{args.region},{n},{code}\n" for n, code in enumerate(codes, start=1)]
+        _write_secret_text(out, "".join(lines))
+        entries = election.post_many([(p_kind(p), p, None) for p in payloads])
+    _say(
+        f"{args.count} credentials for {args.region}: public keys posted (board entries"
+        f" {entries[0].index}-{entries[-1].index}); private codes in {out}"
+    )
+
+
+def p_kind(payload: dict[str, Any]) -> str:
+    """Gives back the board kind of a registrar's payload (batch or close)."""
+    return "credentials.close" if "count" in payload else "credentials"
+
+
+def _write_secret_text(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+# --- witnesses ---------------------------------------------------------------------------------
+
+
+def _witness(args: argparse.Namespace) -> None:
+    folder = Path(args.dir)
+    path = folder / WITNESS_FILE
+    if args.step == "keygen":
+        key = SigningKey.generate(args.name, WITNESS_KEY)
+        _write_secret(
+            path,
+            {
+                "format": "referendum-witness/1",
+                "name": key.name,
+                "seed": key.seed.hex(),
+                "latest": None,
+            },
+        )
+        _say(f"# witness key written to {path}; add this block to the manifest:")
+        sys.stdout.write(
+            key_block("witnesses", [("name", args.name), ("key", key.verifier().to_text())])
+        )
+        return
+    value = _read_json(path, "witness key")
+    key = SigningKey(str(_field(value, "name", path)), WITNESS_KEY, _seed(value, path))
+    latest_text = _field(value, "latest", path)
+    latest = parse_signed_checkpoint(latest_text) if latest_text else None
+    with Election.locked(Path(args.election)) as election:
+        manifest = election.manifest
+        if not any(w.key == key.verifier() for w in manifest.witnesses):
+            raise CommandError(f"{path}: this key is not a witness of referendum {manifest.id}")
+        witness = BoardWitness(key, manifest.board_key, latest)
+        current = election.signed_checkpoint()
+        proof = []
+        if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
+            proof = election.log.consistency_proof(latest.checkpoint.size, current.checkpoint.size)
+        cosigned = witness.cosign(current, proof)
+        election.add_cosigned(cosigned)
+    value["latest"] = cosigned.to_text()
+    _write_secret(path, value, replace=True)
+    _say(f"witness {key.name}: co-signed the board at size {cosigned.checkpoint.size}")
+
+
+# --- voters ------------------------------------------------------------------------------------
+
+
+def _choices(manifest: Manifest, region: str, given: list[str]) -> dict[str, list[int]]:
+    style = manifest.ballot_style(region)
+    picked: dict[str, set[str]] = {}
+    for item in given:
+        question, sep, options = item.partition("=")
+        if not sep:
+            raise CommandError(f"--choice {item!r}: write QUESTION=OPTION")
+        if question in picked:
+            raise CommandError(f"--choice: question {question!r} given twice")
+        picked[question] = {o for o in options.split(",") if o}
+    on_ballot = {q.id for q in style}
+    for question in picked:
+        if question not in on_ballot:
+            raise CommandError(
+                f"no question {question!r} on the ballot of {region}"
+                f" (questions: {', '.join(sorted(on_ballot))})"
+            )
+    result = {}
+    for q in style:
+        ids = [o.id for o in q.options]
+        if q.id not in picked:
+            raise CommandError(f"no --choice for question {q.id!r} (options: {', '.join(ids)})")
+        for option in sorted(picked[q.id] - set(ids)):
+            raise CommandError(
+                f"question {q.id!r} has no option {option!r} (options: {', '.join(ids)})"
+            )
+        result[q.id] = [1 if o in picked[q.id] else 0 for o in ids]
+    return result
+
+
+def _vote(args: argparse.Namespace) -> None:
+    with Election.locked(Path(args.election)) as election:
+        manifest = election.manifest
+        state = election.state
+        if state.phase != "voting" or state.public_key is None:
+            raise CommandError(f"voting is not open (the board is in phase {state.phase!r})")
+        key = credential_key(manifest.fingerprint, args.code)
+        region = state.roll.region_of(key.public)
+        if region is None:
+            raise CommandError(
+                "this credential code is not registered in this referendum; check it for typos"
+            )
+        choices = _choices(manifest, region, args.choice)
+        prepared = encrypt_ballot(manifest, state.public_key, region, choices, key)
+        _say(f"tracking code: {prepared.tracking_code}")
+        if args.challenge:
+            entry = election.post("spoiled", prepared.spoiled_payload())
+            what = "challenged: this ballot is posted with its nonces and will not be counted"
+        else:
+            entry = election.post("ballot", prepared.payload)
+            what = "cast: this ballot will be counted unless you vote again"
+        receipt = election.receipt(entry, prepared.tracking_hash)
+    _say(f"{what} (board entry {entry.index})")
+    if args.challenge:
+        _say("it encrypts: " + "; ".join(f"{q}={v}" for q, v in prepared.choices.items()))
+        _say(
+            "check it on another device: `referendum verify` on the record shows every"
+            " challenged ballot and what it contains"
+        )
+    if args.receipt:
+        Path(args.receipt).write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
+        _say(f"receipt written to {args.receipt}")
+
+
+# --- everyone ----------------------------------------------------------------------------------
+
+
+def _print_results(manifest: Manifest, results: Any, stream: Any = None) -> None:
+    out = stream or sys.stdout
+    for region in manifest.regions:
+        eligible = results.eligible[region.id]
+        counted = results.counted[region.id]
+        turnout = f"{100 * counted / eligible:.1f}%" if eligible else "-"
+        print(
+            f"{region.name.get('en', region.id)}: {counted:,} of {eligible:,} voters ({turnout})",
+            file=out,
+        )
+        for q in manifest.ballot_style(region.id):
+            counts = results.counts[region.id][q.id]
+            total = sum(counts) or 1
+            for option, n in zip(q.options, counts, strict=True):
+                label = option.text.get("en", option.id)
+                print(f"  {label:<24} {n:>10,}  {100 * n / total:5.1f}%", file=out)
+    print(f"decrypted by trustees {', '.join(map(str, results.trustees))}", file=out)
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Runs `referendum verify`; gives back 0 (all checks pass), 1 (one fails) or 2."""
+    from referendum.record import RecordFormatError
+    from referendum.verifier import verify_record
+
+    pinned = None
+    if args.fingerprint is not None:
+        try:
+            pinned = bytes.fromhex(args.fingerprint)
+        except ValueError:
+            pinned = b""
+        if len(pinned) != 32:
+            raise CommandError("--fingerprint: want 64 hex digits")
+    progress = False if args.no_progress or args.json else None
+    try:
+        report = verify_record(args.record, fingerprint=pinned, jobs=args.jobs, progress=progress)
+    except RecordFormatError as exc:
+        raise CommandError(f"cannot read the record: {exc}") from None
+    except VerificationError as exc:
+        if args.json:
+            print(json.dumps({"ok": False, "error": str(exc)}))
+        else:
+            print(f"FAILED: {exc}")
+        return 1
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    _say(f"referendum {report.referendum}, fingerprint {report.fingerprint}")
+    _say(
+        f"verified {report.entries:,} board entries and {report.checkpoints} checkpoint(s),"
+        f" co-signed by {', '.join(report.witnesses) or 'no witness'}"
+    )
+    counts = report.counts
+    _say(
+        f"  {counts.get('ballot', 0):,} ballots and {counts.get('spoiled', 0):,} challenged"
+        " ballots: signatures, proofs and credentials checked; last ballot per credential counted"
+    )
+    if report.disqualified:
+        for t, reason in sorted(report.disqualified.items()):
+            _say(f"  trustee {t} disqualified in the ceremony: {reason}")
+    for t, reason in sorted(report.rejected_shares.items()):
+        _say(f"  decryption by trustee {t} rejected: {reason}")
+    if report.results is None:
+        _say(f"no results yet: the board is in phase {report.phase!r}")
+        return 0
+    assert report.manifest is not None
+    _say("results (confirmed by this verifier):")
+    _print_results(report.manifest, report.results)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs every command but verify; gives back 0 or raises."""
+    if args.command == "demo":
+        from referendum.demo import run_demo
+
+        return run_demo(
+            voters=args.voters,
+            seed=args.seed,
+            record=args.record,
+            store_url=args.store,
+            jobs=args.jobs,
+        )
+    handlers = {
+        "init": _init,
+        "open": _open,
+        "tally": _tally,
+        "export": _export,
+        "trustee": _trustee,
+        "credentials": _credentials,
+        "witness": _witness,
+        "vote": _vote,
+    }
+    handlers[args.command](args)
+    return 0

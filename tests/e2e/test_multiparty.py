@@ -1,0 +1,217 @@
+"""A real referendum run by separate parties: one process per command, one folder each.
+
+The organiser, three trustees (quorum 2), a registrar, a witness, the voters and an
+outside verifier only share what a real deployment shares: the manifest, the board's
+folder (standing in for the board server) and the exported record. Trustees keep their
+secrets in their own folders; the test checks no secret ever reaches a shared place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from referendum.demo_manifest import TEMPLATE
+
+CLI = [sys.executable, "-m", "referendum.cli"]
+
+
+def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+    if ok and proc.returncode != 0:
+        pytest.fail(f"referendum {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+def block(proc: subprocess.CompletedProcess[str]) -> str:
+    """The manifest block a keygen command prints (its lines after the comment)."""
+    return "".join(line + "\n" for line in proc.stdout.splitlines() if not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("multiparty")
+    trustees = [root / f"trustee-{n}" for n in (1, 2, 3)]
+    blocks = [
+        block(run("trustee", "keygen", "--dir", str(d), "--name", f"Trustee {n}"))
+        for n, d in enumerate(trustees, 1)
+    ]
+    registrar = root / "registrar"
+    blocks.append(
+        block(
+            run(
+                "credentials",
+                "keygen",
+                "--dir",
+                str(registrar),
+                "--id",
+                "cec",
+                "--name",
+                "Central registrar",
+            )
+        )
+    )
+    witness = root / "witness"
+    blocks.append(block(run("witness", "keygen", "--dir", str(witness), "--name", "observer-1")))
+
+    template = run("init", "--template").stdout
+    assert template == TEMPLATE
+    manifest = root / "organiser" / "manifest.toml"
+    manifest.parent.mkdir()
+    manifest.write_text(template.replace("quorum = 3", "quorum = 2") + "\n" + "\n".join(blocks))
+    board = root / "board"
+    out = run("init", str(manifest), "--election", str(board)).stdout
+    fingerprint = re.search(r"fingerprint ([0-9a-f]{64})", out).group(1)
+
+    for step in ("commit", "shares", "check", "confirm"):
+        for d in trustees:
+            run("trustee", step, "--dir", str(d), "--election", str(board))
+    status = run("trustee", "status", "--dir", str(trustees[0]), "--election", str(board))
+    assert "complete" in status.stdout
+
+    sizes = {"donetsk": 3, "luhansk": 1, "kherson": 1, "zaporizhzhia": 1}
+    codes: dict[str, list[str]] = {}
+    for region, count in sizes.items():
+        sheet = root / "registrar" / f"{region}-codes.txt"
+        run(
+            "credentials",
+            "issue",
+            "--dir",
+            str(registrar),
+            "--election",
+            str(board),
+            "--region",
+            region,
+            "--count",
+            str(count),
+            "--out",
+            str(sheet),
+        )
+        lines = [x for x in sheet.read_text().splitlines() if not x.startswith("#")]
+        codes[region] = [line.split(",")[2] for line in lines]
+    run("witness", "cosign", "--dir", str(witness), "--election", str(board))
+    run("open", "--election", str(board))
+
+    def vote(code: str, option: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return run(
+            "vote", "--election", str(board), "--code", code, "--choice", f"status={option}", *extra
+        )
+
+    d = codes["donetsk"]
+    challenged = vote(d[0], "russia", "--challenge")
+    vote(d[0], "ukraine", "--receipt", str(root / "receipt.json"))
+    vote(d[1], "russia")
+    vote(d[1], "ukraine")  # a re-vote: this one counts
+    vote(d[2].lower().replace("-", " "), "russia")  # typed sloppily: still the same code
+    vote(codes["luhansk"][0], "russia")
+    vote(codes["kherson"][0], "ukraine")
+    # zaporizhzhia's voter stays home
+    run("witness", "cosign", "--dir", str(witness), "--election", str(board))
+    run("tally", "close", "--election", str(board))
+    run("trustee", "decrypt", "--dir", str(trustees[0]), "--election", str(board))
+    run("trustee", "decrypt", "--dir", str(trustees[2]), "--election", str(board))
+    # trustee 2 does not come to the count
+    published = run("tally", "publish", "--election", str(board))
+    run("witness", "cosign", "--dir", str(witness), "--election", str(board))
+    record = root / "public" / "record"
+    run("export", "--election", str(board), "--record", str(record))
+    return {
+        "root": root,
+        "record": record,
+        "fingerprint": fingerprint,
+        "trustees": trustees,
+        "board": board,
+        "published": published.stdout,
+        "challenged": challenged.stdout,
+        "receipt": json.loads((root / "receipt.json").read_text()),
+    }
+
+
+def test_the_outside_verifier_confirms_the_count(referendum: dict[str, object]) -> None:
+    proc = run(
+        "verify",
+        str(referendum["record"]),
+        "--fingerprint",
+        str(referendum["fingerprint"]),
+        "--json",
+    )
+    report = json.loads(proc.stdout)
+    assert report["ok"] is True
+    counts = {r["region"]: r["questions"][0]["counts"] for r in report["results"]["regions"]}
+    assert counts == {
+        "donetsk": [2, 1],
+        "luhansk": [0, 1],
+        "kherson": [1, 0],
+        "zaporizhzhia": [0, 0],
+    }
+    assert report["results"]["trustees"] == [1, 3]
+    assert report["witnesses"] == ["observer-1"]
+    assert [s["choices"] for s in report["spoiled"]] == [{"status": [0, 1]}]
+
+
+def test_the_operator_and_the_verifier_print_the_same_table(referendum: dict[str, object]) -> None:
+    proc = run("verify", str(referendum["record"]))
+    table = proc.stdout[proc.stdout.index("Donetsk Oblast") :]
+    assert (
+        table.strip()
+        == str(referendum["published"])[
+            str(referendum["published"]).index("Donetsk Oblast") :
+        ].strip()
+    )
+
+
+def test_the_receipt_and_challenge_are_on_the_board(referendum: dict[str, object]) -> None:
+    receipt = referendum["receipt"]
+    assert re.fullmatch(r"([0-9A-Z]{4}-){4}[0-9A-Z]{4}", receipt["tracking_code"])
+    lines = (Path(str(referendum["record"])) / "board.jsonl").read_text().splitlines()
+    entry = json.loads(lines[receipt["index"]])
+    assert entry["kind"] == "ballot"
+    assert "tracking code:" in str(referendum["challenged"])
+
+
+def test_no_trustee_secret_leaves_its_folder(referendum: dict[str, object]) -> None:
+    secrets = []
+    for folder in referendum["trustees"]:
+        for name in ("trustee-keys.json", "trustee-state.json"):
+            secrets += _hex_strings(json.loads((folder / name).read_text()))
+    public_values = _public_values(referendum)
+    secrets = [s for s in secrets if s not in public_values]
+    # each trustee: a signing seed, a box secret, k polynomial coefficients, shares
+    assert len(secrets) >= 3 * 4
+    shared = [
+        p
+        for top in (referendum["board"], referendum["record"])
+        for p in Path(str(top)).rglob("*")
+        if p.is_file()
+    ]
+    public = {p: p.read_bytes() for p in shared}
+    own = {
+        folder: b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+        for folder in referendum["trustees"]
+    }
+    for secret in secrets:
+        for path, data in public.items():
+            assert secret.encode() not in data, f"a trustee secret is in {path}"
+        holders = [f for f, data in own.items() if secret.encode() in data]
+        assert len(holders) == 1, "a trustee's secret is in another trustee's folder"
+
+
+def _hex_strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value] if re.fullmatch(r"[0-9a-f]{64}", value) else []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _hex_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _hex_strings(v)]
+    return []
+
+
+def _public_values(referendum: dict[str, object]) -> set[str]:
+    """Hex values in the record (fingerprint, public keys, commitments): not secrets."""
+    files = Path(str(referendum["record"])).glob("*.json*")
+    return {h for f in files for h in re.findall(r"[0-9a-f]{64}", f.read_text())}

@@ -1,0 +1,319 @@
+"""Every kind of tampering with an election record makes the verifier fail, naming it.
+
+One small demo referendum (with re-votes, challenges and an absent trustee) makes the
+record; each test changes one thing in a copy and checks the first failed check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from referendum import demo
+from referendum.ballot import encrypt_ballot
+from referendum.canonical import canonical_json
+from referendum.cli import main
+from referendum.errors import VerificationError
+from referendum.group import RISTRETTO255 as G
+from referendum.group import SeededRandom
+from referendum.manifest import Manifest
+from referendum.record import RecordFormatError
+from referendum.signing import Ed25519Key
+from referendum.verifier import verify_record
+
+Lines = list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def record(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tamper") / "record"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "CHALLENGE", 0.25)
+        mp.setattr(demo, "REVOTE", 0.25)
+        status = demo.run_demo(voters=24, seed="tamper", record=str(folder), jobs=1)
+    assert status == 0
+    return folder
+
+
+@pytest.fixture
+def copy(record: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "record"
+    shutil.copytree(record, target)
+    return target
+
+
+def read(folder: Path) -> Lines:
+    return [json.loads(x) for x in (folder / "board.jsonl").read_text().splitlines()]
+
+
+def write(folder: Path, lines: Lines, *, renumber: bool = False) -> None:
+    if renumber:
+        for i, line in enumerate(lines):
+            line["index"] = i
+    text = "".join(canonical_json(x).decode() + "\n" for x in lines)
+    (folder / "board.jsonl").write_text(text)
+
+
+def first(lines: Lines, kind: str, skip: int = 0) -> int:
+    return [i for i, x in enumerate(lines) if x["kind"] == kind][skip]
+
+
+def fails(folder: Path, pattern: str) -> str:
+    with pytest.raises(VerificationError) as info:
+        verify_record(folder, jobs=1, progress=False)
+    message = str(info.value)
+    print(f"\n{message}")
+    assert re.search(pattern, message), message
+    return message
+
+
+def test_the_untouched_record_verifies(record: Path) -> None:
+    report = verify_record(record, jobs=1, progress=False)
+    assert report.results is not None
+    assert report.counts["spoiled"] >= 1  # the demo made challenges...
+    lines = read(record)
+    creds = [x["payload"]["credential"] for x in lines if x["kind"] == "ballot"]
+    assert len(creds) > len(set(creds))  # ...and re-votes
+    assert 4 not in report.results.trustees  # trustee 4 stayed away
+
+
+def test_a_dropped_ballot(copy: Path) -> None:
+    lines = read(copy)
+    del lines[first(lines, "ballot", 2)]
+    write(copy, lines)
+    fails(copy, r"board\.jsonl line \d+: board entry \d+ \(\w+\): index \d+, expected \d+")
+
+
+def test_a_dropped_ballot_with_the_rest_renumbered(copy: Path) -> None:
+    lines = read(copy)
+    del lines[first(lines, "ballot", 2)]
+    write(copy, lines, renumber=True)
+    fails(copy, r"voting\.close.*says \d+ ballots, the board has \d+")
+
+
+def test_an_added_ballot_from_an_unregistered_credential(copy: Path) -> None:
+    lines = read(copy)
+    manifest = Manifest.from_json(json.loads((copy / "manifest.json").read_text()))
+    key = G.element(bytes.fromhex(lines[first(lines, "voting.open")]["payload"]["public_key"]))
+    forged = encrypt_ballot(
+        manifest, key, "kherson", {"status": [0, 1]}, Ed25519Key(b"\x07" * 32), SeededRandom(1)
+    )
+    at = first(lines, "voting.close")
+    lines.insert(at, {"index": at, "kind": "ballot", "payload": forged.payload})
+    write(copy, lines, renumber=True)
+    fails(copy, rf"line {at + 1}: board entry {at} \(ballot\): credential \w+… is not registered")
+
+
+def test_an_altered_ballot(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "ballot", 1)
+    selection = lines[at]["payload"]["questions"][0]["selections"][0]
+    selection["alpha"], selection["beta"] = selection["beta"], selection["alpha"]
+    write(copy, lines)
+    fails(copy, rf"line {at + 1}: board entry {at} \(ballot\)")
+
+
+def test_two_ballots_swapped(copy: Path) -> None:
+    lines = read(copy)
+    a, b = first(lines, "ballot", 1), first(lines, "ballot", 2)
+    lines[a], lines[b] = lines[b], lines[a]
+    write(copy, lines, renumber=True)
+    fails(
+        copy, r"do not hash to the signed root: an entry was altered, added, dropped or reordered"
+    )
+
+
+def test_a_ballot_replaced_by_a_copy_of_another(copy: Path) -> None:
+    lines = read(copy)
+    a, b = first(lines, "ballot", 1), first(lines, "ballot", 3)
+    lines[b]["payload"] = lines[a]["payload"]
+    write(copy, lines)
+    fails(copy, rf"board entry {b} \(ballot\): repeats the ballot of board entry {a}")
+
+
+def test_a_ballot_moved_to_another_region(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "ballot")
+    payload = lines[at]["payload"]
+    payload["region"] = next(r for r in ("donetsk", "luhansk") if r != payload["region"])
+    write(copy, lines)
+    fails(copy, rf"board entry {at} \(ballot\)")
+
+
+def test_a_challenged_ballot_that_lies_about_its_content(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "spoiled")
+    selections = lines[at]["payload"]["reveal"][0]["selections"]
+    for s in selections:
+        s["vote"] = 1 - s["vote"]
+    write(copy, lines)
+    fails(copy, rf"board entry {at} \(spoiled\)")
+
+
+def test_a_forged_credential_in_the_roll(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "credentials")
+    lines[at]["payload"]["keys"][0] = "ab" * 32
+    write(copy, lines)
+    fails(copy, rf"board entry {at} \(credentials\).*(signature|registrar)")
+
+
+def test_a_wrong_decryption_share(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "decryption")
+    payload = lines[at]["payload"]
+    share = payload["regions"][0]["questions"][0]["shares"][0]
+    share["share"] = G.generator.to_bytes().hex()
+    write(copy, lines)
+    fails(copy, rf"board entry {at} \(decryption\).*trustee {payload['trustee']}")
+
+
+def test_a_changed_manifest_text(copy: Path) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["questions"][0]["options"][0]["text"]["uk"] = "Росія"
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    fails(
+        copy,
+        r"record\.json: fingerprint \w+ is not the manifest's \w+ \(manifest\.json was changed\)",
+    )
+
+
+def test_a_changed_manifest_with_its_fingerprint_updated(copy: Path) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["questions"][0]["text"]["en"] = "Do you agree?"
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    head = json.loads((copy / "record.json").read_text())
+    head["fingerprint"] = Manifest.from_json(manifest).fingerprint.hex()
+    (copy / "record.json").write_text(json.dumps(head))
+    fails(copy, r"board entry 0 \(manifest\): differs from the manifest")
+
+
+def test_another_referendum_pinned_by_fingerprint(record: Path) -> None:
+    with pytest.raises(VerificationError, match="is not the one you gave"):
+        verify_record(record, fingerprint=b"\x01" * 32, jobs=1, progress=False)
+
+
+def test_a_changed_result_on_the_board(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "results")
+    counts = lines[at]["payload"]["regions"][0]["questions"][0]["counts"]
+    counts[0] += 1
+    write(copy, lines)
+    fails(copy, rf"board entry {at} \(results\)")
+
+
+def test_a_changed_result_in_results_json(copy: Path) -> None:
+    results = json.loads((copy / "results.json").read_text())
+    results["regions"][1]["questions"][0]["counts"][1] += 5
+    (copy / "results.json").write_text(json.dumps(results))
+    fails(copy, r"results\.json: differs from the results entry on the board")
+
+
+def test_a_changed_encrypted_total(copy: Path) -> None:
+    lines = read(copy)
+    at = first(lines, "tally")
+    totals = lines[at]["payload"]["questions"][0]["totals"]
+    totals[0], totals[1] = totals[1], totals[0]
+    write(copy, lines)
+    fails(copy, rf"board entry {at} \(tally\)")
+
+
+def test_a_forged_checkpoint_signature(copy: Path) -> None:
+    path = copy / "checkpoints.jsonl"
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    text = rows[-1]["checkpoint"]
+    body = text.partition("\n\n")[0]
+    size = int(body.split("\n")[1])
+    rows[-1]["checkpoint"] = text.replace(f"\n{size}\n", f"\n{size - 1}\n", 1)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    fails(copy, rf"checkpoints\.jsonl line {len(rows)}: .*signature")
+
+
+def test_a_missing_witness_cosignature(copy: Path) -> None:
+    path = copy / "checkpoints.jsonl"
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    text = rows[-1]["checkpoint"]
+    kept = [line for line in text.split("\n") if "observer" not in line]
+    rows[-1]["checkpoint"] = "\n".join(kept)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    fails(copy, r"final checkpoint has no witness co-signature")
+
+
+def test_entries_added_after_the_last_checkpoint(copy: Path) -> None:
+    lines = read(copy)
+    lines.append({"index": len(lines), "kind": "results", "payload": lines[-1]["payload"]})
+    write(copy, lines)
+    fails(copy, r"not accepted in phase 'done'|the last checkpoint covers")
+
+
+def test_an_unreadable_record_is_not_a_failed_check(copy: Path) -> None:
+    (copy / "board.jsonl").write_text('{"index": 0, "kind": "manifest", "payload": {\n')
+    with pytest.raises(RecordFormatError, match=r"board\.jsonl line 1: not valid JSON"):
+        verify_record(copy, jobs=1, progress=False)
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(args)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_exit_codes(
+    record: Path, copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _cli(["verify", str(record), "--jobs", "1"], capsys)
+    assert status == 0 and "results (confirmed by this verifier)" in out
+    lines = read(copy)
+    del lines[first(lines, "ballot")]
+    write(copy, lines)
+    status, out, _ = _cli(["verify", str(copy), "--jobs", "1"], capsys)
+    assert status == 1 and out.startswith("FAILED: board.jsonl line")
+    status, out, _ = _cli(["verify", str(copy), "--jobs", "1", "--json"], capsys)
+    assert status == 1 and json.loads(out)["ok"] is False
+    status, _, err = _cli(["verify", str(tmp_path / "nothing")], capsys)
+    assert status == 2 and err.count("\n") == 1 and "no such record folder" in err
+
+
+@pytest.mark.parametrize("mutate", ["drop", "swap"])
+def test_parallel_verification_finds_the_same_failure(copy: Path, mutate: str) -> None:
+    lines = read(copy)
+    a, b = first(lines, "ballot", 1), first(lines, "ballot", 2)
+    if mutate == "drop":
+        lines[a]["payload"]["questions"][0]["sum_proof"][0]["c"] = "00" * 32
+    else:
+        lines[a], lines[b] = lines[b], lines[a]
+    write(copy, lines, renumber=mutate == "swap")
+    with pytest.raises(VerificationError) as one:
+        verify_record(copy, jobs=1, progress=False)
+    with pytest.raises(VerificationError) as two:
+        verify_record(copy, jobs=2, progress=False)
+    assert str(one.value) == str(two.value)
+
+
+def test_a_trustee_who_posts_a_wrong_share_is_named_and_the_count_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = demo.decryption_message
+
+    def cheating(manifest, trustee, final_share, signing_key, tallies, rng):  # type: ignore[no-untyped-def]
+        if trustee == 2:  # signs shares made with a wrong key share
+            final_share = final_share + G.scalar_from_int(1)
+        return real(manifest, trustee, final_share, signing_key, tallies, rng)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "decryption_message", cheating)
+        status = demo.run_demo(voters=8, seed="cheat", record=str(tmp_path / "r"), jobs=1)
+    assert status == 0
+    report = verify_record(tmp_path / "r", jobs=1, progress=False)
+    assert report.results is not None
+    assert report.results.trustees == (1, 3, 5)
+    assert list(report.rejected_shares) == [2]
+    assert "trustee 2" in report.rejected_shares[2]
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path / "r"), "--jobs", "1"]) == 0
+    assert "decryption by trustee 2 rejected" in capsys.readouterr().out
