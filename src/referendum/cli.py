@@ -140,6 +140,16 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--fingerprint", default=None, help="the fingerprint you expect (hex)")
     verify.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     verify.add_argument("--no-progress", action="store_true", help="no progress bar")
+    verify.add_argument(
+        "--find", action="append", default=[], metavar="CODE", help="look up a tracking code"
+    )
+    verify.add_argument(
+        "--receipt",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="check a voter's receipt (JSON from `referendum vote --receipt`) against the record",
+    )
     return parser
 
 

@@ -451,8 +451,16 @@ def verify(args: argparse.Namespace) -> int:
         if len(pinned) != 32:
             raise CommandError("--fingerprint: want 64 hex digits")
     progress = False if args.no_progress or args.json else None
+    receipts = [(name, _read_json(Path(name), "receipt")) for name in args.receipt]
     try:
-        report = verify_record(args.record, fingerprint=pinned, jobs=args.jobs, progress=progress)
+        report = verify_record(
+            args.record,
+            fingerprint=pinned,
+            jobs=args.jobs,
+            progress=progress,
+            codes=args.find,
+            receipts=receipts,
+        )
     except RecordFormatError as exc:
         raise CommandError(f"cannot read the record: {exc}") from None
     except VerificationError as exc:
@@ -479,6 +487,10 @@ def verify(args: argparse.Namespace) -> int:
             _say(f"  trustee {t} disqualified in the ceremony: {reason}")
     for t, reason in sorted(report.rejected_shares.items()):
         _say(f"  decryption by trustee {t} rejected: {reason}")
+    for finding in report.findings:
+        where = f"entry {finding.index}" if finding.index is not None else "-"
+        receipt = f"; receipt {finding.receipt}" if finding.receipt else ""
+        _say(f"  tracking code {finding.code}: {where}, {finding.status}{receipt}")
     if report.results is None:
         _say(f"no results yet: the board is in phase {report.phase!r}")
         return 0

@@ -97,6 +97,7 @@ class Replay:
         self.results: Results | None = None
         self.counts = _Counts()
         self._seen: dict[bytes, int] = {}  # tracking hash -> index of its ballot or spoiled
+        self.latest: dict[bytes, int] = {}  # credential -> index of its last ballot
         self._handlers: dict[str, Callable[[str, Any, PreChecked | None], None]] = {
             "manifest": self._manifest,
             "voting.open": self._open,
@@ -222,6 +223,7 @@ class Replay:
         self._registered(where, ballot)
         self.box.add(ballot)
         self._seen[ballot.tracking_hash] = self.size
+        self.latest[ballot.credential] = self.size
         self.counts.ballots += 1
 
     def _spoiled(self, where: str, payload: Any, prechecked: PreChecked | None) -> None:

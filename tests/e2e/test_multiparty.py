@@ -215,3 +215,41 @@ def _public_values(referendum: dict[str, object]) -> set[str]:
     """Hex values in the record (fingerprint, public keys, commitments): not secrets."""
     files = Path(str(referendum["record"])).glob("*.json*")
     return {h for f in files for h in re.findall(r"[0-9a-f]{64}", f.read_text())}
+
+
+def test_a_voter_checks_the_receipt_and_finds_the_codes(referendum: dict[str, object]) -> None:
+    receipt = Path(str(referendum["root"])) / "receipt.json"
+    challenged = re.search(r"tracking code: (\S+)", str(referendum["challenged"])).group(1)
+    proc = run(
+        "verify",
+        str(referendum["record"]),
+        "--receipt",
+        str(receipt),
+        "--find",
+        challenged.lower(),
+        "--find",
+        "0000-0000-0000-0000-0000",
+        "--json",
+    )
+    found = {f["tracking_code"]: f for f in json.loads(proc.stdout)["lookups"]}
+    code = referendum["receipt"]["tracking_code"]
+    assert found[code]["status"] == "counted (the last ballot of its credential)"
+    assert found[code]["receipt"] == "matches the record"
+    assert found[challenged.lower()]["status"].startswith("challenged")
+    assert found["0000-0000-0000-0000-0000"]["status"] == "not on the board"
+
+
+def test_a_receipt_from_another_history_is_proof_of_equivocation(
+    referendum: dict[str, object], tmp_path: Path
+) -> None:
+    receipt = dict(referendum["receipt"])
+    receipt["index"] += 1
+    path = tmp_path / "moved.json"
+    path.write_text(json.dumps(receipt))
+    proc = run("verify", str(referendum["record"]), "--receipt", str(path), ok=False)
+    assert proc.returncode == 1
+    assert "should be at entry" in proc.stdout
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"tracking_code": "x"}))
+    proc = run("verify", str(referendum["record"]), "--receipt", str(broken), ok=False)
+    assert proc.returncode == 2 and "want a receipt object" in proc.stderr

@@ -5,6 +5,7 @@ elgamal, the board's entry, Merkle and checkpoint code, manifest, ballot, ceremo
 credentials, tally, replay, record) and never the board server or its stores.
 """
 
-from referendum.verifier.check import Report, verify_record
+from referendum.verifier.check import RecordCheckError, Report, verify_record
+from referendum.verifier.lookup import Finding, ReceiptError
 
-__all__ = ["Report", "verify_record"]
+__all__ = ["Finding", "ReceiptError", "RecordCheckError", "Report", "verify_record"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,6 +21,7 @@ from referendum.progress import Progress
 from referendum.record import RecordEntry, RecordReader
 from referendum.replay import PreChecked, Replay
 from referendum.tally import Results, results_payload
+from referendum.verifier.lookup import Finding, Lookups
 from referendum.verifier.workers import check_batch, check_one, init_worker
 
 __all__ = ["RecordCheckError", "Report", "verify_record"]
@@ -48,6 +49,7 @@ class Report:
     witnesses: tuple[str, ...] = ()
     rejected_shares: dict[int, str] = field(default_factory=dict)
     spoiled: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     results: Results | None = None
     manifest: Manifest | None = None
 
@@ -66,6 +68,7 @@ class Report:
             "witnesses": list(self.witnesses),
             "rejected_decryption_shares": {str(k): v for k, v in self.rejected_shares.items()},
             "spoiled": self.spoiled,
+            "lookups": [f.to_json() for f in self.findings],
             "results": None,
         }
         if self.results is not None and self.manifest is not None:
@@ -155,9 +158,13 @@ def verify_record(
     fingerprint: bytes | None = None,
     jobs: int | None = None,
     progress: bool | None = None,
+    codes: Sequence[str] = (),
+    receipts: Sequence[tuple[str, Any]] = (),
 ) -> Report:
     """Gives back the Report of a record that passes every check (section 15).
 
+    codes are tracking codes to look up and receipts (where, JSON) voters' receipts to
+    check against the record (section 15.3); the report's findings say what was found.
     Raises RecordFormatError (a file cannot be read) or RecordCheckError / another
     VerificationError naming the first failed check and where it is.
     """
@@ -165,6 +172,9 @@ def verify_record(
     manifest, head = _manifest(reader, fingerprint)
     checkpoints, cosigners = _checkpoints(reader, manifest)
     roots_wanted = {signed.checkpoint.size: (line, signed) for line, signed in checkpoints}
+    lookups = Lookups(manifest, codes, receipts)
+    receipt_sizes = lookups.sizes()
+    roots: dict[int, bytes] = {}
     report = Report(manifest.id, manifest.fingerprint.hex(), manifest=manifest)
     total = head.get("entries")
     bar = Progress("verifying", total if isinstance(total, int) else 0, enabled=progress)
@@ -178,9 +188,12 @@ def verify_record(
                 pool = _pool(manifest, state, jobs)
             prechecked = _precheck(manifest, state, chunk, jobs, pool)
             for item in chunk:
-                _apply(manifest, state, tree, item, prechecked.get(item.line))
+                leaf = _apply(manifest, state, tree, item, prechecked.get(item.line))
+                lookups.see(item.index, item.kind, item.payload, leaf)
                 if tree.size in roots_wanted:
                     _compare_root(tree, *roots_wanted[tree.size])
+                if tree.size in receipt_sizes:
+                    roots[tree.size] = tree.root()
                 bar.advance()
     finally:
         bar.finish()
@@ -218,6 +231,7 @@ def verify_record(
         for s in state.spoiled
     ]
     report.results = state.results
+    report.findings = lookups.finish(state.latest, roots, size)
     return report
 
 
@@ -265,7 +279,7 @@ def _apply(
     tree: CompactRange,
     item: RecordEntry,
     prechecked: PreChecked | str | None,
-) -> None:
+) -> bytes:
     where = _where(item)
     if item.index != state.size:
         raise _fail(
@@ -287,6 +301,7 @@ def _apply(
             message = f"board.jsonl line {item.line}: {message}"
         raise _fail(message) from None
     tree.append(leaf)
+    return leaf
 
 
 def _compare_root(tree: CompactRange, line: int, signed: SignedCheckpoint) -> None:
