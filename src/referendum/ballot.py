@@ -54,6 +54,8 @@ __all__ = [
     "check_ballot_fields",
     "encrypt_ballot",
     "normalize_tracking_code",
+    "read_ballot",
+    "read_spoiled",
     "tracking_code",
     "tracking_hash",
     "verify_ballot",
@@ -428,6 +430,52 @@ def verify_ballot(
     except JsonFormatError as exc:  # unreachable after check_ballot_fields; kept as a guard
         raise BallotError(f"{where}: ballot: {exc}") from None
     return CheckedBallot(region_id, credential, h, selections)
+
+
+def read_ballot(manifest: Manifest, payload: Any, where: str) -> CheckedBallot:
+    """Gives back a ballot's parts without checking its signature or proofs.
+
+    Only for a board operator replaying its own store, whose every entry passed
+    verify_ballot on the way in (section 13); a verifier never uses it. Structure,
+    ballot style and encodings are still checked (BallotError).
+    """
+    check_ballot_fields(payload, where)
+    try:
+        style = manifest.ballot_style(payload["region"])
+    except KeyError:
+        raise BallotError(f"{where}: ballot region {payload['region']!r} is unknown") from None
+    _check_style(payload, style, where)
+    selections: dict[str, tuple[Ciphertext, ...]] = {}
+    try:
+        for q in payload["questions"]:
+            selections[q["question"]] = tuple(
+                Ciphertext(
+                    element_from_hex(_G, sel["alpha"], "alpha"),
+                    element_from_hex(_G, sel["beta"], "beta"),
+                )
+                for sel in q["selections"]
+            )
+    except GroupError as exc:
+        raise BallotError(f"{where}: ballot: {exc}") from None
+    credential = bytes.fromhex(payload["credential"])
+    h = tracking_hash(manifest.fingerprint, payload)
+    return CheckedBallot(payload["region"], credential, h, selections)
+
+
+def read_spoiled(
+    manifest: Manifest, payload: Any, where: str
+) -> tuple[CheckedBallot, dict[str, tuple[int, ...]]]:
+    """Gives back a spoiled ballot and its revealed votes without re-checking them.
+
+    The counterpart of read_ballot for `spoiled` entries (operator replay only).
+    """
+    top = _fields(payload, _SPOILED_FIELDS, f"{where}: spoiled")
+    ballot = read_ballot(manifest, top["ballot"], f"{where}: spoiled")
+    choices: dict[str, tuple[int, ...]] = {}
+    for item in _list(top["reveal"], f"{where}: spoiled reveal", 1, _MAX_ITEMS):
+        _fields(item, _REVEAL_FIELDS, f"{where}: spoiled reveal")
+        choices[item["question"]] = tuple(int(o["vote"]) for o in item["selections"])
+    return ballot, choices
 
 
 def verify_spoiled(

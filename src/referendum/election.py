@@ -156,8 +156,7 @@ class Election:
         if key.verifier() != manifest.board_key:
             raise ElectionError(f"{folder}: board-key.json is not the manifest's board key")
         election = cls(folder, manifest, key, _open_store(str(config["store"]), folder))
-        for entry in election.log.entries():
-            election.state.apply(entry.index, entry.kind, parse_json(entry.payload))
+        election._reload()
         return election
 
     @classmethod
@@ -213,9 +212,14 @@ class Election:
         return entries
 
     def _reload(self) -> None:
-        self.state = Replay(self.manifest)
+        """Rebuilds the state from the store. Its entries were each checked before they
+        were appended, so ballots are read without re-checking proofs; every entry posted
+        from now on is checked in full."""
+        state = Replay(self.manifest, trusted=True)
         for entry in self.log.entries():
-            self.state.apply(entry.index, entry.kind, parse_json(entry.payload))
+            state.apply(entry.index, entry.kind, parse_json(entry.payload))
+        state.trusted = False
+        self.state = state
 
     def receipt(self, entry: Entry, tracking_hash: bytes) -> Receipt:
         """Gives back the receipt for entry: checkpoint now and inclusion proof (13.4)."""

@@ -1,0 +1,117 @@
+"""The operator's board: what it accepts, what it refuses, and that reopening changes nothing."""
+
+from __future__ import annotations
+
+import copy
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from referendum import demo
+from referendum.ballot import BallotError, encrypt_ballot
+from referendum.board import WITNESS_KEY, SigningKey
+from referendum.ceremony import TrusteeKeys
+from referendum.credentials import credential_key
+from referendum.election import Election, ElectionError
+from referendum.errors import VerificationError
+from referendum.group import SeededRandom
+from referendum.replay import BoardRuleError
+from referendum.signing import Ed25519Key
+
+
+@pytest.fixture(scope="module")
+def voting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
+    """A board in phase voting: ceremony done, 8 credentials, voting open."""
+    folder = tmp_path_factory.mktemp("election") / "board"
+    run = demo._Run(io.StringIO(), "election-tests")
+    keys = [TrusteeKeys.generate(run.sub_rng(f"t{i}")) for i in range(5)]
+    registrar = Ed25519Key.generate(run.sub_rng("r"))
+    witness = SigningKey.generate("observer-1", WITNESS_KEY, run.sub_rng("w"))
+    text = demo._manifest_text(run, keys, registrar, [witness])
+    with Election.create(folder, text, rng=run.sub_rng("board")) as election:
+        demo._ceremony(run, election, keys)
+        people = demo._credentials(run, election, registrar, 8)
+        election.open_voting()
+    return folder, people
+
+
+@pytest.fixture
+def board(voting: tuple[Path, list[Any]], tmp_path: Path) -> tuple[Path, list[Any]]:
+    import shutil
+
+    shutil.copytree(voting[0], tmp_path / "board")
+    return tmp_path / "board", voting[1]
+
+
+def _ballot(election: Election, voter: Any, choice: int, seed: int) -> dict[str, Any]:
+    m = election.manifest
+    key = credential_key(m.fingerprint, voter.code)
+    vector = [1, 0] if choice == 0 else [0, 1]
+    assert election.state.public_key is not None
+    prepared = encrypt_ballot(
+        m, election.state.public_key, voter.region, {"status": vector}, key, SeededRandom(seed)
+    )
+    return prepared.payload
+
+
+def test_a_cast_after_reopening_is_checked_in_full(board: tuple[Path, list[Any]]) -> None:
+    folder, people = board
+    with Election.open(folder) as election:
+        election.post("ballot", _ballot(election, people[0], 0, 1))
+    with Election.open(folder) as election:  # replays the store without re-proving
+        assert election.state.counts.ballots == 1
+        size = election.log.size()
+        bad = _ballot(election, people[1], 1, 2)
+        bad["questions"][0]["sum_proof"][0]["c"] = "00" * 32
+        with pytest.raises(BallotError):
+            election.post("ballot", bad)
+        assert election.log.size() == size
+        assert election.state.size == size
+
+
+def test_a_repeated_ballot_is_refused_after_reopening(board: tuple[Path, list[Any]]) -> None:
+    folder, people = board
+    with Election.open(folder) as election:
+        payload = _ballot(election, people[2], 1, 3)
+        election.post("ballot", payload)
+    with (
+        Election.open(folder) as election,
+        pytest.raises(BoardRuleError, match="repeats the ballot of board entry"),
+    ):
+        election.post("ballot", copy.deepcopy(payload))
+
+
+def test_a_refused_entry_in_a_batch_appends_nothing(board: tuple[Path, list[Any]]) -> None:
+    folder, people = board
+    with Election.open(folder) as election:
+        size = election.log.size()
+        good = _ballot(election, people[3], 0, 4)
+        forged = _ballot(election, people[4], 0, 5)
+        forged["credential"] = Ed25519Key(b"\x05" * 32).public.hex()
+        with pytest.raises(VerificationError):
+            election.post_many([("ballot", good, None), ("ballot", forged, None)])
+        assert election.log.size() == size
+        assert election.state.size == size
+        election.post("ballot", good)  # the state was rolled back, so the good one still goes in
+        assert election.state.counts.ballots == 1
+
+
+def test_out_of_phase_entries_are_refused(board: tuple[Path, list[Any]]) -> None:
+    folder, _ = board
+    with Election.open(folder) as election:
+        with pytest.raises(BoardRuleError, match="not accepted in phase 'voting'"):
+            election.post("tally", {"region": "donetsk"})
+        with pytest.raises(BoardRuleError, match="unknown entry kind"):
+            election.post("ballots", {})
+        with pytest.raises(BoardRuleError, match="says 3 ballots, the board has 0"):
+            election.post("voting.close", {"ballots": 3, "spoiled": 0})
+
+
+def test_a_folder_that_is_not_a_board(tmp_path: Path) -> None:
+    with pytest.raises(ElectionError, match="not a referendum folder"):
+        Election.open(tmp_path)
+    (tmp_path / "x").write_text("")
+    with pytest.raises(ElectionError, match="not empty"):
+        Election.create(tmp_path, "")
