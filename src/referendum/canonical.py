@@ -22,11 +22,21 @@ class JsonFormatError(ValueError):
 
 
 def _check(value: Any, where: str) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                # A lone surrogate has no UTF-8 form, so no canonical bytes (RFC 8785, I-JSON).
+                raise JsonFormatError(f"{where}: text holds a lone surrogate") from None
         return
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
-            raise JsonFormatError(f"{where}: integer {value} is outside ±(2^53 - 1)")
+            # Python refuses to print integers of more than 4300 digits.
+            shown = str(value) if value.bit_length() <= 256 else f"of {value.bit_length()} bits"
+            raise JsonFormatError(f"{where}: integer {shown} is outside ±(2^53 - 1)")
         return
     if isinstance(value, float):
         raise JsonFormatError(f"{where}: numbers must be integers, got {value!r}")
@@ -43,9 +53,16 @@ def _check(value: Any, where: str) -> None:
     raise JsonFormatError(f"{where}: {type(value).__name__} is not a JSON value")
 
 
+def _check_depth(value: Any, where: str) -> None:
+    try:
+        _check(value, where)
+    except RecursionError:
+        raise JsonFormatError(f"{where}: nested too deeply") from None
+
+
 def canonical_json(value: Any, where: str = "value") -> bytes:
     """Gives back the canonical UTF-8 bytes of value (section 8.1); JsonFormatError if none."""
-    _check(value, where)
+    _check_depth(value, where)
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8")
 
@@ -69,6 +86,12 @@ def parse_json(text: str | bytes, where: str = "input") -> Any:
     Raises JsonFormatError naming where for broken JSON, duplicate keys, NaN or
     Infinity, floats, oversized integers and non-ASCII keys.
     """
+    if isinstance(text, bytes):
+        # json.loads would also take UTF-16, UTF-32 and a UTF-8 BOM; section 8.1 is UTF-8.
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise JsonFormatError(f"{where}: not UTF-8 ({exc})") from None
     try:
         value = json.loads(
             text,
@@ -77,7 +100,9 @@ def parse_json(text: str | bytes, where: str = "input") -> Any:
         )
     except JsonFormatError as exc:
         raise JsonFormatError(f"{where}: {exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        raise JsonFormatError(f"{where}: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, and digit strings past Python's 4300 limit
         raise JsonFormatError(f"{where}: not valid JSON ({exc})") from None
-    _check(value, where)
+    _check_depth(value, where)
     return value

@@ -44,8 +44,11 @@ MAX_TEXT = 4000
 MAX_ITEMS = 64
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+# The referendum id is also the board's log id (section 7.2.1), which has no '_'.
+_REFERENDUM_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# [0-9], not \d: \d (and strptime) would take other scripts' digits, such as "٢٠٢٧".
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 class ManifestError(ValueError):
@@ -189,7 +192,7 @@ def _obj(
     missing = [k for k in required if k not in value]
     if missing:
         raise ManifestError(f"{where}: missing {', '.join(missing)}")
-    unknown = sorted(set(value) - set(required) - set(optional))
+    unknown = sorted(str(k) for k in set(value) - set(required) - set(optional))
     if unknown:
         raise ManifestError(f"{where}: unknown field {', '.join(unknown)}")
     return value
@@ -261,6 +264,8 @@ def _time(value: Any, where: str) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() != dt.timedelta(0):
             raise ManifestError(f"{where}: give the time in UTC, ending in Z")
+        if value.microsecond:
+            raise ManifestError(f"{where}: give the time in whole seconds")
         value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if not isinstance(value, str) or _TIME.fullmatch(value) is None:
         raise ManifestError(f"{where}: want a UTC time like 2027-03-01T06:00:00Z")
@@ -291,7 +296,9 @@ def _parse(value: Any) -> Manifest:
     top = _obj(value, "manifest", _TOP)
     if top["format"] != FORMAT:
         raise ManifestError(f"manifest.format: {top['format']!r}, want {FORMAT!r}")
-    rid = _id(top["id"], "manifest.id")
+    rid = top["id"]
+    if not isinstance(rid, str) or _REFERENDUM_ID.fullmatch(rid) is None:
+        raise ManifestError(f"manifest.id: {rid!r} is not a referendum id (1-63 of a-z 0-9 -)")
     languages = _list(top["languages"], "manifest.languages", 1, 16)
     for i, lang in enumerate(languages):
         if not isinstance(lang, str) or _LANGUAGE.fullmatch(lang) is None:
@@ -312,7 +319,9 @@ def _parse(value: Any) -> Manifest:
         for oi, o in enumerate(_list(qo["options"], f"{w}.options", 2)):
             ow = f"{w}.options[{oi}]"
             oo = _obj(o, ow, ("id", "text"))
-            options.append(Option(_id(oo["id"], f"{ow}.id"), _texts(oo["text"], ow, languages)))
+            options.append(
+                Option(_id(oo["id"], f"{ow}.id"), _texts(oo["text"], f"{ow}.text", languages))
+            )
         _unique([o.id for o in options], f"{w}.options")
         lo = _int(qo["min_choices"], f"{w}.min_choices", 0, len(options))
         hi = _int(qo["max_choices"], f"{w}.max_choices", max(lo, 1), len(options))
@@ -336,7 +345,7 @@ def _parse(value: Any) -> Manifest:
         ro = _obj(r, w, ("id", "name", "questions"))
         qs = _list(ro["questions"], f"{w}.questions")
         for qi, q in enumerate(qs):
-            if q not in question_ids:
+            if not isinstance(q, str) or q not in question_ids:
                 raise ManifestError(f"{w}.questions[{qi}]: no question {q!r}")
         _unique(qs, f"{w}.questions")
         regions.append(
@@ -381,7 +390,10 @@ def _parse(value: Any) -> Manifest:
         w = f"manifest.witnesses[{wi}]"
         xo = _obj(x, w, ("name", "key"))
         witnesses.append(
-            Witness(_str(xo["name"], f"{w}.name", 200), _verifier_key(xo["key"], w, WITNESS_KEY))
+            Witness(
+                _str(xo["name"], f"{w}.name", 200),
+                _verifier_key(xo["key"], f"{w}.key", WITNESS_KEY),
+            )
         )
     _unique([x.key.name for x in witnesses], "manifest.witnesses key names")
 
@@ -421,7 +433,7 @@ def load_manifest_toml(text: str, board_key: VerifierKey) -> Manifest:
     for name in ("format", "board"):
         if name in raw:
             raise ManifestError(f"manifest TOML: {name} is added by `referendum init`")
-    raw = _jsonable(raw)
+    raw = _jsonable(raw, "manifest")
     voting = raw.get("voting")
     if isinstance(voting, dict):
         for k in ("opens", "closes"):
@@ -440,13 +452,13 @@ def load_manifest_toml(text: str, board_key: VerifierKey) -> Manifest:
     return _parse(raw)
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, where: str) -> Any:
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: _jsonable(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, float):
-        raise ManifestError(f"manifest TOML: {value} — numbers must be integers")
+        raise ManifestError(f"{where}: {value} — numbers must be integers")
     if isinstance(value, dt.date | dt.time) and not isinstance(value, dt.datetime):
-        raise ManifestError(f"manifest TOML: {value} — give times as 2027-03-01T06:00:00Z")
+        raise ManifestError(f"{where}: {value} — give times as 2027-03-01T06:00:00Z")
     return value
