@@ -53,7 +53,41 @@ def _check(value: Any, where: str) -> None:
     raise JsonFormatError(f"{where}: {type(value).__name__} is not a JSON value")
 
 
+def _in_domain(value: Any) -> bool:
+    """True when value is plainly inside section 8.1's domain; False means "look closer".
+
+    The fast path: no recursion, no path strings. Exact types only, so subclasses (and
+    every value it is unsure of) go to _check, which also names what is wrong.
+    """
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        v = pop()
+        t = type(v)
+        if t is str:
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif t is int:
+            if not -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER:
+                return False
+        elif t is dict:
+            for key, item in v.items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                push(item)
+        elif t is list:
+            extend(v)
+        elif not (v is None or t is bool):
+            return False
+    return True
+
+
 def _check_depth(value: Any, where: str) -> None:
+    if _in_domain(value):
+        return
     try:
         _check(value, where)
     except RecursionError:
@@ -63,7 +97,10 @@ def _check_depth(value: Any, where: str) -> None:
 def canonical_json(value: Any, where: str = "value") -> bytes:
     """Gives back the canonical UTF-8 bytes of value (section 8.1); JsonFormatError if none."""
     _check_depth(value, where)
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        raise JsonFormatError(f"{where}: nested too deeply") from None
     return text.encode("utf-8")
 
 
