@@ -257,7 +257,6 @@ def _voting(
     witnesses: Sequence[BoardWitness],
     jobs: int,
 ) -> list[Receipt]:
-    t0 = time.monotonic()
     m = election.manifest
     key = election.state.public_key
     assert key is not None
@@ -300,7 +299,6 @@ def _voting(
         f" {len({c.voter for c in casts}):,} voters, each checked by the board before it was"
         f" appended ({len(work) / max(elapsed, 1e-9):,.0f} ballots/s, {elapsed:.1f} s)"
     )
-    del t0
     return receipts
 
 

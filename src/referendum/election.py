@@ -35,6 +35,7 @@ from referendum.board import (
 from referendum.canonical import canonical_json, parse_json
 from referendum.group import RandomSource, system_random
 from referendum.manifest import Manifest, load_manifest_toml
+from referendum.progress import Progress
 from referendum.record import write_record
 from referendum.replay import PreChecked, Replay
 from referendum.tally import results_payload, tally_payload
@@ -216,8 +217,11 @@ class Election:
         were appended, so ballots are read without re-checking proofs; every entry posted
         from now on is checked in full."""
         state = Replay(self.manifest, trusted=True)
+        bar = Progress("loading board", self.log.size())
         for entry in self.log.entries():
             state.apply(entry.index, entry.kind, parse_json(entry.payload))
+            bar.advance()
+        bar.finish()
         state.trusted = False
         self.state = state
 
