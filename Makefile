@@ -34,6 +34,7 @@ test: lint
 bench: install
 	$(PY) benchmarks/crypto.py
 	$(PY) benchmarks/board.py
+	$(PY) benchmarks/whole_referendum.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -42,3 +42,19 @@ def test_board_benchmark_runs_on_both_stores():
     )
     assert "[sqlite] durable appends" in out
     assert "[postgres] durable appends" in out
+
+
+def test_referendum_benchmark_prints_every_part_on_both_stores():
+    out = _run("benchmarks/whole_referendum.py", "--quick")
+    for heading in (
+        "[ballot] one core",
+        "[sqlite] casting",
+        "[postgresql] casting",
+        "[verifier] verify_record",
+        "[verifier] where jobs=1 time goes",
+    ):
+        assert heading in out, heading
+    assert out.count("ratio pool of 2 / jobs=1:") == 2
+    for part in ("ballot checks", "board rules", "canonical re-encoding", "Merkle leaf hashes"):
+        line = next(line for line in out.splitlines() if line.strip().startswith(part))
+        assert line.rstrip().endswith("%"), line
