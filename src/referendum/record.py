@@ -74,6 +74,10 @@ def write_record(
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
+        # mkdtemp makes the folder private (0700); the record is for everyone to read.
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
         count = 0
         with open(tmp / "board.jsonl", "wb") as out:
             for index, kind, payload in entries:
@@ -129,8 +133,12 @@ class RecordReader:
     def head(self) -> dict[str, Any]:
         """Gives back record.json, checked for its format."""
         head = self._read_json("record.json")
+        path = self.folder / "record.json"
         if not isinstance(head, dict) or head.get("format") != FORMAT:
-            raise RecordFormatError(f"{self.folder / 'record.json'}: format is not {FORMAT}")
+            raise RecordFormatError(f"{path}: format is not {FORMAT}")
+        fields = {"format", "referendum", "fingerprint", "entries"}
+        if set(head) != fields:
+            raise RecordFormatError(f"{path}: want exactly the fields {', '.join(sorted(fields))}")
         return head
 
     def manifest(self) -> Any:

@@ -105,6 +105,7 @@ class Replay:
         self.decryptions: dict[int, DecryptionShares] = {}
         self.rejected_shares: dict[int, str] = {}
         self.results: Results | None = None
+        self.results_posted: Any = None  # the results entry's payload as it is on the board
         self.counts = _Counts()
         self._seen: dict[bytes, int] = {}  # tracking hash -> index of its ballot or spoiled
         self.latest: dict[bytes, int] = {}  # credential -> index of its last ballot
@@ -305,4 +306,5 @@ class Replay:
             raise BoardRuleError(f"{where}: {exc}") from None
         check_results_payload(self.manifest, payload, expected, where)
         self.results = expected
+        self.results_posted = payload
         self.phase = DONE

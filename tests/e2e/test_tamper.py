@@ -317,3 +317,29 @@ def test_a_trustee_who_posts_a_wrong_share_is_named_and_the_count_goes_on(
     capsys.readouterr()
     assert main(["verify", str(tmp_path / "r"), "--jobs", "1"]) == 0
     assert "decryption by trustee 2 rejected" in capsys.readouterr().out
+
+
+def test_a_cosignature_by_an_unknown_key_is_ignored(copy: Path) -> None:
+    from referendum.board import WITNESS_KEY, SigningKey, parse_signed_checkpoint
+
+    path = copy / "checkpoints.jsonl"
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    signed = parse_signed_checkpoint(rows[-1]["checkpoint"])
+    stranger = SigningKey("passer-by", WITNESS_KEY, b"\x09" * 32)
+    rows[-1]["checkpoint"] = signed.with_signature(stranger).to_text()
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = verify_record(copy, jobs=1, progress=False)
+    assert report.witnesses == ("observer-osce", "observer-un")
+
+
+def test_an_extra_field_in_record_json(copy: Path) -> None:
+    head = json.loads((copy / "record.json").read_text())
+    head["note"] = "trust me"
+    (copy / "record.json").write_text(json.dumps(head))
+    with pytest.raises(RecordFormatError, match="want exactly the fields"):
+        verify_record(copy, jobs=1, progress=False)
+
+
+def test_the_record_is_readable_by_everyone(record: Path) -> None:
+    assert record.stat().st_mode & 0o005 == 0o005
+    assert (record / "board.jsonl").stat().st_mode & 0o004

@@ -118,13 +118,24 @@ class Lookups:
         self._credential[index] = bytes.fromhex(ballot["credential"])
         self._leaves[index] = leaf
 
-    def finish(self, latest: dict[bytes, int], roots: dict[int, bytes], size: int) -> list[Finding]:
-        """Gives back a Finding per code and receipt; ReceiptError for a receipt that lies."""
+    def finish(
+        self,
+        latest: dict[bytes, int],
+        roots: dict[int, bytes],
+        size: int,
+        spoiled: dict[int, dict[str, tuple[int, ...]]],
+    ) -> list[Finding]:
+        """Gives back a Finding per code and receipt; ReceiptError for a receipt that lies.
+
+        latest maps each credential to the index of its last ballot; roots the tree roots
+        at the receipts' sizes; spoiled the revealed choices of each challenged ballot.
+        """
         for finding in self._wanted.values():
             if finding.index is None:
                 continue
             if finding.kind == "spoiled":
-                finding.status = "challenged: shown with what it encrypts, not counted"
+                shown = self._describe(spoiled.get(finding.index, {}))
+                finding.status = f"challenged, not counted; it encrypts {shown}"
                 continue
             last = latest.get(self._credential[finding.index])
             if last == finding.index:
@@ -136,6 +147,14 @@ class Lookups:
             self._check_receipt(where, r, finding, roots, size)
             finding.receipt = "matches the record"
         return list(self._wanted.values())
+
+    def _describe(self, choices: dict[str, tuple[int, ...]]) -> str:
+        parts = []
+        for question_id, votes in choices.items():
+            question = self.manifest.question(question_id)
+            chosen = [o.id for o, v in zip(question.options, votes, strict=True) if v]
+            parts.append(f"{question_id}={','.join(chosen) or '(none)'}")
+        return "; ".join(parts) or "nothing"
 
     def _check_receipt(
         self, where: str, r: _Receipt, finding: Finding, roots: dict[int, bytes], size: int
