@@ -157,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; gives back the process exit status."""
     args = _parser().parse_args(argv)
     from referendum import commands
+    from referendum.board.errors import StoreError
 
     try:
         if args.command == "verify":
@@ -166,9 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("referendum: interrupted", file=sys.stderr)
         return 130
     except commands.CommandError as exc:
-        print(f"referendum {args.command}: error: {exc}", file=sys.stderr)
+        print(f"referendum {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return exc.status
-    except (ValueError, VerificationError, OSError, KeyError) as exc:
+    except (ValueError, VerificationError, OSError, KeyError, StoreError) as exc:
         print(f"referendum {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
 

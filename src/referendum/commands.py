@@ -24,7 +24,8 @@ from referendum.credentials import credential_key, issue_credentials
 from referendum.demo_manifest import TEMPLATE, key_block
 from referendum.election import Election
 from referendum.errors import VerificationError
-from referendum.manifest import Manifest
+from referendum.group import RISTRETTO255 as G
+from referendum.manifest import Manifest, ManifestError
 from referendum.signing import Ed25519Key
 from referendum.tally import decryption_message
 
@@ -48,11 +49,11 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path, what: str, hint: str = "") -> Any:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CommandError(f"{path}: no {what} here") from None
+        raise CommandError(f"{path}: no {what} here{hint}") from None
     try:
         return parse_json(data, str(path))
     except JsonFormatError as exc:
@@ -111,7 +112,11 @@ def _init(args: argparse.Namespace) -> None:
         raise CommandError(f"{args.manifest}: no such file") from None
     except UnicodeDecodeError:
         raise CommandError(f"{args.manifest}: not UTF-8 text") from None
-    with Election.create(Path(args.election), text, store=args.store) as election:
+    try:
+        election = Election.create(Path(args.election), text, store=args.store)
+    except ManifestError as exc:
+        raise CommandError(f"{args.manifest}: {exc}") from None
+    with election:
         m = election.manifest
         _say(f"referendum {m.id}: board created in {args.election}")
         _say(f"fingerprint {m.fingerprint.hex()}")
@@ -136,6 +141,8 @@ def _tally(args: argparse.Namespace) -> None:
             )
             _say("trustees may now run `referendum trustee decrypt`")
             return
+        if election.state.phase != "decrypting":
+            raise CommandError(_no_tally(election.state.phase, "publish"))
         entry = election.publish_results()
         results = election.state.results
         assert results is not None
@@ -157,14 +164,14 @@ def _export(args: argparse.Namespace) -> None:
 
 def _trustee_keys(folder: Path) -> TrusteeKeys:
     path = folder / TRUSTEE_KEYS
-    value = _read_json(path, "trustee keys (run `referendum trustee keygen` first)")
+    value = _read_json(path, "trustee keys", "; run `referendum trustee keygen` first")
     try:
         return TrusteeKeys.from_json(value)
     except (ValueError, KeyError, TypeError) as exc:
         raise CommandError(f"{path}: {exc}") from None
 
 
-def _trustee_state(folder: Path, manifest: Manifest) -> TrusteeState:
+def _trustee_state(folder: Path, manifest: Manifest, keys: TrusteeKeys) -> TrusteeState:
     path = folder / TRUSTEE_STATE
     if not path.exists():
         raise CommandError(f"{path}: no ceremony state; run `referendum trustee commit` first")
@@ -174,7 +181,15 @@ def _trustee_state(folder: Path, manifest: Manifest) -> TrusteeState:
         raise CommandError(f"{path}: {exc}") from None
     if state.fingerprint != manifest.fingerprint:
         raise CommandError(f"{path}: this trustee state belongs to another referendum")
+    if state.keys.public_json() != keys.public_json():
+        raise CommandError(f"{path}: this state holds other keys than {folder / TRUSTEE_KEYS}")
     return state
+
+
+def _no_tally(phase: str, what: str) -> str:
+    if phase == "done":
+        return f"nothing to {what}: the results are already posted"
+    return f"nothing to {what} yet: the board is in phase {phase!r} (run `tally close` first)"
 
 
 def _trustee(args: argparse.Namespace) -> None:
@@ -200,7 +215,8 @@ def _trustee(args: argparse.Namespace) -> None:
         manifest = election.manifest
         board = election.state.ceremony
         if args.step == "status":
-            _say(f"ceremony phase: {board.phase()}; waiting for trustees {board.waiting_for()}")
+            waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
+            _say(f"ceremony phase: {board.phase()}; waiting for trustees: {waiting}")
             return
         if args.step == "commit":
             if (folder / TRUSTEE_STATE).exists():
@@ -210,7 +226,7 @@ def _trustee(args: argparse.Namespace) -> None:
             _write_secret(folder / TRUSTEE_STATE, state.to_json())
             _say(f"trustee {state.index}: commitments posted (board entry {entry.index})")
             return
-        state = _trustee_state(folder, manifest)
+        state = _trustee_state(folder, manifest, keys)
         if args.step == "shares":
             entry = election.post("ceremony.shares", state.shares_message(manifest))
             _say(f"trustee {state.index}: encrypted shares posted (board entry {entry.index})")
@@ -246,7 +262,13 @@ def _trustee(args: argparse.Namespace) -> None:
             )
         elif args.step == "decrypt":
             if not election.state.tallies or election.state.phase != "decrypting":
-                raise CommandError("there is no tally to decrypt yet (run `tally close` first)")
+                raise CommandError(_no_tally(election.state.phase, "decrypt"))
+            share = board.public_shares.get(state.index)
+            if share is None or G.generator**state.final_share != share:
+                raise CommandError(
+                    f"{folder / TRUSTEE_STATE}: final_share is not trustee {state.index}'s"
+                    " share of the key on the board"
+                )
             message = decryption_message(
                 manifest, state.index, state.final_share, keys.signing, election.state.tallies
             )
@@ -286,7 +308,11 @@ def _credentials(args: argparse.Namespace) -> None:
         lines = [f"# referendum {manifest.id} region {args.region}: one code per voter\n"]
         lines += [f"{args.region},{n},{code}\n" for n, code in enumerate(codes, start=1)]
         _write_secret_text(out, "".join(lines))
-        entries = election.post_many([(p_kind(p), p, None) for p in payloads])
+        try:
+            entries = election.post_many([(p_kind(p), p, None) for p in payloads])
+        except VerificationError:
+            out.unlink()  # the board's rules refused these keys: nobody can use their codes
+            raise
     _say(
         f"{args.count} credentials for {args.region}: public keys posted (board entries"
         f" {entries[0].index}-{entries[-1].index}); private codes in {out}"
@@ -329,9 +355,16 @@ def _witness(args: argparse.Namespace) -> None:
         )
         return
     value = _read_json(path, "witness key")
-    key = SigningKey(str(_field(value, "name", path)), WITNESS_KEY, _seed(value, path))
-    latest_text = _field(value, "latest", path)
-    latest = parse_signed_checkpoint(latest_text) if latest_text else None
+    name, latest_text = _field(value, "name", path), _field(value, "latest", path)
+    if not isinstance(name, str):
+        raise CommandError(f"{path}: name: want text")
+    if latest_text is not None and not isinstance(latest_text, str):
+        raise CommandError(f"{path}: latest: want a signed checkpoint (text) or null")
+    try:
+        key = SigningKey(name, WITNESS_KEY, _seed(value, path))
+        latest = parse_signed_checkpoint(latest_text) if latest_text else None
+    except (ValueError, VerificationError) as exc:
+        raise CommandError(f"{path}: {exc}") from None
     with Election.locked(Path(args.election)) as election:
         manifest = election.manifest
         if not any(w.key == key.verifier() for w in manifest.witnesses):
@@ -382,6 +415,12 @@ def _choices(manifest: Manifest, region: str, given: list[str]) -> dict[str, lis
 
 
 def _vote(args: argparse.Namespace) -> None:
+    receipt_path = Path(args.receipt) if args.receipt else None
+    # Checked before the ballot goes on the board: a vote must not half-succeed.
+    if receipt_path is not None and receipt_path.exists():
+        raise CommandError(f"{receipt_path} already exists; not overwriting it with a receipt")
+    if receipt_path is not None and not receipt_path.parent.is_dir():
+        raise CommandError(f"{receipt_path}: no folder {receipt_path.parent} for the receipt")
     with Election.locked(Path(args.election)) as election:
         manifest = election.manifest
         state = election.state
@@ -410,9 +449,9 @@ def _vote(args: argparse.Namespace) -> None:
             "check it on another device: `referendum verify` on the record shows every"
             " challenged ballot and what it contains"
         )
-    if args.receipt:
-        Path(args.receipt).write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
-        _say(f"receipt written to {args.receipt}")
+    if receipt_path is not None:
+        receipt_path.write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
+        _say(f"receipt written to {receipt_path}")
 
 
 # --- everyone ----------------------------------------------------------------------------------
@@ -437,6 +476,27 @@ def _print_results(manifest: Manifest, results: Any, stream: Any = None) -> None
     print(f"decrypted by trustees {', '.join(map(str, results.trustees))}", file=out)
 
 
+def _receipt(path: Path) -> Any:
+    """Gives back a receipt file's JSON once its fields have the JSON types of section 13.4."""
+    value = _read_json(path, "receipt")
+    if isinstance(value, dict):
+        for name in ("tracking_code", "checkpoint"):
+            if not isinstance(value.get(name, ""), str):
+                raise CommandError(f"{path}: {name}: want text")
+        proof = value.get("inclusion_proof", [])
+        if not isinstance(proof, list) or not all(_is_hash(h) for h in proof):
+            raise CommandError(f"{path}: inclusion_proof: want a list of 64 hex digit hashes")
+        if not _is_hash(value.get("tracking_hash", "0" * 64)):
+            raise CommandError(f"{path}: tracking_hash: want 64 hex digits")
+    return value
+
+
+def _is_hash(value: Any) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
 def verify(args: argparse.Namespace) -> int:
     """Runs `referendum verify`; gives back 0 (all checks pass), 1 (one fails) or 2."""
     from referendum.record import RecordFormatError
@@ -451,7 +511,7 @@ def verify(args: argparse.Namespace) -> int:
         if len(pinned) != 32:
             raise CommandError("--fingerprint: want 64 hex digits")
     progress = False if args.no_progress or args.json else None
-    receipts = [(name, _read_json(Path(name), "receipt")) for name in args.receipt]
+    receipts = [(name, _receipt(Path(name))) for name in args.receipt]
     try:
         report = verify_record(
             args.record,

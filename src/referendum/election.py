@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from referendum.board import (
     parse_signed_checkpoint,
 )
 from referendum.canonical import canonical_json, parse_json
+from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random
 from referendum.manifest import Manifest, load_manifest_toml
 from referendum.progress import Progress
@@ -70,14 +72,37 @@ class Receipt:
         }
 
 
-def _open_store(url: str, folder: Path) -> LogStore:
+def _open_store(url: str, folder: Path, *, create: bool = False) -> LogStore:
     if url.startswith(("postgresql://", "postgres://")):
         from referendum.board import PostgresStore
 
         return PostgresStore(url)
+    if "://" in url:
+        raise ElectionError(f"store {url}: want a postgresql:// URL or a SQLite file name")
     from referendum.board import SqliteStore
 
-    return SqliteStore(folder / url if not os.path.isabs(url) else Path(url))
+    path = folder / url if not os.path.isabs(url) else Path(url)
+    # Opening a missing SQLite file would make an empty board: only `init` may do that.
+    if not create and not path.is_file():
+        raise ElectionError(f"{folder}/election.json: store {url}: no such board database")
+    return SqliteStore(path)
+
+
+def _text(value: Any, name: str, where: str) -> str:
+    if not isinstance(value, dict) or not isinstance(value.get(name), str):
+        raise ElectionError(f"{where}: {name}: want text")
+    text: str = value[name]
+    return text
+
+
+def _board_key(value: Any, where: str) -> SigningKey:
+    name, seed = _text(value, "name", where), _text(value, "seed", where)
+    if len(seed) != 64 or not all(c in "0123456789abcdef" for c in seed):
+        raise ElectionError(f"{where}: seed: want 64 hex digits")
+    try:
+        return SigningKey(name, BOARD_KEY, bytes.fromhex(seed))
+    except ValueError as exc:
+        raise ElectionError(f"{where}: {exc}") from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -115,22 +140,32 @@ class Election:
         key = SigningKey.generate("referendum-board", BOARD_KEY, rng)
         manifest = load_manifest_toml(manifest_toml, key.verifier())
         url = store or SQLITE_FILE
+        made = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-        board = _open_store(url, folder)
         try:
-            board.size(manifest.id)
-        except LogNotFoundError:
-            pass
-        else:
-            board.close()
-            raise ElectionError(f"the store already has a board for referendum {manifest.id}")
+            board = _open_store(url, folder, create=True)
+            try:
+                board.size(manifest.id)
+            except LogNotFoundError:
+                pass
+            else:
+                board.close()
+                raise ElectionError(f"the store already has a board for referendum {manifest.id}")
+        except BaseException:
+            if made:  # a refused store leaves no folder behind
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
         _write_private(
             folder / "board-key.json",
             json.dumps({"name": key.name, "seed": key.seed.hex()}).encode(),
         )
         (folder / "manifest.json").write_bytes(manifest.canonical + b"\n")
-        (folder / "election.json").write_text(
-            json.dumps({"format": FORMAT, "store": url, "referendum": manifest.id}) + "\n"
+        # Private: a PostgreSQL URL may carry a password.
+        _write_private(
+            folder / "election.json",
+            (
+                json.dumps({"format": FORMAT, "store": url, "referendum": manifest.id}) + "\n"
+            ).encode(),
         )
         board.create_log(manifest.id)
         election = cls(folder, manifest, key, board)
@@ -147,16 +182,30 @@ class Election:
             manifest = Manifest.from_json(
                 parse_json((folder / "manifest.json").read_bytes(), "manifest.json")
             )
-            key = SigningKey(key_json["name"], BOARD_KEY, bytes.fromhex(key_json["seed"]))
+            key = _board_key(key_json, f"{folder}/board-key.json")
         except FileNotFoundError as exc:
             raise ElectionError(f"{folder} is not a referendum folder ({exc.filename})") from None
+        except ElectionError:
+            raise
         except (ValueError, KeyError, TypeError) as exc:
             raise ElectionError(f"{folder}: cannot read the referendum folder: {exc}") from None
         if not isinstance(config, dict) or config.get("format") != FORMAT:
             raise ElectionError(f"{folder}/election.json: format is not {FORMAT}")
+        url = _text(config, "store", f"{folder}/election.json")
+        if config.get("referendum") != manifest.id:
+            raise ElectionError(
+                f"{folder}/election.json: referendum is not {manifest.id!r} (manifest.json's id)"
+            )
         if key.verifier() != manifest.board_key:
             raise ElectionError(f"{folder}: board-key.json is not the manifest's board key")
-        election = cls(folder, manifest, key, _open_store(str(config["store"]), folder))
+        store = _open_store(url, folder)
+        try:
+            election = cls(folder, manifest, key, store)
+        except LogNotFoundError:
+            store.close()
+            raise ElectionError(
+                f"{folder}: the store {url} has no board for referendum {manifest.id}"
+            ) from None
         election._reload()
         return election
 
@@ -267,8 +316,15 @@ class Election:
         path = self.folder / "cosigned.jsonl"
         if not path.exists():
             return []
-        lines = path.read_text().splitlines()
-        return [parse_signed_checkpoint(json.loads(line)["checkpoint"]) for line in lines]
+        kept = []
+        for n, line in enumerate(path.read_bytes().splitlines(), start=1):
+            where = f"{path} line {n}"
+            text = _text(parse_json(line, where), "checkpoint", where)
+            try:
+                kept.append(parse_signed_checkpoint(text))
+            except VerificationError as exc:
+                raise ElectionError(f"{where}: checkpoint: {exc}") from None
+        return kept
 
     def add_cosigned(self, signed: SignedCheckpoint) -> None:
         """Keeps a witness-cosigned checkpoint, merged with others of the same size."""
