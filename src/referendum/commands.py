@@ -19,7 +19,7 @@ from referendum.board import WITNESS_KEY, SigningKey
 from referendum.board import Witness as BoardWitness
 from referendum.board.checkpoint import parse_signed_checkpoint
 from referendum.canonical import JsonFormatError, parse_json
-from referendum.ceremony import TrusteeKeys, TrusteeState
+from referendum.ceremony import CeremonyBoard, CeremonyError, TrusteeKeys, TrusteeState
 from referendum.credentials import credential_key, issue_credentials
 from referendum.demo_manifest import TEMPLATE, key_block
 from referendum.election import Election
@@ -35,6 +35,8 @@ TRUSTEE_KEYS = "trustee-keys.json"
 TRUSTEE_STATE = "trustee-state.json"
 REGISTRAR_FILE = "registrar.json"
 WITNESS_FILE = "witness.json"
+#: The largest roll one `credentials issue` makes (a region of the real case has ~2 million).
+MAX_ISSUE = 10_000_000
 
 
 class CommandError(Exception):
@@ -156,7 +158,16 @@ def _tally(args: argparse.Namespace) -> None:
 def _export(args: argparse.Namespace) -> None:
     with Election.locked(Path(args.election)) as election:
         folder = election.export(Path(args.record))
-        _say(f"election record written to {folder} ({election.log.size()} board entries)")
+        size = election.log.size()
+        _say(f"election record written to {folder} ({size} board entries)")
+        cosigned = election.cosigned()
+        witnessed = cosigned[-1].checkpoint.size if cosigned else 0
+        if election.manifest.witnesses and witnessed < size:
+            _say(
+                f"note: witnesses have co-signed the board up to {witnessed} of {size} entries;"
+                " the verifier requires the last checkpoint to be co-signed: run `referendum"
+                " witness cosign`, then export again"
+            )
 
 
 # --- trustees ----------------------------------------------------------------------------------
@@ -186,6 +197,32 @@ def _trustee_state(folder: Path, manifest: Manifest, keys: TrusteeKeys) -> Trust
     return state
 
 
+def _qual_fixed(board: CeremonyBoard) -> bool:
+    """True once a trustee has confirmed: QUAL is fixed and reveals are closed (11.5)."""
+    try:
+        board.qualified  # noqa: B018 - raises until the first confirm
+    except CeremonyError:
+        return False
+    return True
+
+
+def _ceremony_status(election: Election) -> None:
+    board = election.state.ceremony
+    waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
+    _say(f"ceremony phase: {board.phase()}; waiting for trustees: {waiting}")
+    for t in election.manifest.trustees:
+        for dealer, reason in sorted(board.complaints_by(t.index).items()):
+            answered = board.revealed(dealer, t.index) is not None
+            state = "answered by a reveal" if answered else "not answered"
+            _say(f"  trustee {t.index} complained about trustee {dealer}: {reason} ({state})")
+    if _qual_fixed(board):
+        _say(f"  qualified dealers: {', '.join(map(str, board.qualified))}")
+        for dealer, reason in sorted(board.disqualified.items()):
+            _say(f"  trustee {dealer} disqualified: {reason}")
+    if board.complete:
+        _say(f"  joint key: {board.public_key.to_bytes().hex()}")
+
+
 def _no_tally(phase: str, what: str) -> str:
     if phase == "done":
         return f"nothing to {what}: the results are already posted"
@@ -210,14 +247,14 @@ def _trustee(args: argparse.Namespace) -> None:
             )
         )
         return
+    if args.step == "status":
+        with Election.locked(Path(args.election)) as election:
+            _ceremony_status(election)
+        return
     keys = _trustee_keys(folder)
     with Election.locked(Path(args.election)) as election:
         manifest = election.manifest
         board = election.state.ceremony
-        if args.step == "status":
-            waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
-            _say(f"ceremony phase: {board.phase()}; waiting for trustees: {waiting}")
-            return
         if args.step == "commit":
             if (folder / TRUSTEE_STATE).exists():
                 raise CommandError(f"{folder / TRUSTEE_STATE} exists: this trustee has committed")
@@ -246,7 +283,7 @@ def _trustee(args: argparse.Namespace) -> None:
                 election.post("ceremony.reveal", message)
             _say(f"trustee {state.index}: {len(messages)} complaint(s) answered")
         elif args.step == "confirm":
-            pending = board.pending_reveals()
+            pending = [] if _qual_fixed(board) else board.pending_reveals()
             if pending and not args.force:
                 named = ", ".join(f"trustee {i} to trustee {j}" for i, j in pending)
                 raise CommandError(
@@ -293,6 +330,8 @@ def _credentials(args: argparse.Namespace) -> None:
             )
         )
         return
+    if args.count > MAX_ISSUE:
+        raise CommandError(f"--count {args.count:,}: at most {MAX_ISSUE:,} credentials per region")
     key = Ed25519Key(_seed(_read_json(path, "registrar key"), path))
     out = Path(args.out)
     if out.exists():
@@ -444,10 +483,15 @@ def _vote(args: argparse.Namespace) -> None:
         receipt = election.receipt(entry, prepared.tracking_hash)
     _say(f"{what} (board entry {entry.index})")
     if args.challenge:
-        _say("it encrypts: " + "; ".join(f"{q}={v}" for q, v in prepared.choices.items()))
+        shown = []
+        for q in manifest.ballot_style(region):
+            votes = prepared.choices[q.id]
+            chosen = [o.id for o, v in zip(q.options, votes, strict=True) if v]
+            shown.append(f"{q.id}={','.join(chosen) or '(none)'}")
+        _say("it encrypts: " + "; ".join(shown))
         _say(
-            "check it on another device: `referendum verify` on the record shows every"
-            " challenged ballot and what it contains"
+            "check it on another device: `referendum verify RECORD --find"
+            f" {prepared.tracking_code}` shows what the challenged ballot encrypts"
         )
     if receipt_path is not None:
         receipt_path.write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
@@ -502,6 +546,8 @@ def verify(args: argparse.Namespace) -> int:
     from referendum.record import RecordFormatError
     from referendum.verifier import verify_record
 
+    if args.jobs is not None and args.jobs < 1:
+        raise CommandError(f"--jobs must be at least 1, got {args.jobs}")
     pinned = None
     if args.fingerprint is not None:
         try:

@@ -438,6 +438,18 @@ CASES = [
     ),
     _case(
         "ceremony",
+        ISSUE.replace("--count 2", "--count 10000001"),
+        r"--count 10,000,001: at most 10,000,000 credentials per region",
+        id="count-huge",
+    ),
+    _case(
+        "done",
+        "verify record --jobs 0",
+        r"--jobs must be at least 1, got 0",
+        id="verify-jobs-zero",
+    ),
+    _case(
+        "ceremony",
         ISSUE.replace("donetsk", "nowhere"),
         r"no region 'nowhere' in referendum oblasts-2027",
         id="region-unknown",

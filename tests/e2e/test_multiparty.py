@@ -73,6 +73,8 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             run("trustee", step, "--dir", str(d), "--election", str(board))
     status = run("trustee", "status", "--dir", str(trustees[0]), "--election", str(board))
     assert "complete" in status.stdout
+    assert "qualified dealers: 1, 2, 3" in status.stdout
+    assert "joint key: " in status.stdout
 
     sizes = {"donetsk": 3, "luhansk": 1, "kherson": 1, "zaporizhzhia": 1}
     codes: dict[str, list[str]] = {}
@@ -172,6 +174,7 @@ def test_the_receipt_and_challenge_are_on_the_board(referendum: dict[str, object
     entry = json.loads(lines[receipt["index"]])
     assert entry["kind"] == "ballot"
     assert "tracking code:" in str(referendum["challenged"])
+    assert "it encrypts: status=russia" in str(referendum["challenged"])
 
 
 def test_no_trustee_secret_leaves_its_folder(referendum: dict[str, object]) -> None:
