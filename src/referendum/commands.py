@@ -26,6 +26,7 @@ from referendum.election import Election
 from referendum.errors import VerificationError
 from referendum.group import RISTRETTO255 as G
 from referendum.manifest import Manifest, ManifestError
+from referendum.receipt import check_receipt
 from referendum.signing import Ed25519Key
 from referendum.tally import decryption_message
 
@@ -481,7 +482,10 @@ def _vote(args: argparse.Namespace) -> None:
             entry = election.post("ballot", prepared.payload)
             what = "cast: this ballot will be counted unless you vote again"
         receipt = election.receipt(entry, prepared.tracking_hash)
-    _say(f"{what} (board entry {entry.index})")
+    sent = prepared.spoiled_payload() if args.challenge else prepared.payload
+    # The device's own check: the board signed a tree that holds this very ballot.
+    check_receipt(manifest, "spoiled" if args.challenge else "ballot", sent, receipt)
+    _say(f"{what} (board entry {entry.index}); the board's receipt checks out")
     if args.challenge:
         shown = []
         for q in manifest.ballot_style(region):

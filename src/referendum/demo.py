@@ -27,16 +27,16 @@ from typing import Any, TextIO
 from referendum.ballot import encrypt_ballot, tracking_code
 from referendum.board import WITNESS_KEY, SigningKey, StoreUnavailableError
 from referendum.board import Witness as BoardWitness
-from referendum.board.checkpoint import verify_checkpoint, verify_entry_inclusion
 from referendum.ceremony import TrusteeKeys, TrusteeState
 from referendum.commands import p_kind
 from referendum.credentials import credential_key, issue_credentials
 from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render
-from referendum.election import Election, Receipt
+from referendum.election import Election
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, RandomSource, SeededRandom, system_random
 from referendum.manifest import Manifest
 from referendum.progress import Progress
+from referendum.receipt import Receipt, check_receipt
 from referendum.replay import PreChecked
 from referendum.signing import Ed25519Key
 from referendum.tally import decryption_message
@@ -327,12 +327,13 @@ def _accept(
         accepted.append((kind, payload, result))
     entries = election.post_many(accepted)
     signed = election.signed_checkpoint()
-    checkpoint = verify_checkpoint(signed, election.manifest.board_key)
-    for entry, (_, _, h) in zip(entries, ballots, strict=True):
-        proof = election.log.inclusion_proof(entry.index, checkpoint.size)
-        # The voter's check of the receipt: the entry is in the tree the board signed.
-        verify_entry_inclusion(entry, proof, checkpoint)
-        receipts.append(Receipt(tracking_code(h), h, entry.index, signed.to_text(), tuple(proof)))
+    text = signed.to_text()
+    for entry, (kind, payload, h) in zip(entries, ballots, strict=True):
+        proof = election.log.inclusion_proof(entry.index, signed.checkpoint.size)
+        receipt = Receipt(tracking_code(h), h, entry.index, text, tuple(proof))
+        # The voter's device checks the receipt: this ballot is in the tree the board signed.
+        check_receipt(election.manifest, kind, payload, receipt)
+        receipts.append(receipt)
     bar.advance(len(ballots))
     before, done = done, done + len(ballots)
     if before // quarter != done // quarter:

@@ -18,7 +18,6 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random
 from referendum.manifest import Manifest, load_manifest_toml
 from referendum.progress import Progress
+from referendum.receipt import Receipt
 from referendum.record import write_record
 from referendum.replay import PreChecked, Replay
 from referendum.tally import results_payload, tally_payload
@@ -50,26 +50,6 @@ SQLITE_FILE = "board.sqlite"
 
 class ElectionError(ValueError):
     """An operator command cannot run: the folder, the store or the phase is wrong."""
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """What a voter keeps after a cast or challenge (section 13.4)."""
-
-    tracking_code: str
-    tracking_hash: bytes
-    index: int
-    checkpoint: str
-    inclusion_proof: tuple[bytes, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "tracking_code": self.tracking_code,
-            "tracking_hash": self.tracking_hash.hex(),
-            "index": self.index,
-            "checkpoint": self.checkpoint,
-            "inclusion_proof": [h.hex() for h in self.inclusion_proof],
-        }
 
 
 def _open_store(url: str, folder: Path, *, create: bool = False) -> LogStore:

@@ -115,3 +115,41 @@ def test_a_folder_that_is_not_a_board(tmp_path: Path) -> None:
     (tmp_path / "x").write_text("")
     with pytest.raises(ElectionError, match="not empty"):
         Election.create(tmp_path, "")
+
+
+def test_the_device_checks_the_receipt(board: tuple[Path, list[Any]]) -> None:
+    from dataclasses import replace
+
+    from referendum.receipt import ReceiptCheckError, check_receipt
+
+    folder, people = board
+    with Election.open(folder) as election:
+        payload = _ballot(election, people[5], 1, 6)
+        entry = election.post("ballot", payload)
+        other = election.post("ballot", _ballot(election, people[6], 0, 7))
+        receipt = election.receipt(entry, _hash(election, payload))
+        m = election.manifest
+    check_receipt(m, "ballot", payload, receipt)
+    bad = {
+        "index": replace(receipt, index=other.index),
+        "proof": replace(receipt, inclusion_proof=receipt.inclusion_proof[::-1]),
+        "kind": receipt,
+        "signature": replace(receipt, checkpoint=_resized(receipt.checkpoint)),
+        "hash": replace(receipt, tracking_hash=bytes(32)),
+    }
+    for what, wrong in bad.items():
+        kind = "spoiled" if what == "kind" else "ballot"
+        sent = {"ballot": payload, "reveal": []} if kind == "spoiled" else payload
+        with pytest.raises(ReceiptCheckError):
+            check_receipt(m, kind, sent, wrong)
+
+
+def _resized(text: str) -> str:
+    origin, size, rest = text.split("\n", 2)
+    return f"{origin}\n{int(size) + 1}\n{rest}"
+
+
+def _hash(election: Election, payload: dict[str, Any]) -> bytes:
+    from referendum.ballot import tracking_hash
+
+    return tracking_hash(election.manifest.fingerprint, payload)
