@@ -129,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
     ):
         p = tsub2.add_parser(step, help=text)
         p.add_argument("--election", required=True, help="the referendum's board folder")
+        if step == "close":
+            p.add_argument(
+                "--early",
+                action="store_true",
+                help="close before the manifest's closing time (the organiser's decision)",
+            )
 
     export = sub.add_parser("export", help="operator: write the election record")
     export.add_argument("--election", required=True, help="the referendum's board folder")

@@ -135,7 +135,7 @@ def _open(args: argparse.Namespace) -> None:
 def _tally(args: argparse.Namespace) -> None:
     with Election.locked(Path(args.election)) as election:
         if args.step == "close":
-            entries = election.close_voting()
+            entries = election.close_voting(early=args.early)
             counts = election.state.counts
             _say(
                 f"voting closed at board entry {entries[0].index}: {counts.ballots} ballots,"

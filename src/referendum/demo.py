@@ -14,6 +14,7 @@ independent verifier, whose results are printed and compared with the simulated 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sys
 import tempfile
@@ -421,6 +422,12 @@ def run_demo(
         raise DemoError(f"cannot reach the store: {exc}") from None
     with election:
         m = election.manifest
+        # Simulated time: the demo votes an hour after the manifest's opening and closes
+        # the vote a second after its closing time (the board enforces the period).
+        opens = dt.datetime.strptime(m.opens, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        closes = dt.datetime.strptime(m.closes, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        now = [opens + dt.timedelta(hours=1)]
+        election.clock = lambda: now[0]
         where = store_url or f"SQLite file {base / 'election' / 'board.sqlite'}"
         run.step(f"board created: log {m.id} on {where}; fingerprint {m.fingerprint.hex()}", t0)
         states = _ceremony(run, election, trustee_keys)
@@ -430,6 +437,7 @@ def run_demo(
         election.open_voting()
         casts, final = _plan(run, people)
         receipts = _voting(run, election, people, casts, witnesses, jobs)
+        now[0] = closes + dt.timedelta(seconds=1)
         _count(run, election, states, trustee_keys)
         _cosign(election, witnesses)
         t0 = time.monotonic()

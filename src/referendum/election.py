@@ -12,11 +12,12 @@ commands never interleave their appends.
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,18 @@ SQLITE_FILE = "board.sqlite"
 
 class ElectionError(ValueError):
     """An operator command cannot run: the folder, the store or the phase is wrong."""
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def _show(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _open_store(url: str, folder: Path, *, create: bool = False) -> LogStore:
@@ -101,6 +114,9 @@ class Election:
         self.store = store
         self.log = Log(store, manifest.id, create=False)
         self.state = Replay(manifest)
+        #: The operator's clock, for the manifest's voting period (section 13.5); the demo
+        #: and tests put a simulated one here.
+        self.clock: Callable[[], dt.datetime] = _utc_now
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -225,6 +241,8 @@ class Election:
         An item the rules reject raises before anything is appended; the items before it
         are then dropped from the in-memory state by replaying the board again.
         """
+        if any(kind in ("ballot", "spoiled") for kind, _, _ in items):
+            self._check_period()
         start = self.state.size
         encoded = []
         try:
@@ -273,8 +291,26 @@ class Election:
         key = self.state.ceremony.public_key
         return self.post("voting.open", {"public_key": key.to_bytes().hex()})
 
-    def close_voting(self) -> list[Entry]:
-        """Gives back the voting.close entry and one tally entry per region (14.1)."""
+    def _check_period(self) -> None:
+        now = self.clock()
+        opens, closes = _parse_time(self.manifest.opens), _parse_time(self.manifest.closes)
+        if now < opens:
+            raise ElectionError(f"voting opens at {self.manifest.opens}; it is {_show(now)}")
+        if now > closes:
+            raise ElectionError(f"voting closed at {self.manifest.closes}; it is {_show(now)}")
+
+    def close_voting(self, *, early: bool = False) -> list[Entry]:
+        """Gives back the voting.close entry and one tally entry per region (14.1).
+
+        Before the manifest's closing time only with early=True (section 13.5).
+        """
+        now = self.clock()
+        voting = self.state.phase == "voting"  # otherwise the board's own rule says why not
+        if voting and not early and now < _parse_time(self.manifest.closes):
+            raise ElectionError(
+                f"voting closes at {self.manifest.closes}; it is {_show(now)}"
+                " (close early only if the organiser decided so: --early)"
+            )
         counts = self.state.counts
         first = self.post("voting.close", {"ballots": counts.ballots, "spoiled": counts.spoiled})
         tallies = [("tally", tally_payload(t), None) for t in self.state.tallies]

@@ -31,6 +31,7 @@ def voting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     witness = SigningKey.generate("observer-1", WITNESS_KEY, run.sub_rng("w"))
     text = demo._manifest_text(run, keys, registrar, [witness])
     with Election.create(folder, text, rng=run.sub_rng("board")) as election:
+        election.clock = _in_period(election)
         demo._ceremony(run, election, keys)
         people = demo._credentials(run, election, registrar, 8)
         election.open_voting()
@@ -43,6 +44,21 @@ def board(voting: tuple[Path, list[Any]], tmp_path: Path) -> tuple[Path, list[An
 
     shutil.copytree(voting[0], tmp_path / "board")
     return tmp_path / "board", voting[1]
+
+
+def _in_period(election: Election, hours: float = 1) -> Any:
+    """A clock that reads `hours` after the manifest's opening time."""
+    import datetime as dt
+
+    opens = dt.datetime.strptime(election.manifest.opens, "%Y-%m-%dT%H:%M:%SZ")
+    moment = opens.replace(tzinfo=dt.UTC) + dt.timedelta(hours=hours)
+    return lambda: moment
+
+
+def _open(folder: Path, hours: float = 1) -> Election:
+    election = Election.open(folder)
+    election.clock = _in_period(election, hours)
+    return election
 
 
 def _ballot(election: Election, voter: Any, choice: int, seed: int) -> dict[str, Any]:
@@ -58,9 +74,9 @@ def _ballot(election: Election, voter: Any, choice: int, seed: int) -> dict[str,
 
 def test_a_cast_after_reopening_is_checked_in_full(board: tuple[Path, list[Any]]) -> None:
     folder, people = board
-    with Election.open(folder) as election:
+    with _open(folder) as election:
         election.post("ballot", _ballot(election, people[0], 0, 1))
-    with Election.open(folder) as election:  # replays the store without re-proving
+    with _open(folder) as election:  # replays the store without re-proving
         assert election.state.counts.ballots == 1
         size = election.log.size()
         bad = _ballot(election, people[1], 1, 2)
@@ -73,11 +89,11 @@ def test_a_cast_after_reopening_is_checked_in_full(board: tuple[Path, list[Any]]
 
 def test_a_repeated_ballot_is_refused_after_reopening(board: tuple[Path, list[Any]]) -> None:
     folder, people = board
-    with Election.open(folder) as election:
+    with _open(folder) as election:
         payload = _ballot(election, people[2], 1, 3)
         election.post("ballot", payload)
     with (
-        Election.open(folder) as election,
+        _open(folder) as election,
         pytest.raises(BoardRuleError, match="repeats the ballot of board entry"),
     ):
         election.post("ballot", copy.deepcopy(payload))
@@ -85,7 +101,7 @@ def test_a_repeated_ballot_is_refused_after_reopening(board: tuple[Path, list[An
 
 def test_a_refused_entry_in_a_batch_appends_nothing(board: tuple[Path, list[Any]]) -> None:
     folder, people = board
-    with Election.open(folder) as election:
+    with _open(folder) as election:
         size = election.log.size()
         good = _ballot(election, people[3], 0, 4)
         forged = _ballot(election, people[4], 0, 5)
@@ -100,7 +116,7 @@ def test_a_refused_entry_in_a_batch_appends_nothing(board: tuple[Path, list[Any]
 
 def test_out_of_phase_entries_are_refused(board: tuple[Path, list[Any]]) -> None:
     folder, _ = board
-    with Election.open(folder) as election:
+    with _open(folder) as election:
         with pytest.raises(BoardRuleError, match="not accepted in phase 'voting'"):
             election.post("tally", {"region": "donetsk"})
         with pytest.raises(BoardRuleError, match="unknown entry kind"):
@@ -123,7 +139,7 @@ def test_the_device_checks_the_receipt(board: tuple[Path, list[Any]]) -> None:
     from referendum.receipt import ReceiptCheckError, check_receipt
 
     folder, people = board
-    with Election.open(folder) as election:
+    with _open(folder) as election:
         payload = _ballot(election, people[5], 1, 6)
         entry = election.post("ballot", payload)
         other = election.post("ballot", _ballot(election, people[6], 0, 7))
@@ -153,3 +169,23 @@ def _hash(election: Election, payload: dict[str, Any]) -> bytes:
     from referendum.ballot import tracking_hash
 
     return tracking_hash(election.manifest.fingerprint, payload)
+
+
+def test_the_voting_period_is_enforced(board: tuple[Path, list[Any]]) -> None:
+    folder, people = board
+    with _open(folder, hours=-1) as election:  # an hour before opening
+        size = election.log.size()
+        with pytest.raises(ElectionError, match=r"voting opens at 2027-03-01T06:00:00Z"):
+            election.post("ballot", _ballot(election, people[7], 0, 8))
+        assert election.log.size() == size
+    with (
+        _open(folder, hours=24 * 14) as election,  # after closing
+        pytest.raises(ElectionError, match=r"voting closed at 2027-03-14T18:00:00Z"),
+    ):
+        election.post("ballot", _ballot(election, people[7], 0, 8))
+    with _open(folder) as election:  # during voting: closing needs early=True
+        with pytest.raises(ElectionError, match=r"voting closes at .*--early"):
+            election.close_voting()
+        assert election.state.phase == "voting"
+        election.close_voting(early=True)
+        assert election.state.phase == "decrypting"

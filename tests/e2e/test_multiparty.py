@@ -8,6 +8,7 @@ secrets in their own folders; the test checks no secret ever reaches a shared pl
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -63,7 +64,8 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert template == TEMPLATE
     manifest = root / "organiser" / "manifest.toml"
     manifest.parent.mkdir()
-    manifest.write_text(template.replace("quorum = 3", "quorum = 2") + "\n" + "\n".join(blocks))
+    text = _voting_now(template.replace("quorum = 3", "quorum = 2"))
+    manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "board"
     out = run("init", str(manifest), "--election", str(board)).stdout
     fingerprint = re.search(r"fingerprint ([0-9a-f]{64})", out).group(1)
@@ -114,7 +116,9 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     vote(codes["kherson"][0], "ukraine")
     # zaporizhzhia's voter stays home
     run("witness", "cosign", "--dir", str(witness), "--election", str(board))
-    run("tally", "close", "--election", str(board))
+    early = run("tally", "close", "--election", str(board), ok=False)
+    assert early.returncode == 2 and "voting closes at" in early.stderr  # the period holds
+    run("tally", "close", "--early", "--election", str(board))
     run("trustee", "decrypt", "--dir", str(trustees[0]), "--election", str(board))
     run("trustee", "decrypt", "--dir", str(trustees[2]), "--election", str(board))
     # trustee 2 does not come to the count
@@ -256,3 +260,12 @@ def test_a_receipt_from_another_history_is_proof_of_equivocation(
     broken.write_text(json.dumps({"tracking_code": "x"}))
     proc = run("verify", str(referendum["record"]), "--receipt", str(broken), ok=False)
     assert proc.returncode == 2 and "want a receipt object" in proc.stderr
+
+
+def _voting_now(manifest: str) -> str:
+    """manifest with a voting period around now, so the board accepts ballots today."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    opens = (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    closes = (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest = manifest.replace('opens = "2027-03-01T06:00:00Z"', f'opens = "{opens}"')
+    return manifest.replace('closes = "2027-03-14T18:00:00Z"', f'closes = "{closes}"')
