@@ -185,17 +185,25 @@ def verify_record(
     pool: ProcessPoolExecutor | None = None
     try:
         for chunk in _chunks(reader.entries()):
-            if pool is None and jobs > 1 and state.public_key is not None:
-                pool = _pool(manifest, state, jobs)
-            prechecked = _precheck(manifest, state, chunk, jobs, pool)
-            for item in chunk:
-                leaf = _apply(manifest, state, tree, item, prechecked.get(item.line))
-                lookups.see(item.index, item.kind, item.payload, leaf)
-                if tree.size in roots_wanted:
-                    _compare_root(tree, *roots_wanted[tree.size])
-                if tree.size in receipt_sizes:
-                    roots[tree.size] = tree.root()
-                bar.advance()
+            rest = chunk
+            while rest:
+                if pool is None and jobs > 1 and state.public_key is not None:
+                    pool = _pool(manifest, state, jobs)
+                prechecked = _precheck(manifest, state, rest, jobs, pool)
+                keyed = state.public_key is not None
+                done = 0
+                for item in rest:
+                    done += 1
+                    leaf = _apply(manifest, state, tree, item, prechecked.get(item.line))
+                    lookups.see(item.index, item.kind, item.payload, leaf)
+                    if tree.size in roots_wanted:
+                        _compare_root(tree, *roots_wanted[tree.size])
+                    if tree.size in receipt_sizes:
+                        roots[tree.size] = tree.root()
+                    bar.advance()
+                    if not keyed and state.public_key is not None:
+                        break  # voting.open: check the ballots after it in parallel
+                rest = rest[done:]
     finally:
         bar.finish()
         if pool is not None:
