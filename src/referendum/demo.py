@@ -19,8 +19,9 @@ import random
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -271,9 +272,7 @@ def _voting(
         )
         for n, c in enumerate(casts)
     ]
-    receipts: list[Receipt] = []
     bar = Progress("casting", len(work))
-    quarter = max(1, len(work) // 4)
     with (
         ProcessPoolExecutor(
             jobs, initializer=_init_device, initargs=(m.to_json(), key.to_bytes())
@@ -282,17 +281,15 @@ def _voting(
             jobs, initializer=init_worker, initargs=(m.to_json(), key.to_bytes())
         ) as server,
     ):
-        made = devices.map(_make_ballots, [list(b) for b in _batches(work, 32)])
-        pending: list[tuple[str, dict[str, Any], bytes]] = []
-        done = 0
-        for ballots in made:
+        board = _Casting(election, server, witnesses, bar, len(work))
+        pending: list[_Made] = []
+        for ballots in devices.map(_make_ballots, [list(b) for b in _batches(work, 32)]):
             pending += ballots
-            if len(pending) < _BATCH:
-                continue
-            done = _accept(election, server, pending, receipts, bar, done, quarter, witnesses)
-            pending = []
-        if pending:
-            _accept(election, server, pending, receipts, bar, done, quarter, witnesses)
+            if len(pending) >= _BATCH:
+                board.submit(pending)
+                pending = []
+        board.submit(pending)
+        board.drain()
     elapsed = bar.finish()
     counts = election.state.counts
     run.say(
@@ -300,46 +297,73 @@ def _voting(
         f" {len({c.voter for c in casts}):,} voters, each checked by the board before it was"
         f" appended ({len(work) / max(elapsed, 1e-9):,.0f} ballots/s, {elapsed:.1f} s)"
     )
-    return receipts
+    return board.receipts
 
 
-def _accept(
-    election: Election,
-    server: ProcessPoolExecutor,
-    ballots: list[tuple[str, dict[str, Any], bytes]],
-    receipts: list[Receipt],
-    bar: Progress,
-    done: int,
-    quarter: int,
-    witnesses: Sequence[BoardWitness],
-) -> int:
-    """Board side: check the ballots (in parallel), append them, hand out receipts."""
-    where = election.state.size
-    items = [(kind, payload, f"ballot {where + n}") for n, (kind, payload, _) in enumerate(ballots)]
-    checked = [
-        r
-        for batch in server.map(check_batch, [list(b) for b in _batches(items, 32)])
-        for r in batch
-    ]
-    accepted: list[tuple[str, Any, PreChecked | None]] = []
-    for (kind, payload, _), result in zip(ballots, checked, strict=True):
-        if isinstance(result, str):
-            raise DemoError(f"the board refused a simulated ballot: {result}")
-        accepted.append((kind, payload, result))
-    entries = election.post_many(accepted)
-    signed = election.signed_checkpoint()
-    text = signed.to_text()
-    for entry, (kind, payload, h) in zip(entries, ballots, strict=True):
-        proof = election.log.inclusion_proof(entry.index, signed.checkpoint.size)
-        receipt = Receipt(tracking_code(h), h, entry.index, text, tuple(proof))
-        # The voter's device checks the receipt: this ballot is in the tree the board signed.
-        check_receipt(election.manifest, kind, payload, receipt)
-        receipts.append(receipt)
-    bar.advance(len(ballots))
-    before, done = done, done + len(ballots)
-    if before // quarter != done // quarter:
-        _cosign(election, witnesses)
-    return done
+_Made = tuple[str, dict[str, Any], bytes]  # (kind, payload, tracking hash) from a device
+
+
+class _Casting:
+    """The board's side of casting: checks run ahead in the pool while earlier batches
+    are appended and receipted, so neither the workers nor the board wait for the other."""
+
+    AHEAD = 2  # batches being checked while one is appended
+
+    def __init__(
+        self,
+        election: Election,
+        server: ProcessPoolExecutor,
+        witnesses: Sequence[BoardWitness],
+        bar: Progress,
+        total: int,
+    ) -> None:
+        self.election, self.server, self.witnesses, self.bar = election, server, witnesses, bar
+        self.quarter = max(1, total // 4)
+        self.submitted = 0
+        self.done = 0
+        self.receipts: list[Receipt] = []
+        self.inflight: deque[tuple[list[_Made], list[Future[list[PreChecked | str]]]]] = deque()
+
+    def submit(self, ballots: list[_Made]) -> None:
+        """Starts the checks of ballots; appends the oldest batch once enough are ahead."""
+        if not ballots:
+            return
+        items = [
+            (kind, payload, f"cast {self.submitted + n}")
+            for n, (kind, payload, _) in enumerate(ballots)
+        ]
+        self.submitted += len(items)
+        futures = [self.server.submit(check_batch, list(b)) for b in _batches(items, 32)]
+        self.inflight.append((ballots, futures))
+        while len(self.inflight) > self.AHEAD:
+            self._accept(*self.inflight.popleft())
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._accept(*self.inflight.popleft())
+
+    def _accept(self, ballots: list[_Made], futures: list[Future[list[PreChecked | str]]]) -> None:
+        """Appends a checked batch and hands out (and checks) each voter's receipt."""
+        election = self.election
+        checked = [r for f in futures for r in f.result()]
+        accepted: list[tuple[str, Any, PreChecked | None]] = []
+        for (kind, payload, _), result in zip(ballots, checked, strict=True):
+            if isinstance(result, str):
+                raise DemoError(f"the board refused a simulated ballot: {result}")
+            accepted.append((kind, payload, result))
+        entries = election.post_many(accepted)
+        signed = election.signed_checkpoint()
+        text = signed.to_text()
+        for entry, (kind, payload, h) in zip(entries, ballots, strict=True):
+            proof = election.log.inclusion_proof(entry.index, signed.checkpoint.size)
+            receipt = Receipt(tracking_code(h), h, entry.index, text, tuple(proof))
+            # The voter's device checks the receipt: this ballot is in the tree the board signed.
+            check_receipt(election.manifest, kind, payload, receipt)
+            self.receipts.append(receipt)
+        self.bar.advance(len(ballots))
+        before, self.done = self.done, self.done + len(ballots)
+        if before // self.quarter != self.done // self.quarter:
+            _cosign(election, self.witnesses)
 
 
 def _cosign(election: Election, witnesses: Sequence[BoardWitness]) -> None:
