@@ -65,6 +65,7 @@ from referendum.board.postgres import DEFAULT_URL, URL_VARIABLE
 from referendum.canonical import canonical_json
 from referendum.ceremony import TrusteeKeys, TrusteeState
 from referendum.credentials import credential_key, issue_credentials
+from referendum.demo import region_sizes, run_ceremony
 from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render
 from referendum.election import Election, Receipt
 from referendum.elgamal import Ciphertext, sum_ciphertexts
@@ -247,27 +248,8 @@ def open_election(
     opens = dt.datetime.strptime(election.manifest.opens, "%Y-%m-%dT%H:%M:%SZ")
     election.clock = lambda: opens.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)
     m = election.manifest
-    states = [
-        TrusteeState.new(m, k, SeededRandom(f"bench/trustee/{i}"))
-        for i, k in enumerate(setup.trustees, 1)
-    ]
-    for s in states:
-        election.post("ceremony.commitment", s.commitment_message(m))
-    for s in states:
-        election.post("ceremony.shares", s.shares_message(m, SeededRandom(f"bench/sh/{s.index}")))
-    for s in states:
-        election.post("ceremony.check", s.check_message(m, election.state.ceremony))
-    for s in states:
-        for message in s.reveal_messages(m, election.state.ceremony):
-            election.post("ceremony.reveal", message)
-    for s in states:
-        confirm = s.confirm_message(
-            m, election.state.ceremony, SeededRandom(f"bench/confirm/{s.index}")
-        )
-        election.post("ceremony.confirm", confirm)
-    total = sum(w for _, w in REGIONS)
-    sizes = {r: max(1, voters * w // total) for r, w in REGIONS}
-    sizes[REGIONS[0][0]] += voters - sum(sizes.values())
+    states = run_ceremony(election, setup.trustees, lambda label: SeededRandom(f"bench/{label}"))
+    sizes = region_sizes(voters)
     people: list[Voter] = []
     for region, _ in REGIONS:
         codes, payloads = issue_credentials(

@@ -10,6 +10,7 @@ Every key comes from a fixed seed, so fingerprints are the same on every run.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import pysodium
@@ -128,3 +129,13 @@ def toml_key_blocks() -> list[str]:
         for w in _VALUE["witnesses"]
     ]
     return blocks
+
+
+def voting_now(manifest: str) -> str:
+    """manifest (the demo template's TOML) with a voting period around now, so the board
+    accepts ballots today and `tally close` needs --early."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    opens = (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    closes = (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest = manifest.replace('opens = "2027-03-01T06:00:00Z"', f'opens = "{opens}"')
+    return manifest.replace('closes = "2027-03-14T18:00:00Z"', f'closes = "{closes}"')

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,7 @@ from referendum.tally import decryption_message
 from referendum.verifier import verify_record
 from referendum.verifier.workers import check_batch, init_worker
 
-__all__ = ["run_demo"]
+__all__ = ["region_sizes", "run_ceremony", "run_demo"]
 
 TRUSTEES = (
     "Ukrainian parliament delegate",
@@ -176,28 +176,49 @@ def _manifest_text(
     return render(blocks, template)
 
 
-def _ceremony(run: _Run, election: Election, keys: Sequence[TrusteeKeys]) -> list[TrusteeState]:
-    t0 = time.monotonic()
+def run_ceremony(
+    election: Election, keys: Sequence[TrusteeKeys], rng_for: Callable[[str], RandomSource]
+) -> list[TrusteeState]:
+    """Gives back the trustees' states after they ran the whole ceremony on election's board.
+
+    Every trustee present and honest, each step in turn (section 11); rng_for(label) gives
+    the random source of each trustee's step (seeded in tests and benchmarks).
+    """
     m = election.manifest
-    states = [TrusteeState.new(m, k, run.sub_rng(f"trustee/{i}")) for i, k in enumerate(keys, 1)]
+    states = [TrusteeState.new(m, k, rng_for(f"trustee/{i}")) for i, k in enumerate(keys, 1)]
     for s in states:
         election.post("ceremony.commitment", s.commitment_message(m))
     for s in states:
-        election.post("ceremony.shares", s.shares_message(m, run.sub_rng(f"shares/{s.index}")))
+        election.post("ceremony.shares", s.shares_message(m, rng_for(f"shares/{s.index}")))
     for s in states:
         election.post("ceremony.check", s.check_message(m, election.state.ceremony))
     for s in states:
         for message in s.reveal_messages(m, election.state.ceremony):
             election.post("ceremony.reveal", message)
     for s in states:
+        board = election.state.ceremony
         election.post(
-            "ceremony.confirm",
-            s.confirm_message(m, election.state.ceremony, run.sub_rng(f"confirm/{s.index}")),
+            "ceremony.confirm", s.confirm_message(m, board, rng_for(f"confirm/{s.index}"))
         )
+    return states
+
+
+def region_sizes(voters: int) -> dict[str, int]:
+    """Gives back how many of voters live in each oblast (by REGIONS' weights, at least 1)."""
+    total = sum(w for _, w in REGIONS)
+    sizes = {r: max(1, voters * w // total) for r, w in REGIONS}
+    sizes[REGIONS[0][0]] += voters - sum(sizes.values())  # the rest to the largest oblast
+    return sizes
+
+
+def _ceremony(run: _Run, election: Election, keys: Sequence[TrusteeKeys]) -> list[TrusteeState]:
+    t0 = time.monotonic()
+    states = run_ceremony(election, keys, run.sub_rng)
     key = election.state.ceremony.public_key
     run.step(
-        f"key ceremony: {len(states)} trustees, quorum {m.quorum}, qualified dealers"
-        f" {list(election.state.ceremony.qualified)}; election key {key.to_bytes().hex()[:16]}…",
+        f"key ceremony: {len(states)} trustees, quorum {election.manifest.quorum}, qualified"
+        f" dealers {list(election.state.ceremony.qualified)}; election key"
+        f" {key.to_bytes().hex()[:16]}…",
         t0,
     )
     return states
@@ -205,9 +226,7 @@ def _ceremony(run: _Run, election: Election, keys: Sequence[TrusteeKeys]) -> lis
 
 def _credentials(run: _Run, election: Election, registrar: Ed25519Key, voters: int) -> list[_Voter]:
     t0 = time.monotonic()
-    total = sum(w for _, w in REGIONS)
-    sizes = {r: max(1, voters * w // total) for r, w in REGIONS}
-    sizes[REGIONS[0][0]] += voters - sum(sizes.values())  # the rest to the largest oblast
+    sizes = region_sizes(voters)
     people: list[_Voter] = []
     for region, _ in REGIONS:
         count = sizes[region]

@@ -11,7 +11,6 @@ witness's file, codes, receipts, records) changed.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import json
 import re
@@ -24,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from manifest_fixtures import voting_now
 from referendum.board import Log, SqliteStore, StoreError
 from referendum.cli import main
 
@@ -72,7 +72,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run("credentials keygen --dir {w}/regx --id other --name Other")
     run("witness keygen --dir {w}/witx --name obs-x")
     template = run("init --template")
-    manifest = _voting_now(template.replace("quorum = 3", "quorum = 2")) + "\n" + "\n".join(blocks)
+    manifest = voting_now(template.replace("quorum = 3", "quorum = 2")) + "\n" + "\n".join(blocks)
     (work / "manifest.toml").write_text(manifest)
     fingerprint = re.search(r"fingerprint (\w+)", run("init {w}/manifest.toml --election {w}/A"))
     assert fingerprint is not None
@@ -772,12 +772,3 @@ def test_the_refused_commands_left_the_stages_usable(stages: Path, tmp_path: Pat
     proc = _run(work, "tally", "publish", "--election", "A")
     assert proc.returncode == 0, proc.stderr
     assert "decrypted by trustees 1, 3" in proc.stdout
-
-
-def _voting_now(manifest: str) -> str:
-    """manifest with a voting period around now, so the board accepts ballots today."""
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    opens = (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    closes = (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    manifest = manifest.replace('opens = "2027-03-01T06:00:00Z"', f'opens = "{opens}"')
-    return manifest.replace('closes = "2027-03-14T18:00:00Z"', f'closes = "{closes}"')

@@ -8,7 +8,6 @@ secrets in their own folders; the test checks no secret ever reaches a shared pl
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from manifest_fixtures import voting_now
 from referendum.demo_manifest import TEMPLATE
 
 CLI = [sys.executable, "-m", "referendum.cli"]
@@ -64,7 +64,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert template == TEMPLATE
     manifest = root / "organiser" / "manifest.toml"
     manifest.parent.mkdir()
-    text = _voting_now(template.replace("quorum = 3", "quorum = 2"))
+    text = voting_now(template.replace("quorum = 3", "quorum = 2"))
     manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "board"
     out = run("init", str(manifest), "--election", str(board)).stdout
@@ -260,12 +260,3 @@ def test_a_receipt_from_another_history_is_proof_of_equivocation(
     broken.write_text(json.dumps({"tracking_code": "x"}))
     proc = run("verify", str(referendum["record"]), "--receipt", str(broken), ok=False)
     assert proc.returncode == 2 and "want a receipt object" in proc.stderr
-
-
-def _voting_now(manifest: str) -> str:
-    """manifest with a voting period around now, so the board accepts ballots today."""
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    opens = (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    closes = (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    manifest = manifest.replace('opens = "2027-03-01T06:00:00Z"', f'opens = "{opens}"')
-    return manifest.replace('closes = "2027-03-14T18:00:00Z"', f'closes = "{closes}"')
