@@ -6,9 +6,10 @@ key. With an ephemeral key pair (epk, esk):
     nonce  = BLAKE2b-192(epk || pk)
     sealed = epk || crypto_box(m, nonce, pk, esk)       (XSalsa20-Poly1305, 48 bytes longer)
 
-We build it from those parts instead of calling crypto_box_seal so that the ephemeral key
-comes from a RandomSource parameter: tests and vectors are then reproducible, and the
-bytes still open with any libsodium's crypto_box_seal_open.
+With the system random source we call libsodium's crypto_box_seal itself. Only when a
+caller passes another RandomSource (tests and vectors, to be reproducible) do we build the
+box from those same parts, with the ephemeral key from that source; the bytes open with
+any libsodium's crypto_box_seal_open either way (tested).
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def seal(plaintext: bytes, recipient: bytes, rng: RandomSource = system_random) 
     """Gives back crypto_box_seal(plaintext, recipient) with its ephemeral key from rng (11.3)."""
     if not isinstance(recipient, bytes) or len(recipient) != BOX_KEY_SIZE:
         raise SealedBoxError("a box public key is 32 bytes")
+    if rng is system_random:
+        try:
+            sealed: bytes = pysodium.crypto_box_seal(plaintext, recipient)
+        except ValueError:
+            raise SealedBoxError("the recipient's box key is unusable (small order)") from None
+        return sealed
     ephemeral_public, ephemeral_secret = box_keypair(rng(BOX_KEY_SIZE))
     nonce = pysodium.crypto_generichash(ephemeral_public + recipient, outlen=_NONCE_SIZE)
     try:

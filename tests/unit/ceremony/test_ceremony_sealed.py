@@ -34,6 +34,14 @@ def test_libsodiums_seal_opens_with_ours() -> None:
     assert open_sealed(pysodium.crypto_box_seal(MESSAGE, PUBLIC), PUBLIC, SECRET) == MESSAGE
 
 
+def test_with_the_system_source_seal_is_libsodiums_own() -> None:
+    first, second = seal(MESSAGE, PUBLIC), seal(MESSAGE, PUBLIC)
+    assert first != second  # a fresh ephemeral key each time, from libsodium
+    assert open_sealed(first, PUBLIC, SECRET) == MESSAGE == open_sealed(second, PUBLIC, SECRET)
+    with pytest.raises(SealedBoxError, match="small order"):
+        seal(MESSAGE, bytes(32))
+
+
 def test_seal_is_reproducible_from_its_random_source() -> None:
     assert seal(MESSAGE, PUBLIC, SeededRandom(1)) == seal(MESSAGE, PUBLIC, SeededRandom(1))
     assert seal(MESSAGE, PUBLIC, SeededRandom(1)) != seal(MESSAGE, PUBLIC, SeededRandom(2))
