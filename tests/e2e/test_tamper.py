@@ -343,3 +343,61 @@ def test_an_extra_field_in_record_json(copy: Path) -> None:
 def test_the_record_is_readable_by_everyone(record: Path) -> None:
     assert record.stat().st_mode & 0o005 == 0o005
     assert (record / "board.jsonl").stat().st_mode & 0o004
+
+
+def _checkpoint_rows(folder: Path) -> list[dict[str, str]]:
+    return [json.loads(x) for x in (folder / "checkpoints.jsonl").read_text().splitlines()]
+
+
+def _write_checkpoints(folder: Path, rows: list[dict[str, str]]) -> None:
+    text = "".join(json.dumps(r) + "\n" for r in rows)
+    (folder / "checkpoints.jsonl").write_text(text)
+
+
+def test_a_forged_witness_cosignature(copy: Path) -> None:
+    from referendum.board import WITNESS_KEY, SigningKey, parse_signed_checkpoint
+
+    rows = _checkpoint_rows(copy)
+    signed = parse_signed_checkpoint(rows[-1]["checkpoint"])
+    manifest = json.loads((copy / "manifest.json").read_text())
+    name = manifest["witnesses"][0]["name"]
+    impostor = SigningKey(name, WITNESS_KEY, b"\x0b" * 32)  # the witness's name, another key
+    real = next(s for s in signed.signatures if s.name == name)
+    forged = impostor.sign(signed.checkpoint.signed_message(WITNESS_KEY))
+    lines = rows[-1]["checkpoint"].split("\n")
+    import base64
+
+    blob = base64.b64encode(real.key_id + forged).decode()
+    rows[-1]["checkpoint"] = "\n".join(
+        f"\u2014 {name} {blob}" if line.startswith(f"\u2014 {name} ") else line for line in lines
+    )
+    _write_checkpoints(copy, rows)
+    fails(copy, rf"checkpoints\.jsonl line {len(rows)}: co-signature of witness {name}")
+
+
+def test_checkpoints_out_of_order(copy: Path) -> None:
+    rows = _checkpoint_rows(copy)
+    rows[0], rows[1] = rows[1], rows[0]
+    _write_checkpoints(copy, rows)
+    fails(copy, r"checkpoints\.jsonl line 2: checkpoints must grow in size")
+
+
+def test_a_checkpoint_of_another_board(copy: Path, record: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    assert demo.run_demo(voters=4, seed="other board", record=str(other), jobs=1) == 0
+    rows = _checkpoint_rows(copy)
+    rows[-1] = _checkpoint_rows(other)[-1]
+    _write_checkpoints(copy, rows)
+    fails(copy, rf"checkpoints\.jsonl line {len(rows)}: .*signature")
+
+
+def test_a_wrong_entry_count_in_record_json(copy: Path) -> None:
+    head = json.loads((copy / "record.json").read_text())
+    head["entries"] += 1
+    (copy / "record.json").write_text(json.dumps(head))
+    fails(copy, r"record\.json: says \d+ entries, board\.jsonl has \d+")
+
+
+def test_results_json_missing(copy: Path) -> None:
+    (copy / "results.json").unlink()
+    fails(copy, r"results\.json: missing, but the board has results")
