@@ -502,6 +502,9 @@ def finish(election: Election, states: list[TrusteeState], setup: Setup, record:
     """Closes voting, posts decryptions of 4 of the 5 trustees and the results, exports."""
     election.close_voting(early=True)
     m = election.manifest
+    board = election.state.tally_state
+    if board is None:
+        raise RuntimeError("no tally after close")
     for s in states:
         if s.index == ABSENT:
             continue
@@ -512,6 +515,7 @@ def finish(election: Election, states: list[TrusteeState], setup: Setup, record:
             setup.trustees[s.index - 1].signing,
             election.state.tallies,
             SeededRandom(f"bench/decrypt/{s.index}"),
+            board=board,
         )
         election.post("decryption", message)
     election.publish_results()
@@ -556,7 +560,7 @@ def bench_breakdown(record: Path, whole: float) -> None:
     parts.append(("read + parse JSON (board.jsonl, manifest)", time.process_time() - t0))
 
     def signatures() -> None:
-        for _, text in texts:
+        for _, text, _ in texts:
             parse_signed_checkpoint(text).verify(m.board_key)
 
     parts.append((f"checkpoint signatures ({len(texts)})", _cpu_of(signatures)))
@@ -567,7 +571,7 @@ def bench_breakdown(record: Path, whole: float) -> None:
             _cpu_of(lambda: encoded.extend(canonical_json(e.payload) for e in entries)),
         )
     )
-    wanted = {parse_signed_checkpoint(t).checkpoint.size for _, t in texts}
+    wanted = {parse_signed_checkpoint(t).checkpoint.size for _, t, _ in texts}
 
     def merkle() -> None:
         tree = CompactRange()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from referendum.ballot import encrypt_ballot
-from referendum.board import WITNESS_KEY, SigningKey
+from referendum.board import WITNESS_KEY, BoardVerificationError, SigningKey
 from referendum.board import Witness as BoardWitness
 from referendum.board.checkpoint import parse_signed_checkpoint
 from referendum.canonical import JsonFormatError, parse_json
@@ -224,6 +224,46 @@ def _ceremony_status(election: Election) -> None:
         _say(f"  joint key: {board.public_key.to_bytes().hex()}")
 
 
+def _require_witnessed(election: Election, size: int) -> None:
+    """Refuses unless a witness of the manifest co-signed this board at size or later.
+
+    A trustee decrypts only a tally every observer can see: an operator who showed the
+    trustee a board of its own making (say, with one voter's ballot alone in a region)
+    could not get a witness to co-sign it next to the real one (section 7.6).
+    """
+    witnesses = {w.key.name: w.key for w in election.manifest.witnesses}
+    if not witnesses:
+        _say("note: the manifest names no witness, so nobody else vouches for this tally")
+        return
+    for signed in reversed(election.cosigned()):
+        c = signed.checkpoint
+        if c.size < size or c.size > election.log.size():
+            continue
+        names = [
+            s.name
+            for s in signed.signatures
+            if s.name in witnesses and witnesses[s.name].key_id == s.key_id
+        ]
+        if not names:
+            continue
+        try:
+            for name in names:
+                signed.verify(witnesses[name])
+            signed.verify(election.manifest.board_key)
+        except BoardVerificationError as exc:
+            raise CommandError(f"cosigned.jsonl: {exc}") from None
+        if election.log.root(c.size) != c.root:
+            raise CommandError(
+                f"the board in this folder differs from the one {', '.join(names)} co-signed"
+                f" at size {c.size}: do not decrypt; tell the observers"
+            )
+        return
+    raise CommandError(
+        "no witness has co-signed the board since the tally was posted; ask a witness to run"
+        " `referendum witness cosign`, then decrypt"
+    )
+
+
 def _no_tally(phase: str, what: str) -> str:
     if phase == "done":
         return f"nothing to {what}: the results are already posted"
@@ -253,7 +293,8 @@ def _trustee(args: argparse.Namespace) -> None:
             _ceremony_status(election)
         return
     keys = _trustee_keys(folder)
-    with Election.locked(Path(args.election)) as election:
+    # Before decrypting, a trustee re-checks every entry itself (the operator is not trusted).
+    with Election.locked(Path(args.election), check=args.step == "decrypt") as election:
         manifest = election.manifest
         board = election.state.ceremony
         if args.step == "commit":
@@ -307,8 +348,17 @@ def _trustee(args: argparse.Namespace) -> None:
                     f"{folder / TRUSTEE_STATE}: final_share is not trustee {state.index}'s"
                     " share of the key on the board"
                 )
+            tally_state = election.state.tally_state
+            if tally_state is None:  # pragma: no cover - set with phase decrypting
+                raise CommandError("no tally on the board")
+            _require_witnessed(election, tally_state[0])
             message = decryption_message(
-                manifest, state.index, state.final_share, keys.signing, election.state.tallies
+                manifest,
+                state.index,
+                state.final_share,
+                keys.signing,
+                election.state.tallies,
+                board=tally_state,
             )
             entry = election.post("decryption", message)
             _say(f"trustee {state.index}: decryption shares posted (board entry {entry.index})")

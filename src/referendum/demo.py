@@ -396,11 +396,18 @@ def _cosign(election: Election, witnesses: Sequence[BoardWitness]) -> None:
 
 
 def _count(
-    run: _Run, election: Election, states: Sequence[TrusteeState], keys: Sequence[TrusteeKeys]
+    run: _Run,
+    election: Election,
+    states: Sequence[TrusteeState],
+    keys: Sequence[TrusteeKeys],
+    witnesses: Sequence[BoardWitness],
 ) -> None:
     t0 = time.monotonic()
     election.close_voting()
+    _cosign(election, witnesses)  # trustees decrypt only a tally the witnesses have seen
     m = election.manifest
+    board = election.state.tally_state
+    assert board is not None
     present = [s for s in states if s.index != ABSENT]
     for s in present:
         message = decryption_message(
@@ -410,6 +417,7 @@ def _count(
             keys[s.index - 1].signing,
             election.state.tallies,
             run.sub_rng(f"decrypt/{s.index}"),
+            board=board,
         )
         election.post("decryption", message)
     election.publish_results()
@@ -481,7 +489,7 @@ def run_demo(
         casts, final = _plan(run, people)
         receipts = _voting(run, election, people, casts, witnesses, jobs)
         now[0] = closes + dt.timedelta(seconds=1)
-        _count(run, election, states, trustee_keys)
+        _count(run, election, states, trustee_keys, witnesses)
         _cosign(election, witnesses)
         t0 = time.monotonic()
         election.export(record_dir)

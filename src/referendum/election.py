@@ -169,8 +169,13 @@ class Election:
         return election
 
     @classmethod
-    def open(cls, folder: Path) -> Election:
-        """Gives back the referendum kept in folder, its board replayed and checked."""
+    def open(cls, folder: Path, *, check: bool = False) -> Election:
+        """Gives back the referendum kept in folder, its board replayed.
+
+        check=True re-checks every entry in full (every signature and proof), as a party
+        who does not trust the operator's store must before acting on it (a trustee
+        before decrypting); otherwise ballots are read as the operator stored them.
+        """
         folder = Path(folder)
         try:
             config = parse_json((folder / "election.json").read_bytes(), "election.json")
@@ -202,19 +207,23 @@ class Election:
             raise ElectionError(
                 f"{folder}: the store {url} has no board for referendum {manifest.id}"
             ) from None
-        election._reload()
+        try:
+            election._reload(trusted=not check)
+        except BaseException:
+            election.close()
+            raise
         return election
 
     @classmethod
     @contextmanager
-    def locked(cls, folder: Path) -> Iterator[Election]:
-        """Gives back the opened referendum while holding the folder's lock."""
+    def locked(cls, folder: Path, *, check: bool = False) -> Iterator[Election]:
+        """Gives back the opened referendum (see open) while holding the folder's lock."""
         folder = Path(folder)
         if not (folder / "election.json").is_file():
             raise ElectionError(f"{folder} is not a referendum folder (no election.json)")
         with open(folder / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            election = cls.open(folder)
+            election = cls.open(folder, check=check)
             try:
                 yield election
             finally:
@@ -247,8 +256,10 @@ class Election:
         encoded = []
         try:
             for offset, (kind, payload, prechecked) in enumerate(items):
-                self.state.apply(start + offset, kind, payload, prechecked=prechecked)
-                encoded.append((kind, canonical_json(payload)))
+                data = canonical_json(payload)
+                leaf = Entry(self.manifest.id, start + offset, kind, data).leaf_hash()
+                self.state.apply(start + offset, kind, payload, prechecked=prechecked, leaf=leaf)
+                encoded.append((kind, data))
             entries = self.log.append_many(encoded)
         except BaseException:
             if self.state.size != start:
@@ -259,11 +270,11 @@ class Election:
             raise ElectionError("another writer appended to this board; try again")
         return entries
 
-    def _reload(self) -> None:
+    def _reload(self, *, trusted: bool = True) -> None:
         """Rebuilds the state from the store. Its entries were each checked before they
-        were appended, so ballots are read without re-checking proofs; every entry posted
-        from now on is checked in full."""
-        state = Replay(self.manifest, trusted=True)
+        were appended, so (trusted) ballots are read without re-checking proofs; every
+        entry posted from now on is checked in full."""
+        state = Replay(self.manifest, trusted=trusted)
         bar = Progress("loading board", self.log.size())
         for entry in self.log.entries():
             state.apply(entry.index, entry.kind, parse_json(entry.payload))

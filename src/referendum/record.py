@@ -51,6 +51,7 @@ class RecordEntry:
     index: int
     kind: str
     payload: Any
+    raw: bytes  # the line as written, without its newline
 
 
 def write_record(
@@ -151,7 +152,15 @@ class RecordReader:
             return None
         return self._read_json("results.json")
 
-    def _lines(self, name: str) -> Iterator[tuple[int, Any]]:
+    def raw(self, name: str) -> bytes:
+        """Gives back a record file's bytes as they are (for the canonical-form check)."""
+        path = self.folder / name
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise RecordFormatError(f"{path}: {exc.strerror}") from None
+
+    def _lines(self, name: str) -> Iterator[tuple[int, Any, bytes]]:
         path = self.folder / name
         try:
             with open(path, "rb") as f:
@@ -159,16 +168,17 @@ class RecordReader:
                     if not raw.strip():
                         raise RecordFormatError(f"{path} line {number}: empty line")
                     try:
-                        yield number, parse_json(raw, f"{path} line {number}")
+                        value = parse_json(raw, f"{path} line {number}")
                     except JsonFormatError as exc:
                         raise RecordFormatError(str(exc)) from None
+                    yield number, value, raw.rstrip(b"\n")
         except OSError as exc:
             raise RecordFormatError(f"{path}: {exc.strerror}") from None
 
     def entries(self) -> Iterator[RecordEntry]:
         """Gives back board.jsonl's entries in file order, streamed."""
         path = self.folder / "board.jsonl"
-        for number, value in self._lines("board.jsonl"):
+        for number, value, raw in self._lines("board.jsonl"):
             if not isinstance(value, dict) or set(value) != {"index", "kind", "payload"}:
                 raise RecordFormatError(
                     f"{path} line {number}: want an object with index, kind and payload"
@@ -176,16 +186,16 @@ class RecordReader:
             index, kind = value["index"], value["kind"]
             if isinstance(index, bool) or not isinstance(index, int) or not isinstance(kind, str):
                 raise RecordFormatError(f"{path} line {number}: index or kind has the wrong type")
-            yield RecordEntry(number, index, kind, value["payload"])
+            yield RecordEntry(number, index, kind, value["payload"], raw)
 
-    def checkpoints(self) -> list[tuple[int, str]]:
-        """Gives back (line, signed-note text) for every line of checkpoints.jsonl."""
+    def checkpoints(self) -> list[tuple[int, str, bytes]]:
+        """Gives back (line, signed-note text, raw line) for each line of checkpoints.jsonl."""
         path = self.folder / "checkpoints.jsonl"
         result = []
-        for number, value in self._lines("checkpoints.jsonl"):
+        for number, value, raw in self._lines("checkpoints.jsonl"):
             if not isinstance(value, dict) or set(value) != {"checkpoint"}:
                 raise RecordFormatError(f'{path} line {number}: want {{"checkpoint": text}}')
             if not isinstance(value["checkpoint"], str):
                 raise RecordFormatError(f"{path} line {number}: checkpoint must be text")
-            result.append((number, value["checkpoint"]))
+            result.append((number, value["checkpoint"], raw))
         return result

@@ -28,6 +28,9 @@ from referendum.ballot import (
     verify_ballot,
     verify_spoiled,
 )
+from referendum.board.entry import Entry
+from referendum.board.errors import EncodingError
+from referendum.board.merkle import CompactRange
 from referendum.canonical import canonical_json
 from referendum.ceremony import CeremonyBoard
 from referendum.credentials import CredentialRoll
@@ -106,6 +109,8 @@ class Replay:
         self.rejected_shares: dict[int, str] = {}
         self.results: Results | None = None
         self.results_posted: Any = None  # the results entry's payload as it is on the board
+        self.tree = CompactRange()  # the board's Merkle tree so far (section 7.3)
+        self.tally_state: tuple[int, bytes] | None = None  # (size, root) after the last tally
         self.counts = _Counts()
         self._seen: dict[bytes, int] = {}  # tracking hash -> index of its ballot or spoiled
         self.latest: dict[bytes, int] = {}  # credential -> index of its last ballot
@@ -123,16 +128,28 @@ class Replay:
     # -- public ----------------------------------------------------------------------------
 
     def apply(
-        self, index: int, kind: str, payload: Any, *, prechecked: PreChecked | None = None
+        self,
+        index: int,
+        kind: str,
+        payload: Any,
+        *,
+        prechecked: PreChecked | None = None,
+        leaf: bytes | None = None,
     ) -> None:
         """Accepts entry index of kind, or raises a VerificationError naming it (13).
 
         prechecked is the result of verify_ballot or verify_spoiled for this very payload,
         run by the caller (in a worker process); the cheap board-level checks still run.
+        leaf is the entry's Merkle leaf hash when the caller has it (else computed here).
         """
         if index != self.size:
             raise BoardRuleError(f"board entry {index}: expected entry {self.size} next")
         where = f"board entry {index} ({kind})"
+        if leaf is None:
+            try:
+                leaf = Entry(self.manifest.id, index, kind, canonical_json(payload)).leaf_hash()
+            except (ValueError, EncodingError) as exc:
+                raise BoardRuleError(f"{where}: {exc}") from None
         if kind.startswith("ceremony."):
             self._in_phase(where, PREPARE)
             self.ceremony.add(kind, payload, where)
@@ -145,7 +162,10 @@ class Replay:
                 raise BoardRuleError(f"{where}: unknown entry kind")
             handler(where, payload, prechecked)
         self.size += 1
+        self.tree.append(leaf)
         self.counts.by_kind[kind] = self.counts.by_kind.get(kind, 0) + 1
+        if kind == "tally" and self.phase == DECRYPTING:
+            self.tally_state = (self.size, self.tree.root())
 
     def tracking_index(self, tracking_hash: bytes) -> int | None:
         """Gives back the index of the ballot or spoiled ballot with this tracking hash."""
@@ -289,6 +309,14 @@ class Replay:
             payload,
             f"{where}: trustee {trustee} ({info.name})",
         )
+        # Shares for another board state (a fork shown to this trustee) do not belong here.
+        if self.tally_state is not None:
+            size, root = self.tally_state
+            if payload.get("board") != {"size": size, "root": root.hex()}:
+                raise BoardRuleError(
+                    f"{where}: trustee {trustee} decrypted another board state than this"
+                    f" board's first {size} entries (root {root.hex()[:16]}…)"
+                )
         try:
             shares = check_decryption(
                 self.manifest, self.ceremony.public_shares, self.tallies, payload, where

@@ -201,12 +201,20 @@ def decryption_message(
     signing_key: Ed25519Key,
     tallies: Sequence[RegionTally],
     rng: RandomSource = system_random,
+    *,
+    board: tuple[int, bytes],
 ) -> dict[str, Any]:
     """Gives back trustee's signed "decryption" payload for every total (section 14.2).
 
     final_share is the trustee's s_i from the key ceremony; each share M_i = alpha^(s_i)
-    carries a Chaum-Pedersen proof bound to (i, region, question, option index).
+    carries a Chaum-Pedersen proof bound to (i, region, question, option index). board is
+    (size, root) of the board the trustee checked, right after its last tally entry: the
+    signature binds the shares to that board state, so shares made for a forked board
+    are refused on the real one (section 13.2).
     """
+    size, root = board
+    if type(size) is not int or size < 1 or len(root) != 32:
+        raise ValueError("board must be (size >= 1, a 32-byte root)")
     t = manifest.trustee(trustee)
     if signing_key.public != t.signing_key:
         raise ValueError(f"the signing key is not trustee {trustee}'s key in the manifest")
@@ -229,7 +237,7 @@ def decryption_message(
                 shares.append({"share": share.to_bytes().hex(), "proof": proof.to_json()})
             questions.append({"question": qid, "shares": shares})
         regions.append({"region": tally.region, "questions": questions})
-    body = {"trustee": trustee, "regions": regions}
+    body = {"trustee": trustee, "board": {"size": size, "root": root.hex()}, "regions": regions}
     return sign_message(signing_key, manifest.fingerprint, KIND_DECRYPTION, body)
 
 
@@ -239,6 +247,17 @@ class DecryptionShares:
 
     trustee: int
     shares: dict[tuple[str, str, int], Element]
+    board: tuple[int, bytes]  # (size, root) of the board state the trustee decrypted
+
+
+def _board_state(value: Any, where: str) -> tuple[int, bytes]:
+    obj = _fields(value, ("size", "root"), f"{where} board")
+    size, root = obj["size"], obj["root"]
+    if type(size) is not int or size < 1:
+        raise TallyError(f"{where} board size: want a positive integer")
+    if not isinstance(root, str) or len(root) != 64 or not set(root) <= set("0123456789abcdef"):
+        raise TallyError(f"{where} board root: want 64 lowercase hex digits")
+    return size, bytes.fromhex(root)
 
 
 def _verify_share(
@@ -276,7 +295,7 @@ def check_decryption(
 
     TallyError names the trustee (number and name), region, question and option.
     """
-    top = _fields(payload, ("trustee", "regions", "signature"), f"{where}: decryption")
+    top = _fields(payload, ("trustee", "board", "regions", "signature"), f"{where}: decryption")
     i = top["trustee"]
     if type(i) is not int:
         raise TallyError(f"{where}: decryption trustee: want an integer")
@@ -289,6 +308,7 @@ def check_decryption(
         verify_message(trustee.signing_key, manifest.fingerprint, KIND_DECRYPTION, top, w)
     except SignatureInvalid as exc:
         raise TallyError(str(exc)) from None
+    board = _board_state(top["board"], w)
     public_share = public_shares.get(i)
     if public_share is None:
         raise TallyError(f"{w}: the trustee has no public share from the key ceremony")
@@ -316,7 +336,7 @@ def check_decryption(
                 except (GroupError, InvalidProof) as exc:
                     raise TallyError(f"{ow}: {exc}") from None
                 shares[(tally.region, qid, o)] = share
-    return DecryptionShares(i, shares)
+    return DecryptionShares(i, shares, board)
 
 
 # --- results ---------------------------------------------------------------------------

@@ -101,6 +101,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     keep("voting")
 
     run("tally close --early --election {w}/A")
+    run("witness cosign --dir {w}/wit --election {w}/A")
     run("trustee decrypt --dir {w}/t1 --election {w}/A")
     keep("closed")
 

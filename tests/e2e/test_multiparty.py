@@ -119,6 +119,11 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     early = run("tally", "close", "--election", str(board), ok=False)
     assert early.returncode == 2 and "voting closes at" in early.stderr  # the period holds
     run("tally", "close", "--early", "--election", str(board))
+    unwitnessed = run(
+        "trustee", "decrypt", "--dir", str(trustees[0]), "--election", str(board), ok=False
+    )
+    assert unwitnessed.returncode == 2 and "no witness has co-signed" in unwitnessed.stderr
+    run("witness", "cosign", "--dir", str(witness), "--election", str(board))
     run("trustee", "decrypt", "--dir", str(trustees[0]), "--election", str(board))
     run("trustee", "decrypt", "--dir", str(trustees[2]), "--election", str(board))
     # trustee 2 does not come to the count

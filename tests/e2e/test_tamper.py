@@ -176,7 +176,7 @@ def test_a_wrong_decryption_share(copy: Path) -> None:
 def test_a_changed_manifest_text(copy: Path) -> None:
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["questions"][0]["options"][0]["text"]["uk"] = "Росія"
-    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    (copy / "manifest.json").write_bytes(canonical_json(manifest) + b"\n")
     fails(
         copy,
         r"record\.json: fingerprint \w+ is not the manifest's \w+ \(manifest\.json was changed\)",
@@ -186,10 +186,10 @@ def test_a_changed_manifest_text(copy: Path) -> None:
 def test_a_changed_manifest_with_its_fingerprint_updated(copy: Path) -> None:
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["questions"][0]["text"]["en"] = "Do you agree?"
-    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    (copy / "manifest.json").write_bytes(canonical_json(manifest) + b"\n")
     head = json.loads((copy / "record.json").read_text())
     head["fingerprint"] = Manifest.from_json(manifest).fingerprint.hex()
-    (copy / "record.json").write_text(json.dumps(head))
+    (copy / "record.json").write_bytes(canonical_json(head) + b"\n")
     fails(copy, r"board entry 0 \(manifest\): differs from the manifest")
 
 
@@ -210,7 +210,7 @@ def test_a_changed_result_on_the_board(copy: Path) -> None:
 def test_a_changed_result_in_results_json(copy: Path) -> None:
     results = json.loads((copy / "results.json").read_text())
     results["regions"][1]["questions"][0]["counts"][1] += 5
-    (copy / "results.json").write_text(json.dumps(results))
+    (copy / "results.json").write_bytes(canonical_json(results) + b"\n")
     fails(copy, r"results\.json: differs from the results entry on the board")
 
 
@@ -230,7 +230,7 @@ def test_a_forged_checkpoint_signature(copy: Path) -> None:
     body = text.partition("\n\n")[0]
     size = int(body.split("\n")[1])
     rows[-1]["checkpoint"] = text.replace(f"\n{size}\n", f"\n{size - 1}\n", 1)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path.write_bytes(b"".join(canonical_json(r) + b"\n" for r in rows))
     fails(copy, rf"checkpoints\.jsonl line {len(rows)}: .*signature")
 
 
@@ -240,7 +240,7 @@ def test_a_missing_witness_cosignature(copy: Path) -> None:
     text = rows[-1]["checkpoint"]
     kept = [line for line in text.split("\n") if "observer" not in line]
     rows[-1]["checkpoint"] = "\n".join(kept)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path.write_bytes(b"".join(canonical_json(r) + b"\n" for r in rows))
     fails(copy, r"final checkpoint has no witness co-signature")
 
 
@@ -300,10 +300,10 @@ def test_a_trustee_who_posts_a_wrong_share_is_named_and_the_count_goes_on(
 ) -> None:
     real = demo.decryption_message
 
-    def cheating(manifest, trustee, final_share, signing_key, tallies, rng):  # type: ignore[no-untyped-def]
+    def cheating(manifest, trustee, final_share, signing_key, tallies, rng, *, board):  # type: ignore[no-untyped-def]
         if trustee == 2:  # signs shares made with a wrong key share
             final_share = final_share + G.scalar_from_int(1)
-        return real(manifest, trustee, final_share, signing_key, tallies, rng)
+        return real(manifest, trustee, final_share, signing_key, tallies, rng, board=board)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(demo, "decryption_message", cheating)
@@ -327,7 +327,7 @@ def test_a_cosignature_by_an_unknown_key_is_ignored(copy: Path) -> None:
     signed = parse_signed_checkpoint(rows[-1]["checkpoint"])
     stranger = SigningKey("passer-by", WITNESS_KEY, b"\x09" * 32)
     rows[-1]["checkpoint"] = signed.with_signature(stranger).to_text()
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path.write_bytes(b"".join(canonical_json(r) + b"\n" for r in rows))
     report = verify_record(copy, jobs=1, progress=False)
     assert report.witnesses == ("observer-osce", "observer-un")
 
@@ -335,7 +335,7 @@ def test_a_cosignature_by_an_unknown_key_is_ignored(copy: Path) -> None:
 def test_an_extra_field_in_record_json(copy: Path) -> None:
     head = json.loads((copy / "record.json").read_text())
     head["note"] = "trust me"
-    (copy / "record.json").write_text(json.dumps(head))
+    (copy / "record.json").write_bytes(canonical_json(head) + b"\n")
     with pytest.raises(RecordFormatError, match="want exactly the fields"):
         verify_record(copy, jobs=1, progress=False)
 
@@ -350,8 +350,8 @@ def _checkpoint_rows(folder: Path) -> list[dict[str, str]]:
 
 
 def _write_checkpoints(folder: Path, rows: list[dict[str, str]]) -> None:
-    text = "".join(json.dumps(r) + "\n" for r in rows)
-    (folder / "checkpoints.jsonl").write_text(text)
+    text = b"".join(canonical_json(r) + b"\n" for r in rows)
+    (folder / "checkpoints.jsonl").write_bytes(text)
 
 
 def test_a_forged_witness_cosignature(copy: Path) -> None:
@@ -394,10 +394,37 @@ def test_a_checkpoint_of_another_board(copy: Path, record: Path, tmp_path: Path)
 def test_a_wrong_entry_count_in_record_json(copy: Path) -> None:
     head = json.loads((copy / "record.json").read_text())
     head["entries"] += 1
-    (copy / "record.json").write_text(json.dumps(head))
+    (copy / "record.json").write_bytes(canonical_json(head) + b"\n")
     fails(copy, r"record\.json: says \d+ entries, board\.jsonl has \d+")
 
 
 def test_results_json_missing(copy: Path) -> None:
     (copy / "results.json").unlink()
     fails(copy, r"results\.json: missing, but the board has results")
+
+
+@pytest.mark.parametrize(
+    "name", ["board.jsonl", "manifest.json", "checkpoints.jsonl", "record.json"]
+)
+def test_a_file_in_another_byte_form(copy: Path, name: str) -> None:
+    lines = (copy / name).read_text().splitlines()
+    spaced = [json.dumps(json.loads(line), ensure_ascii=False, indent=None) for line in lines]
+    (copy / name).write_text("".join(line + "\n" for line in spaced))
+    fails(copy, rf"{re.escape(name)}.*not in canonical form")
+
+
+def test_shares_decrypted_on_another_board_state_are_refused(tmp_path: Path) -> None:
+    from referendum.replay import BoardRuleError
+
+    real = demo.decryption_message
+
+    def forked(manifest, trustee, final_share, signing_key, tallies, rng, *, board):  # type: ignore[no-untyped-def]
+        size, _ = board  # as if the operator had shown this trustee a fork of the board
+        return real(
+            manifest, trustee, final_share, signing_key, tallies, rng, board=(size, b"\x01" * 32)
+        )
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "decryption_message", forked)
+        with pytest.raises(BoardRuleError, match=r"trustee 1 decrypted another board state"):
+            demo.run_demo(voters=4, seed="fork", record=str(tmp_path / "r"), jobs=1)

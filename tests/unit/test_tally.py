@@ -32,6 +32,8 @@ from referendum.tally import (
     tally_payload,
 )
 
+BOARD = (42, bytes(range(32)))  # the (size, root) a trustee decrypts at
+
 M = make_manifest()
 KEY = election_key()
 K = KEY.public_key
@@ -83,7 +85,13 @@ def _tallies() -> tuple[RegionTally, ...]:
 @cache
 def _message(i: int) -> dict[str, Any]:
     return decryption_message(
-        M, i, KEY.shares[i], TRUSTEE_KEYS[i - 1], _tallies(), SeededRandom(f"decrypt-{i}")
+        M,
+        i,
+        KEY.shares[i],
+        TRUSTEE_KEYS[i - 1],
+        _tallies(),
+        SeededRandom(f"decrypt-{i}"),
+        board=BOARD,
     )
 
 
@@ -190,8 +198,10 @@ def test_tampered_tally_payload(mutate: Any, match: str) -> None:
 
 def test_decryption_message_shape() -> None:
     msg = _message(2)
-    assert set(msg) == {"trustee", "regions", "signature"}
+    assert set(msg) == {"trustee", "board", "regions", "signature"}
     assert msg["trustee"] == 2
+    assert msg["board"] == {"size": 42, "root": bytes(range(32)).hex()}
+    assert _shares(2).board == BOARD
     assert [r["region"] for r in msg["regions"]] == ["north", "south", "east", "west"]
     shares = msg["regions"][1]["questions"][1]["shares"]
     assert len(shares) == 4
@@ -210,9 +220,26 @@ def test_every_trustee_share_checks() -> None:
     assert _shares(1).shares[("west", "status", 0)].is_identity()
 
 
+@pytest.mark.parametrize(
+    ("board", "match"),
+    [
+        ({"size": 0, "root": "00" * 32}, "board size: want a positive integer"),
+        ({"size": True, "root": "00" * 32}, "board size: want a positive integer"),
+        ({"size": 3, "root": "AB" * 32}, "board root: want 64 lowercase hex digits"),
+        ({"size": 3}, "board: missing field root"),
+    ],
+)
+def test_a_malformed_board_state_is_rejected(board: dict[str, Any], match: str) -> None:
+    msg = copy.deepcopy(_message(2))
+    msg["board"] = board
+    _decryption_fails(_resign(msg, TRUSTEE_KEYS[1]), match)
+
+
 def test_decryption_message_needs_the_trustees_key() -> None:
     with pytest.raises(ValueError, match="not trustee 2's key"):
-        decryption_message(M, 2, KEY.shares[2], TRUSTEE_KEYS[0], _tallies(), SeededRandom(0))
+        decryption_message(
+            M, 2, KEY.shares[2], TRUSTEE_KEYS[0], _tallies(), SeededRandom(0), board=BOARD
+        )
 
 
 def _decryption_fails(payload: Any, match: str, public_shares: Any = None) -> TallyError:
@@ -235,7 +262,9 @@ def test_bad_share_is_rejected_naming_trustee_region_question_option() -> None:
 
 
 def test_share_made_with_another_secret_is_rejected() -> None:
-    msg = decryption_message(M, 2, KEY.shares[3], TRUSTEE_KEYS[1], _tallies(), SeededRandom(1))
+    msg = decryption_message(
+        M, 2, KEY.shares[3], TRUSTEE_KEYS[1], _tallies(), SeededRandom(1), board=BOARD
+    )
     _decryption_fails(msg, r"trustee 2 \(Brook\) region north question status option 0")
 
 
@@ -370,7 +399,7 @@ def test_a_total_above_the_count_bound_is_an_error() -> None:
 
 
 def test_missing_share_in_combine() -> None:
-    partial = DecryptionShares(3, {})
+    partial = DecryptionShares(3, {}, BOARD)
     valid = {1: _shares(1), 2: _shares(2), 3: partial}
     with pytest.raises(TallyError, match="status option 0 \\(yes\\): trustee 3 gave no"):
         combine(M, _tallies(), valid, [], _eligible())
@@ -389,7 +418,9 @@ def test_a_wrong_total_decrypts_to_a_wrong_count_not_silently_the_right_one() ->
     totals["status"] = (totals["status"][0] * extra, *totals["status"][1:])
     bumped = RegionTally("north", 4, totals)
     msgs = {
-        i: decryption_message(M, i, KEY.shares[i], TRUSTEE_KEYS[i - 1], [bumped], SeededRandom(i))
+        i: decryption_message(
+            M, i, KEY.shares[i], TRUSTEE_KEYS[i - 1], [bumped], SeededRandom(i), board=BOARD
+        )
         for i in (2, 4, 5)
     }
     valid = {i: check_decryption(M, KEY.public_shares, [bumped], m, WHERE) for i, m in msgs.items()}

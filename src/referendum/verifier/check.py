@@ -99,6 +99,11 @@ def _manifest(reader: RecordReader, pinned: bytes | None) -> tuple[Manifest, dic
             f"manifest.json: fingerprint {fp} is not the one you gave ({pinned.hex()}):"
             " this is another referendum, or its manifest was changed"
         )
+    # Same values, other bytes: harmless in meaning, but a record has one byte form.
+    if reader.raw("manifest.json") != manifest.canonical + b"\n":
+        raise _fail("manifest.json: not in canonical form (section 8.1)")
+    if reader.raw("record.json") != canonical_json(head) + b"\n":
+        raise _fail("record.json: not in canonical form (section 8.1)")
     return manifest, head
 
 
@@ -109,8 +114,10 @@ def _checkpoints(
     result = []
     cosigners: set[str] = set()
     previous = -1
-    for line, text in reader.checkpoints():
+    for line, text, raw in reader.checkpoints():
         where = f"checkpoints.jsonl line {line}"
+        if raw != canonical_json({"checkpoint": text}):
+            raise _fail(f"{where}: not in canonical form (section 8.1)")
         try:
             signed = parse_signed_checkpoint(text)
             signed.verify(manifest.board_key)
@@ -180,7 +187,7 @@ def verify_record(
     total = head.get("entries")
     bar = Progress("verifying", total if isinstance(total, int) else 0, enabled=progress)
     state = Replay(manifest)
-    tree = CompactRange()
+    tree = state.tree
     jobs = jobs or os.cpu_count() or 1
     pool: ProcessPoolExecutor | None = None
     try:
@@ -194,7 +201,7 @@ def verify_record(
                 done = 0
                 for item in rest:
                     done += 1
-                    leaf = _apply(manifest, state, tree, item, prechecked.get(item.line))
+                    leaf = _apply(manifest, state, item, prechecked.get(item.line))
                     lookups.see(item.index, item.kind, item.payload, leaf)
                     if tree.size in roots_wanted:
                         _compare_root(tree, *roots_wanted[tree.size])
@@ -218,7 +225,7 @@ def verify_record(
             f" {last.checkpoint.size} entries, board.jsonl has {size}"
             " (entries were added or dropped)"
         )
-    if total != size:
+    if type(total) is not int or total != size:
         raise _fail(f"record.json: says {total} entries, board.jsonl has {size}")
     _check_results_copy(reader, manifest, state)
     report.entries = size
@@ -286,7 +293,6 @@ def _precheck(
 def _apply(
     manifest: Manifest,
     state: Replay,
-    tree: CompactRange,
     item: RecordEntry,
     prechecked: PreChecked | str | None,
 ) -> bytes:
@@ -303,14 +309,16 @@ def _apply(
         leaf = Entry(manifest.id, item.index, item.kind, payload).leaf_hash()
     except (ValueError, EncodingError) as exc:
         raise _fail(f"{where}: {exc}") from None
+    line = b'{"index":%d,"kind":%s,"payload":%s}' % (item.index, canonical_json(item.kind), payload)
+    if item.raw != line:
+        raise _fail(f"{where}: the line is not in canonical form (section 8.1)")
     try:
-        state.apply(item.index, item.kind, item.payload, prechecked=prechecked)
+        state.apply(item.index, item.kind, item.payload, prechecked=prechecked, leaf=leaf)
     except VerificationError as exc:
         message = str(exc)
         if not message.startswith("board.jsonl"):
             message = f"board.jsonl line {item.line}: {message}"
         raise _fail(message) from None
-    tree.append(leaf)
     return leaf
 
 
@@ -331,5 +339,5 @@ def _check_results_copy(reader: RecordReader, manifest: Manifest, state: Replay)
     expected = state.results_posted
     if copy is None:
         raise _fail("results.json: missing, but the board has results")
-    if canonical_json(copy) != canonical_json(expected):
+    if reader.raw("results.json") != canonical_json(expected) + b"\n":
         raise _fail("results.json: differs from the results entry on the board")
