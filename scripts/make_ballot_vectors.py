@@ -3,10 +3,11 @@
 Run: .venv/bin/python scripts/make_ballot_vectors.py   (rewrites vectors/ballots/ballots.json)
 
 A fixed manifest, a fixed election key and seeded random sources give a few valid ballots
-(with their tracking hashes and codes), spoiled ballots, and corrupted ballots with
-want_err: null for a valid case, "decode" when a value is rejected as it is read
-(structure, field set, hex form, non-canonical encoding), "invalid" when it reads fine and
-a check fails (signature, proof, ballot style). The file is committed and then fixed:
+(with their tracking hashes and codes), spoiled ballots (signed as kind "spoiled", with an
+unsigned inner ballot), and corrupted ballots and spoiled ballots with want_err: null for
+a valid case, "decode" when a value is rejected as it is read (structure, field set, hex
+form, non-canonical encoding), "invalid" when it reads fine and a check fails (signature,
+proof, ballot style, reveal). The file is committed and then fixed:
 tests/vectors/test_ballot_vectors.py checks the code against it, and the browser booth
 will check its JavaScript against it. Rerun only when the protocol changes.
 """
@@ -110,6 +111,7 @@ FAILS_AT = {
     "region not in the manifest, re-signed": "ballot style",
     "questions out of order, re-signed": "ballot style",
     "a question left out, re-signed": "ballot style",
+    "a challenged ballot cast with the spoiled signature (a board's forgery)": "signature",
 }
 
 
@@ -121,9 +123,11 @@ def _rng_seed(voter: int, extra: str = "") -> str:
     return f"vectors/ballots/ballot/{voter}{extra}"
 
 
-def _resign(payload: dict[str, Any], seed: bytes, fp: bytes) -> dict[str, Any]:
+def _resign(
+    payload: dict[str, Any], seed: bytes, fp: bytes, kind: str = "ballot"
+) -> dict[str, Any]:
     body = {k: v for k, v in payload.items() if k != "signature"}
-    return sign_message(Ed25519Key(seed), fp, "ballot", body)
+    return sign_message(Ed25519Key(seed), fp, kind, body)
 
 
 def main() -> None:
@@ -273,31 +277,85 @@ def main() -> None:
     )
 
     spoiled_ok = prepared[2].spoiled_payload()
-    wrong_vote = copy.deepcopy(spoiled_ok)
-    wrong_vote["reveal"][0]["selections"][0]["vote"] = 1
-    wrong_nonce = copy.deepcopy(spoiled_ok)
-    sel = wrong_nonce["reveal"][1]["selections"]
-    sel[0]["nonce"], sel[2]["nonce"] = sel[2]["nonce"], sel[0]["nonce"]
-    spoiled = [
+    seed2 = _credential_seed(2)
+    # What a board holding the challenge would append as a cast ballot: rule 12.5 makes it
+    # fail, since nothing in a spoiled payload is signed as kind "ballot".
+    cases.append(
+        {
+            "desc": "a challenged ballot cast with the spoiled signature (a board's forgery)",
+            "want_err": "invalid",
+            "fails_at": "signature",
+            "payload": {**spoiled_ok["ballot"], "signature": spoiled_ok["signature"]},
+        }
+    )
+    spoiled: list[dict[str, Any]] = [
         {
             "desc": "spoiled city ballot",
             "want_err": None,
+            "region": "city",
             "choices": prepared[2].choices,
+            "credential_seed": seed2.hex(),
+            "rng_seed": _rng_seed(2),
+            "tracking_hash": prepared[2].tracking_hash.hex(),
+            "tracking_code": prepared[2].tracking_code,
             "payload": spoiled_ok,
-        },
-        {
-            "desc": "spoiled ballot revealing a wrong vote",
-            "want_err": "invalid",
-            "fails_at": "reveal",
-            "payload": wrong_vote,
-        },
-        {
-            "desc": "spoiled ballot revealing wrong nonces",
-            "want_err": "invalid",
-            "fails_at": "reveal",
-            "payload": wrong_nonce,
-        },
+        }
     ]
+
+    def spoil(
+        desc: str, err: str, fails_at: str, change: Callable[[dict[str, Any]], None], seed: bytes
+    ) -> None:
+        s = copy.deepcopy(spoiled_ok)
+        change(s)
+        payload = _resign(s, seed, fp, "spoiled") if seed else s
+        spoiled.append({"desc": desc, "want_err": err, "fails_at": fails_at, "payload": payload})
+
+    def wrong_vote(s: dict[str, Any]) -> None:
+        s["reveal"][0]["selections"][0]["vote"] = 1
+
+    def wrong_nonces(s: dict[str, Any]) -> None:
+        sel = s["reveal"][1]["selections"]
+        sel[0]["nonce"], sel[2]["nonce"] = sel[2]["nonce"], sel[0]["nonce"]
+
+    def signed_inner(s: dict[str, Any]) -> None:
+        s["ballot"]["signature"] = prepared[2].payload["signature"]
+
+    spoil(
+        "spoiled ballot revealing a wrong vote, re-signed", "invalid", "reveal", wrong_vote, seed2
+    )
+    spoil(
+        "spoiled ballot revealing wrong nonces, re-signed", "invalid", "reveal", wrong_nonces, seed2
+    )
+    spoil(
+        "spoiled ballot revealing a wrong vote, not re-signed",
+        "invalid",
+        "spoiled signature",
+        wrong_vote,
+        b"",
+    )
+    spoil(
+        "spoiled ballot signed by another credential",
+        "invalid",
+        "spoiled signature",
+        lambda s: None,
+        _credential_seed(1),
+    )
+    spoil(
+        "spoiled ballot whose inner ballot carries the cast signature, re-signed",
+        "decode",
+        "structure",
+        signed_inner,
+        seed2,
+    )
+    as_ballot = copy.deepcopy(spoiled_ok)
+    spoiled.append(
+        {
+            "desc": "spoiled ballot signed as kind ballot instead of spoiled",
+            "want_err": "invalid",
+            "fails_at": "spoiled signature",
+            "payload": _resign(as_ballot, seed2, fp, "ballot"),
+        }
+    )
 
     codes = [
         {"hash": h.hex(), "code": tracking_code(h)}

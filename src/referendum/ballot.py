@@ -3,17 +3,20 @@
 docs/protocol.md section 12. A voter's device encrypts one 0/1 per option of every
 question on the region's ballot, proves each encrypts 0 or 1 (a disjunctive proof) and
 that each question's sum lies in [min_choices, max_choices] (a range proof), shows the
-tracking code, and then either signs and casts the ballot with the voter's credential or
-spoils it by revealing every nonce (a Benaloh challenge). Every proof is bound to the
-credential, the region and the question (and the option), so no part of one ballot
-verifies inside another.
+tracking code, and only then, once the voter has chosen, signs with the voter's
+credential: either the ballot to cast (kind "ballot") or, for a Benaloh challenge, the
+unsigned ballot together with every nonce (kind "spoiled"). So nothing a challenge sends
+is ever signed as a cast ballot. Every proof is bound to the credential, the region and
+the question (and the option), so no part of one ballot verifies inside another.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Final
 
 from .canonical import JsonFormatError, canonical_json
@@ -77,11 +80,12 @@ _HEX: Final = frozenset("0123456789abcdef")
 _IGNORED: Final = frozenset(" \t\n\r\v\f-")  # what a person may type between characters
 _MAX_ITEMS: Final = 64  # manifest limit on questions and options; range proof width limit
 
-_BALLOT_FIELDS: Final = frozenset({"region", "credential", "questions", "signature"})
+_BODY_FIELDS: Final = frozenset({"region", "credential", "questions"})
+_BALLOT_FIELDS: Final = _BODY_FIELDS | {"signature"}
 _QUESTION_FIELDS: Final = frozenset({"question", "selections", "sum_proof"})
 _SELECTION_FIELDS: Final = frozenset({"alpha", "beta", "proof"})
 _PAIR_FIELDS: Final = frozenset({"c", "v"})
-_SPOILED_FIELDS: Final = frozenset({"ballot", "reveal"})
+_SPOILED_FIELDS: Final = frozenset({"ballot", "reveal", "signature"})
 _REVEAL_FIELDS: Final = frozenset({"question", "selections"})
 _OPENING_FIELDS: Final = frozenset({"vote", "nonce"})
 
@@ -143,20 +147,36 @@ def normalize_tracking_code(text: str) -> str:
 
 @dataclass(frozen=True)
 class PreparedBallot:
-    """What a voting device holds after encrypting: the signed ballot and its secrets.
+    """What a voting device holds after encrypting: the unsigned ballot and its secrets.
 
-    payload: the signed "ballot" payload (12.2). choices and nonces (one r per option,
-    never shown) are what a Benaloh challenge reveals.
+    body: the ballot without its signature (12.2); the tracking hash and code are of it,
+    so the device shows them before the voter chooses. Nothing is signed until then:
+    `payload` signs the ballot to cast, `spoiled_payload()` the challenge (12.5). choices
+    (the vote), nonces (one r per option) and the credential key are never printed.
     """
 
-    payload: dict[str, Any]
+    body: dict[str, Any]
     tracking_hash: bytes
     tracking_code: str
-    choices: dict[str, tuple[int, ...]]
+    fingerprint: bytes = field(repr=False)
+    choices: dict[str, tuple[int, ...]] = field(repr=False)
     nonces: dict[str, tuple[Scalar, ...]] = field(repr=False)
+    _credential: Ed25519Key = field(repr=False, compare=False)
+
+    @cached_property
+    def payload(self) -> dict[str, Any]:
+        """Gives back the "ballot" payload to cast: the body signed as kind "ballot" (12.2).
+
+        Signed on first use, that is when the voter casts; a challenge never makes it.
+        """
+        body = copy.deepcopy(self.body)  # the caller may change what it is given
+        return sign_message(self._credential, self.fingerprint, KIND_BALLOT, body)
 
     def spoiled_payload(self) -> dict[str, Any]:
-        """Gives back the "spoiled" payload: the ballot and every (vote, nonce) (12.5)."""
+        """Gives back the "spoiled" payload: body and every (vote, nonce), signed (12.5).
+
+        The inner ballot carries no signature, so no part of a challenge can be cast.
+        """
         reveal = [
             {
                 "question": q["question"],
@@ -167,9 +187,10 @@ class PreparedBallot:
                     )
                 ],
             }
-            for q in self.payload["questions"]
+            for q in self.body["questions"]
         ]
-        return {"ballot": self.payload, "reveal": reveal}
+        body = {"ballot": copy.deepcopy(self.body), "reveal": reveal}
+        return sign_message(self._credential, self.fingerprint, KIND_SPOILED, body)
 
 
 def _is_bit(value: object) -> bool:
@@ -212,10 +233,11 @@ def encrypt_ballot(
     credential: Ed25519Key,
     rng: RandomSource = system_random,
 ) -> PreparedBallot:
-    """Gives back the encrypted, proved and signed ballot for choices (section 12.2).
+    """Gives back the encrypted and proved ballot for choices, not yet signed (12.2).
 
     choices maps every question on region_id's ballot to one 0/1 per option. ValueError
-    names the region, question or option that is wrong.
+    names the region, question or option that is wrong. credential signs later, when the
+    voter casts (PreparedBallot.payload) or challenges (PreparedBallot.spoiled_payload).
     """
     try:
         style = manifest.ballot_style(region_id)
@@ -260,11 +282,13 @@ def encrypt_ballot(
     body = {"region": region_id, "credential": cred.hex(), "questions": questions}
     h = tracking_hash(manifest.fingerprint, body)
     return PreparedBallot(
-        payload=sign_message(credential, manifest.fingerprint, KIND_BALLOT, body),
+        body=body,
         tracking_hash=h,
         tracking_code=tracking_code(h),
+        fingerprint=manifest.fingerprint,
         choices=clean,
         nonces=nonces,
+        _credential=credential,
     )
 
 
@@ -323,15 +347,12 @@ def _pairs(value: Any, where: str, lo: int, hi: int) -> None:
         _hex(pair["v"], 32, f"{where}[{j}].v")
 
 
-def check_ballot_fields(payload: Any, where: str) -> None:
-    """None when payload has the shape of a ballot (12.2); BallotError naming the field.
-
-    Only structure, types and hex forms: no manifest, no group operation, no signature.
-    """
-    top = _fields(payload, _BALLOT_FIELDS, f"{where}: ballot")
+def _check_fields(payload: Any, where: str, *, signed: bool) -> None:
+    top = _fields(payload, _BALLOT_FIELDS if signed else _BODY_FIELDS, f"{where}: ballot")
     _text(top["region"], f"{where}: ballot region")
     _hex(top["credential"], 32, f"{where}: ballot credential")
-    _hex(top["signature"], 64, f"{where}: ballot signature")
+    if signed:
+        _hex(top["signature"], 64, f"{where}: ballot signature")
     for qi, q in enumerate(_list(top["questions"], f"{where}: ballot questions", 1, _MAX_ITEMS)):
         _fields(q, _QUESTION_FIELDS, f"{where}: ballot questions[{qi}]")
         qid = _text(q["question"], f"{where}: ballot questions[{qi}].question")
@@ -342,6 +363,14 @@ def check_ballot_fields(payload: Any, where: str) -> None:
             _hex(sel["beta"], 32, f"{w} option {o} beta")
             _pairs(sel["proof"], f"{w} option {o} proof", 2, 2)
         _pairs(q["sum_proof"], f"{w} sum_proof", 1, _MAX_ITEMS)
+
+
+def check_ballot_fields(payload: Any, where: str) -> None:
+    """None when payload has the shape of a ballot (12.2); BallotError naming the field.
+
+    Only structure, types and hex forms: no manifest, no group operation, no signature.
+    """
+    _check_fields(payload, where, signed=True)
 
 
 def _check_style(payload: dict[str, Any], style: Sequence[Question], where: str) -> None:
@@ -367,27 +396,38 @@ def _check_style(payload: dict[str, Any], style: Sequence[Question], where: str)
             )
 
 
-def verify_ballot(
-    manifest: Manifest, public_key: Element, payload: Any, where: str
-) -> CheckedBallot:
-    """Gives back the checked ballot when every rule of section 12.3 holds.
-
-    Raises BallotError naming where, the question and the option. Does not check that
-    the credential is registered: the caller does (section 13).
-    """
-    check_ballot_fields(payload, where)
+def _check_body(
+    manifest: Manifest, payload: Any, where: str, *, signed: bool
+) -> tuple[Question, ...]:
+    """Gives back the ballot style once steps 1-3 of 12.3 hold (signed: cast ballot)."""
+    _check_fields(payload, where, signed=signed)
     region_id = payload["region"]
     try:
         style = manifest.ballot_style(region_id)
     except KeyError:
         raise BallotError(f"{where}: ballot region {region_id!r} is not in the manifest") from None
     _check_style(payload, style, where)
-    credential = bytes.fromhex(payload["credential"])
-    fp = manifest.fingerprint
+    return style
+
+
+def _check_signature(public: bytes, fp: bytes, kind: str, payload: Any, what: str) -> None:
     try:
-        verify_message(credential, fp, KIND_BALLOT, payload, f"{where}: ballot")
+        verify_message(public, fp, kind, payload, what)
     except SignatureInvalid as exc:
         raise BallotError(str(exc)) from None
+
+
+def _verify_proofs(
+    manifest: Manifest,
+    public_key: Element,
+    payload: dict[str, Any],
+    style: Sequence[Question],
+    where: str,
+) -> CheckedBallot:
+    """Gives back the checked ballot once steps 5-6 of 12.3 hold for a body of style."""
+    region_id = payload["region"]
+    credential = bytes.fromhex(payload["credential"])
+    fp = manifest.fingerprint
     ctx = ProofContext(_G, fp)
     selections: dict[str, tuple[Ciphertext, ...]] = {}
     for q, question in zip(payload["questions"], style, strict=True):
@@ -427,24 +467,28 @@ def verify_ballot(
         selections[question.id] = tuple(cts)
     try:
         h = tracking_hash(fp, payload)
-    except JsonFormatError as exc:  # unreachable after check_ballot_fields; kept as a guard
+    except JsonFormatError as exc:  # unreachable after _check_fields; kept as a guard
         raise BallotError(f"{where}: ballot: {exc}") from None
     return CheckedBallot(region_id, credential, h, selections)
 
 
-def read_ballot(manifest: Manifest, payload: Any, where: str) -> CheckedBallot:
-    """Gives back a ballot's parts without checking its signature or proofs.
+def verify_ballot(
+    manifest: Manifest, public_key: Element, payload: Any, where: str
+) -> CheckedBallot:
+    """Gives back the checked ballot when every rule of section 12.3 holds.
 
-    Only for a board operator replaying its own store, whose every entry passed
-    verify_ballot on the way in (section 13); a verifier never uses it. Structure,
-    ballot style and encodings are still checked (BallotError).
+    Raises BallotError naming where, the question and the option. Does not check that
+    the credential is registered: the caller does (section 13).
     """
-    check_ballot_fields(payload, where)
-    try:
-        style = manifest.ballot_style(payload["region"])
-    except KeyError:
-        raise BallotError(f"{where}: ballot region {payload['region']!r} is unknown") from None
-    _check_style(payload, style, where)
+    style = _check_body(manifest, payload, where, signed=True)
+    credential = bytes.fromhex(payload["credential"])
+    _check_signature(credential, manifest.fingerprint, KIND_BALLOT, payload, f"{where}: ballot")
+    return _verify_proofs(manifest, public_key, payload, style, where)
+
+
+def _read_body(manifest: Manifest, payload: Any, where: str, *, signed: bool) -> CheckedBallot:
+    """Gives back a ballot's parts, checking structure, style and encodings only."""
+    _check_body(manifest, payload, where, signed=signed)
     selections: dict[str, tuple[Ciphertext, ...]] = {}
     try:
         for q in payload["questions"]:
@@ -462,36 +506,41 @@ def read_ballot(manifest: Manifest, payload: Any, where: str) -> CheckedBallot:
     return CheckedBallot(payload["region"], credential, h, selections)
 
 
+def read_ballot(manifest: Manifest, payload: Any, where: str) -> CheckedBallot:
+    """Gives back a ballot's parts without checking its signature or proofs.
+
+    Only for a board operator replaying its own store, whose every entry passed
+    verify_ballot on the way in (section 13); a verifier never uses it. Structure,
+    ballot style and encodings are still checked (BallotError).
+    """
+    return _read_body(manifest, payload, where, signed=True)
+
+
 def read_spoiled(
     manifest: Manifest, payload: Any, where: str
 ) -> tuple[CheckedBallot, dict[str, tuple[int, ...]]]:
     """Gives back a spoiled ballot and its revealed votes without re-checking them.
 
-    The counterpart of read_ballot for `spoiled` entries (operator replay only).
+    The counterpart of read_ballot for `spoiled` entries (operator replay only): the
+    inner ballot is the unsigned body (12.5); signatures, proofs and nonces are not checked.
     """
-    top = _fields(payload, _SPOILED_FIELDS, f"{where}: spoiled")
-    ballot = read_ballot(manifest, top["ballot"], f"{where}: spoiled")
+    w = f"{where}: spoiled"
+    top = _fields(payload, _SPOILED_FIELDS, w)
+    ballot = _read_body(manifest, top["ballot"], w, signed=False)
     choices: dict[str, tuple[int, ...]] = {}
-    for item in _list(top["reveal"], f"{where}: spoiled reveal", 1, _MAX_ITEMS):
-        _fields(item, _REVEAL_FIELDS, f"{where}: spoiled reveal")
+    for item in _list(top["reveal"], f"{w} reveal", 1, _MAX_ITEMS):
+        _fields(item, _REVEAL_FIELDS, f"{w} reveal")
         choices[item["question"]] = tuple(int(o["vote"]) for o in item["selections"])
     return ballot, choices
 
 
-def verify_spoiled(
-    manifest: Manifest, public_key: Element, payload: Any, where: str
-) -> tuple[CheckedBallot, dict[str, tuple[int, ...]]]:
-    """Gives back the spoiled ballot and its revealed choices once they check (12.5).
-
-    The inner ballot must verify as a cast one would, and every revealed (vote, nonce)
-    must re-encrypt to its selection. BallotError naming where, question and option.
-    """
-    top = _fields(payload, _SPOILED_FIELDS, f"{where}: spoiled")
-    ballot = verify_ballot(manifest, public_key, top["ballot"], f"{where}: spoiled")
-    style = manifest.ballot_style(ballot.region)
-    reveal = _list(top["reveal"], f"{where}: spoiled reveal", len(style), len(style))
-    choices: dict[str, tuple[int, ...]] = {}
-    for qi, (item, question) in enumerate(zip(reveal, style, strict=True)):
+def _read_reveal(
+    reveal: Any, style: Sequence[Question], where: str
+) -> dict[str, list[tuple[int, Scalar]]]:
+    """Gives back each question's (vote, nonce) pairs once their form is right (12.5)."""
+    items = _list(reveal, f"{where}: spoiled reveal", len(style), len(style))
+    openings: dict[str, list[tuple[int, Scalar]]] = {}
+    for qi, (item, question) in enumerate(zip(items, style, strict=True)):
         _fields(item, _REVEAL_FIELDS, f"{where}: spoiled reveal[{qi}]")
         if item["question"] != question.id:
             raise BallotError(
@@ -499,25 +548,51 @@ def verify_spoiled(
             )
         n = len(question.options)
         w = f"{where}: spoiled question {question.id}"
-        openings = _list(item["selections"], f"{w} selections", n, n)
-        votes: list[int] = []
-        for o, (opening, ct) in enumerate(
-            zip(openings, ballot.selections[question.id], strict=True)
-        ):
+        pairs: list[tuple[int, Scalar]] = []
+        for o, opening in enumerate(_list(item["selections"], f"{w} selections", n, n)):
             _fields(opening, _OPENING_FIELDS, f"{w} option {o}")
             vote = opening["vote"]
             if not _is_bit(vote):
                 raise BallotError(f"{w} option {o}: vote must be 0 or 1, got {vote!r}")
             try:
                 nonce = scalar_from_hex(_G, opening["nonce"], "nonce")
-                opened = encrypt(_G, public_key, vote, nonce)
             except GroupError as exc:
                 raise BallotError(f"{w} option {o}: {exc}") from None
-            if opened != ct:
+            if nonce.is_zero():
+                raise BallotError(f"{w} option {o}: nonce must not be zero")
+            pairs.append((vote, nonce))
+        openings[question.id] = pairs
+    return openings
+
+
+def verify_spoiled(
+    manifest: Manifest, public_key: Element, payload: Any, where: str
+) -> tuple[CheckedBallot, dict[str, tuple[int, ...]]]:
+    """Gives back the spoiled ballot and its revealed choices once they check (12.5).
+
+    The inner ballot is an unsigned body that must pass every other check of 12.3; the
+    whole payload must be signed by the body's credential as kind "spoiled"; every
+    revealed (vote, nonce) must re-encrypt to its selection. BallotError naming where,
+    question and option.
+    """
+    w = f"{where}: spoiled"
+    top = _fields(payload, _SPOILED_FIELDS, w)
+    _hex(top["signature"], 64, f"{w} signature")
+    body = top["ballot"]
+    style = _check_body(manifest, body, w, signed=False)
+    openings = _read_reveal(top["reveal"], style, where)
+    credential = bytes.fromhex(body["credential"])
+    _check_signature(credential, manifest.fingerprint, KIND_SPOILED, top, w)
+    ballot = _verify_proofs(manifest, public_key, body, style, w)
+    choices: dict[str, tuple[int, ...]] = {}
+    for question in style:
+        wq = f"{where}: spoiled question {question.id}"
+        cts = ballot.selections[question.id]
+        for o, ((vote, nonce), ct) in enumerate(zip(openings[question.id], cts, strict=True)):
+            if encrypt(_G, public_key, vote, nonce) != ct:
                 raise BallotError(
-                    f"{w} option {o}: encrypting vote {vote} with the revealed nonce "
+                    f"{wq} option {o}: encrypting vote {vote} with the revealed nonce "
                     "does not give the ballot's ciphertext"
                 )
-            votes.append(vote)
-        choices[question.id] = tuple(votes)
+        choices[question.id] = tuple(vote for vote, _ in openings[question.id])
     return ballot, choices

@@ -118,7 +118,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="QUESTION=OPTION[,OPTION]",
         help="your choice for a question (repeat per question; QUESTION= for none)",
     )
-    vote.add_argument("--challenge", action="store_true", help="challenge instead of casting")
+    decide = vote.add_mutually_exclusive_group()
+    decide.add_argument(
+        "--cast", action="store_true", help="cast without asking (default when not at a terminal)"
+    )
+    decide.add_argument(
+        "--challenge",
+        action="store_true",
+        help="challenge without asking (at a terminal, leave both out: you are asked after"
+        " the tracking code is shown, as a Benaloh challenge should be)",
+    )
     vote.add_argument("--receipt", default=None, help="write the receipt JSON to this file")
 
     tally = sub.add_parser("tally", help="operator: end voting and count")

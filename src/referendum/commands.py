@@ -525,6 +525,13 @@ def _vote(args: argparse.Namespace) -> None:
         choices = _choices(manifest, region, args.choice)
         prepared = encrypt_ballot(manifest, state.public_key, region, choices, key)
         _say(f"tracking code: {prepared.tracking_code}")
+        if not args.challenge and not args.cast and sys.stdin.isatty():
+            # Benaloh: the device commits to the ballot (the code above) before it learns
+            # whether the voter casts it or challenges it.
+            answer = input("cast this ballot, or challenge it? [cast/challenge] ").strip().lower()
+            if answer not in ("cast", "challenge"):
+                raise CommandError(f"answer cast or challenge, not {answer!r}; nothing was sent")
+            args.challenge = answer == "challenge"
         if args.challenge:
             entry = election.post("spoiled", prepared.spoiled_payload())
             what = "challenged: this ballot is posted with its nonces and will not be counted"

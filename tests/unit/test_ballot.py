@@ -21,6 +21,7 @@ from referendum.ballot import (
     check_ballot_fields,
     encrypt_ballot,
     normalize_tracking_code,
+    read_spoiled,
     tracking_code,
     tracking_hash,
     verify_ballot,
@@ -89,6 +90,28 @@ def test_round_trip(region: str) -> None:
     assert _decrypted(ballot) == {q: tuple(v) for q, v in CHOICES[region].items()}
     assert prepared.choices == {q: tuple(v) for q, v in CHOICES[region].items()}
     assert set(prepared.payload) == {"region", "credential", "questions", "signature"}
+    assert {k: v for k, v in prepared.payload.items() if k != "signature"} == prepared.body
+
+
+def test_repr_hides_the_vote_and_the_secrets() -> None:
+    prepared = _prepared("east")
+    text = repr(prepared)
+    assert prepared.tracking_code in text
+    for hidden in ("choices", "nonces", "credential=", "_credential", "seed"):
+        assert hidden not in text
+    assert credential(1).seed.hex() not in text
+    assert prepared.nonces["budget"][0].to_bytes().hex() not in text
+
+
+def test_changing_a_given_payload_does_not_change_the_prepared_ballot() -> None:
+    prepared = encrypt_ballot(M, K, "north", CHOICES["north"], credential(1), SeededRandom(5))
+    spoiled = prepared.spoiled_payload()
+    spoiled["ballot"]["region"] = "west"
+    spoiled["reveal"][0]["selections"][0]["vote"] = 1
+    assert prepared.payload["region"] == "north"
+    prepared.payload["questions"][0]["question"] = "x"
+    assert prepared.body["questions"][0]["question"] == "status"
+    verify_spoiled(M, K, prepared.spoiled_payload(), WHERE)
 
 
 @st.composite
@@ -468,38 +491,173 @@ def test_normalize_rejects_malformed(text: str) -> None:
 # --- Benaloh challenge -----------------------------------------------------------------
 
 
+def _resign_spoiled(spoiled: dict[str, Any], key: Ed25519Key) -> dict[str, Any]:
+    body = {k: v for k, v in spoiled.items() if k != "signature"}
+    return sign_message(key, M.fingerprint, "spoiled", body)
+
+
+def _spoiled() -> dict[str, Any]:
+    return copy.deepcopy(_prepared().spoiled_payload())
+
+
 def test_spoiled_round_trip() -> None:
     prepared = _prepared("east")
     spoiled = prepared.spoiled_payload()
-    assert set(spoiled) == {"ballot", "reveal"}
-    assert spoiled["ballot"] == prepared.payload
+    assert set(spoiled) == {"ballot", "reveal", "signature"}
+    assert spoiled["ballot"] == prepared.body
+    assert "signature" not in spoiled["ballot"]
     ballot, choices = verify_spoiled(M, K, spoiled, WHERE)
     assert choices == {q: tuple(v) for q, v in CHOICES["east"].items()}
     assert ballot.tracking_hash == prepared.tracking_hash
+    assert ballot.credential == credential(1).public
+
+
+def test_spoiled_signature_definition() -> None:
+    prepared = _prepared()
+    spoiled = prepared.spoiled_payload()
+    body = {"ballot": prepared.body, "reveal": spoiled["reveal"]}
+    assert spoiled == sign_message(credential(1), M.fingerprint, "spoiled", body)
+
+
+def test_cast_and_challenged_forms_have_the_same_tracking_code() -> None:
+    prepared = _prepared("south")
+    cast = verify_ballot(M, K, prepared.payload, WHERE)
+    challenged, _ = verify_spoiled(M, K, prepared.spoiled_payload(), WHERE)
+    assert cast.tracking_hash == challenged.tracking_hash == prepared.tracking_hash
+    assert tracking_hash(M.fingerprint, prepared.spoiled_payload()["ballot"]) == (
+        prepared.tracking_hash
+    )
+    assert tracking_code(challenged.tracking_hash) == prepared.tracking_code
+
+
+def test_read_spoiled_reads_the_new_form_only() -> None:
+    prepared = _prepared()
+    ballot, choices = read_spoiled(M, prepared.spoiled_payload(), WHERE)
+    assert ballot.tracking_hash == prepared.tracking_hash
+    assert choices == {q: tuple(v) for q, v in CHOICES["south"].items()}
+    old = {"ballot": prepared.payload, "reveal": prepared.spoiled_payload()["reveal"]}
+    with pytest.raises(BallotError, match="spoiled: missing field signature"):
+        read_spoiled(M, old, WHERE)
+    old["signature"] = "00" * 64
+    with pytest.raises(BallotError, match="spoiled: ballot: unknown field signature"):
+        read_spoiled(M, old, WHERE)
+
+
+# --- a board turning a challenge into a cast ballot --------------------------------------
+
+
+def test_a_challenge_cannot_be_cast_with_the_spoiled_signature() -> None:
+    spoiled = _prepared().spoiled_payload()
+    forged = {**spoiled["ballot"], "signature": spoiled["signature"]}
+    check_ballot_fields(forged, WHERE)  # the right shape: only the signature stops it
+    _fails(forged, "ballot: signature does not verify")
+
+
+def test_a_challenge_body_alone_is_no_ballot() -> None:
+    _fails(_prepared().spoiled_payload()["ballot"], "ballot: missing field signature")
+
+
+def test_a_spoiled_payload_is_no_ballot() -> None:
+    _fails(_prepared().spoiled_payload(), "ballot: missing field credential, questions, region")
+
+
+def test_a_cast_signature_does_not_make_a_spoiled_payload() -> None:
+    # The other direction: the board holds a cast ballot and invents a challenge of it.
+    prepared = _prepared()
+    spoiled = _spoiled()
+    spoiled["signature"] = prepared.payload["signature"]
+    _spoiled_fails(spoiled, "spoiled: signature does not verify")
+
+
+# --- spoiled ballots: tampering ---------------------------------------------------------
 
 
 def _spoiled_fails(spoiled: Any, match: str) -> None:
-    with pytest.raises(BallotError, match=match):
+    with pytest.raises(BallotError, match=match) as info:
         verify_spoiled(M, K, spoiled, WHERE)
+    assert str(info.value).startswith(f"{WHERE}: ")
+
+
+def test_spoiled_inner_ballot_with_a_signature_is_refused() -> None:
+    spoiled = _spoiled()
+    spoiled["ballot"]["signature"] = _prepared().payload["signature"]
+    _spoiled_fails(spoiled, "spoiled: ballot: unknown field signature")
+    _spoiled_fails(_resign_spoiled(spoiled, credential(1)), "spoiled: ballot: unknown field")
+
+
+def test_spoiled_signed_by_another_credential() -> None:
+    _spoiled_fails(_resign_spoiled(_spoiled(), credential(2)), "spoiled: signature does not")
+
+
+def test_spoiled_with_the_credential_changed_and_resigned() -> None:
+    spoiled = _spoiled()
+    spoiled["ballot"]["credential"] = credential(2).public.hex()
+    spoiled = _resign_spoiled(spoiled, credential(2))
+    _spoiled_fails(spoiled, "spoiled: ballot question status option 0: range proof")
+
+
+def test_spoiled_signed_as_another_kind() -> None:
+    spoiled = _spoiled()
+    body = {k: v for k, v in spoiled.items() if k != "signature"}
+    as_ballot = sign_message(credential(1), M.fingerprint, "ballot", body)
+    _spoiled_fails(as_ballot, "spoiled: signature does not verify")
+
+
+def test_spoiled_for_another_referendum() -> None:
+    other = make_manifest("another-ballot-test")
+    with pytest.raises(BallotError, match="spoiled: signature does not verify"):
+        verify_spoiled(other, K, _prepared().spoiled_payload(), WHERE)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda s: s["reveal"][1]["selections"][1].update(vote=0),
+        lambda s: s["reveal"][0]["selections"].reverse(),
+        lambda s: s["ballot"]["questions"][1]["selections"].reverse(),
+        lambda s: s["ballot"]["questions"][0]["selections"][0].update(
+            alpha=s["ballot"]["questions"][0]["selections"][0]["beta"]
+        ),
+    ],
+)
+def test_spoiled_changed_without_resigning(mutate: Any) -> None:
+    spoiled = _spoiled()
+    mutate(spoiled)
+    _spoiled_fails(spoiled, "spoiled: signature does not verify")
 
 
 def test_spoiled_with_a_wrong_vote() -> None:
-    spoiled = copy.deepcopy(_prepared().spoiled_payload())
+    spoiled = _spoiled()
     spoiled["reveal"][1]["selections"][1]["vote"] = 0  # budget [0, 1, 0, 1]
+    spoiled = _resign_spoiled(spoiled, credential(1))
     _spoiled_fails(spoiled, "spoiled question budget option 1: encrypting vote 0")
 
 
 def test_spoiled_with_a_wrong_nonce() -> None:
-    spoiled = copy.deepcopy(_prepared().spoiled_payload())
+    spoiled = _spoiled()
     sel = spoiled["reveal"][0]["selections"]
     sel[0]["nonce"], sel[1]["nonce"] = sel[1]["nonce"], sel[0]["nonce"]
+    spoiled = _resign_spoiled(spoiled, credential(1))
     _spoiled_fails(spoiled, "spoiled question status option 0: encrypting vote 1")
+
+
+def test_spoiled_with_a_changed_ciphertext_resigned() -> None:
+    spoiled = _spoiled()
+    other = _payload(seed="b")
+    spoiled["ballot"]["questions"][0]["selections"][0] = other["questions"][0]["selections"][0]
+    spoiled = _resign_spoiled(spoiled, credential(1))
+    _spoiled_fails(spoiled, "spoiled: ballot question status: sum_proof: range proof")
 
 
 @pytest.mark.parametrize(
     ("mutate", "match"),
     [
         (lambda s: s.update(extra=1), "spoiled: unknown field extra"),
+        (lambda s: s.pop("signature"), "spoiled: missing field signature"),
+        (lambda s: s.update(signature=s["signature"][:-2]), "spoiled signature: want 128"),
+        (lambda s: s["ballot"].pop("credential"), "spoiled: ballot: missing field credential"),
+        (lambda s: s["ballot"].update(region="moon"), "spoiled: ballot region 'moon' is not"),
+        (lambda s: s["ballot"]["questions"].reverse(), "spoiled: ballot questions are budget"),
         (lambda s: s["reveal"].pop(), "spoiled reveal: want 2 to 2 items"),
         (lambda s: s["reveal"].reverse(), r"reveal\[0\]: question 'budget', want status"),
         (lambda s: s["reveal"][0]["selections"].pop(), "question status selections: want 3 to 3"),
@@ -508,10 +666,12 @@ def test_spoiled_with_a_wrong_nonce() -> None:
         (lambda s: s["reveal"][0]["selections"][0].update(nonce="00" * 32), "nonce must not be"),
         (lambda s: s["reveal"][0]["selections"][0].update(nonce="ff" * 32), "nonce: scalar"),
         (lambda s: s["reveal"][0]["selections"][0].pop("nonce"), "missing field nonce"),
-        (lambda s: s["ballot"].update(signature="00" * 64), "spoiled: ballot: signature"),
     ],
 )
 def test_spoiled_junk(mutate: Any, match: str) -> None:
-    spoiled = copy.deepcopy(_prepared().spoiled_payload())
+    spoiled = _spoiled()
     mutate(spoiled)
     _spoiled_fails(spoiled, match)
+    # Re-signing does not help: the form is checked whatever the signature says.
+    if "signature" not in match:
+        _spoiled_fails(_resign_spoiled(spoiled, credential(1)), match)

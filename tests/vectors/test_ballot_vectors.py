@@ -1,7 +1,8 @@
 """vectors/ballots/ballots.json against the code: ballots, spoiled ballots, tracking codes.
 
 want_err null: verifies; "decode": rejected as it is read (structure, hex form, encoding);
-"invalid": reads fine (check_ballot_fields passes) and a check fails.
+"invalid": reads fine (check_ballot_fields passes) and a check fails. A spoiled ballot's
+inner ballot is unsigned and the whole payload is signed as kind "spoiled" (12.5).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ FAILS_AT = {
     "structure": r"(missing|unknown) field|want \d+ to \d+ items",
     "encoding": r"lowercase hex|not canonical|not a canonical",
     "signature": r"ballot: signature does not verify",
+    "spoiled signature": r"spoiled: signature does not verify",
     "ballot style": r"ballot questions are|is not in the manifest",
     "selection proof": r"option \d+: range proof",
     "sum proof": r"sum_proof: range proof",
@@ -87,16 +89,40 @@ def test_encryption_is_reproduced_byte_for_byte(case: dict[str, Any]) -> None:
     assert prepared.tracking_code == case["tracking_code"]
 
 
+@pytest.mark.parametrize(
+    "case", [c for c in DOC["spoiled"] if c["want_err"] is None], ids=lambda c: c["desc"]
+)
+def test_challenge_is_reproduced_byte_for_byte(case: dict[str, Any]) -> None:
+    prepared = encrypt_ballot(
+        MANIFEST,
+        KEY,
+        case["region"],
+        case["choices"],
+        Ed25519Key(bytes.fromhex(case["credential_seed"])),
+        SeededRandom(case["rng_seed"]),
+    )
+    assert prepared.spoiled_payload() == case["payload"]
+    assert prepared.tracking_code == case["tracking_code"]
+
+
 def test_every_kind_of_case_is_present() -> None:
     assert {c["want_err"] for c in DOC["ballots"]} == {None, "decode", "invalid"}
-    assert {c["want_err"] for c in DOC["spoiled"]} == {None, "invalid"}
+    assert {c["want_err"] for c in DOC["spoiled"]} == {None, "decode", "invalid"}
+    assert {c.get("fails_at") for c in DOC["spoiled"]} == {
+        None,
+        "reveal",
+        "spoiled signature",
+        "structure",
+    }
 
 
 @pytest.mark.parametrize("case", DOC["spoiled"], ids=lambda c: c["desc"])
 def test_spoiled_case(case: dict[str, Any]) -> None:
     if case["want_err"] is None:
-        _, choices = verify_spoiled(MANIFEST, KEY, case["payload"], "vector")
+        ballot, choices = verify_spoiled(MANIFEST, KEY, case["payload"], "vector")
         assert {q: list(v) for q, v in choices.items()} == case["choices"]
+        assert ballot.tracking_hash.hex() == case["tracking_hash"]
+        assert "signature" not in case["payload"]["ballot"]
     else:
         with pytest.raises(BallotError, match=FAILS_AT[case["fails_at"]]):
             verify_spoiled(MANIFEST, KEY, case["payload"], "vector")

@@ -188,6 +188,8 @@ def verify_record(
     bar = Progress("verifying", total if isinstance(total, int) else 0, enabled=progress)
     state = Replay(manifest)
     tree = state.tree
+    if 0 in roots_wanted:  # a checkpoint of the empty board: its root is H("")
+        _compare_root(tree, *roots_wanted[0])
     jobs = jobs or os.cpu_count() or 1
     pool: ProcessPoolExecutor | None = None
     try:

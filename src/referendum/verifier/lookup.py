@@ -52,6 +52,11 @@ def parse_receipt(value: Any, where: str) -> _Receipt:
     index = value["index"]
     if isinstance(index, bool) or not isinstance(index, int) or index < 0:
         raise ValueError(f"{where}: index must be a board index")
+    if signed.checkpoint.size <= index:
+        raise ValueError(
+            f"{where}: the checkpoint ({signed.checkpoint.size} entries) does not"
+            f" cover entry {index}"
+        )
     if len(h) != 32 or tracking_code(h) != value["tracking_code"]:
         raise ValueError(f"{where}: tracking_code does not match tracking_hash")
     return _Receipt(value["tracking_code"], h, index, signed, proof)
