@@ -255,7 +255,7 @@ def test_a_receipt_from_another_history_is_proof_of_equivocation(
     referendum: dict[str, object], tmp_path: Path
 ) -> None:
     receipt = dict(referendum["receipt"])
-    receipt["index"] += 1
+    receipt["index"] -= 1  # still inside the signed tree, but another entry
     path = tmp_path / "moved.json"
     path.write_text(json.dumps(receipt))
     proc = run("verify", str(referendum["record"]), "--receipt", str(path), ok=False)
