@@ -1,4 +1,8 @@
-"""A small manifest with two registrars and three regions, for the credentials tests."""
+"""A small manifest with two registrars and three regions, for the credentials tests.
+
+reg-a serves every region (its entry has no regions member); reg-b serves south and
+north only, so it may not register east.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,27 @@ from referendum.group import SeededRandom
 from referendum.manifest import Manifest
 from referendum.signing import Ed25519Key
 
-__all__ = ["REGIONS", "REGISTRAR_KEYS", "make_manifest"]
+__all__ = ["REGIONS", "REGISTRAR_KEYS", "REGISTRAR_REGIONS", "make_manifest"]
 
 _rng = SeededRandom("credentials-fixtures")
 REGISTRAR_KEYS = {"reg-a": Ed25519Key.generate(_rng), "reg-b": Ed25519Key.generate(_rng)}
 _TRUSTEE_KEYS = [Ed25519Key.generate(_rng) for _ in range(3)]
 _BOARD = SigningKey.generate("board", BOARD_KEY, _rng).verifier().to_text()
 REGIONS = ("north", "south", "east")
+#: The regions member of each registrar's manifest entry (None: no member, every region).
+REGISTRAR_REGIONS: dict[str, list[str] | None] = {"reg-a": None, "reg-b": ["south", "north"]}
 
 
 def _texts(text: str) -> dict[str, str]:
     return {"en": text}
+
+
+def _registrar(rid: str, key: Ed25519Key) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": rid, "name": f"Registrar {rid}", "signing_key": key.public.hex()}
+    regions = REGISTRAR_REGIONS[rid]
+    if regions is not None:
+        entry["regions"] = list(regions)
+    return entry
 
 
 def make_manifest(referendum_id: str = "cred-test") -> Manifest:
@@ -53,10 +67,7 @@ def make_manifest(referendum_id: str = "cred-test") -> Manifest:
             for i, key in enumerate(_TRUSTEE_KEYS)
         ],
         "quorum": 2,
-        "registrars": [
-            {"id": rid, "name": f"Registrar {rid}", "signing_key": key.public.hex()}
-            for rid, key in REGISTRAR_KEYS.items()
-        ],
+        "registrars": [_registrar(rid, key) for rid, key in REGISTRAR_KEYS.items()],
         "witnesses": [],
         "board": {"key": _BOARD},
     }

@@ -185,8 +185,9 @@ def issue_credentials(
 
     codes are printed forms in the order of the public keys; payloads are the signed
     "credentials" batches 0, 1, ... of BATCH_SIZE keys, then one "credentials.close".
-    Raises ValueError for count < 1, an unknown region or registrar, or a key that is
-    not the registrar's.
+    Raises ValueError for count < 1, an unknown region or registrar, a region the
+    registrar does not serve (the roll would refuse it), or a key that is not the
+    registrar's.
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}")
@@ -195,6 +196,11 @@ def issue_credentials(
         registrar = manifest.registrar(registrar_id)
     except KeyError as exc:
         raise ValueError(exc.args[0]) from None
+    if region_id not in registrar.regions:
+        raise ValueError(
+            f"registrar {registrar_id!r} does not serve region {region_id!r} "
+            f"(it serves {', '.join(registrar.regions)})"
+        )
     if registrar_key.public != registrar.signing_key:
         raise ValueError(f"the key given is not registrar {registrar_id!r}'s signing key")
     fp = manifest.fingerprint
@@ -306,6 +312,10 @@ class CredentialRoll:
         index = self._region_index.get(region_id)
         if index is None:
             raise CredentialError(f"{where}: no region {region_id!r} in the manifest")
+        if region_id not in registrar.regions:
+            raise CredentialError(
+                f"{where}: registrar {registrar_id!r} does not serve region {region_id!r}"
+            )
         if self._closed[index]:
             raise CredentialError(f"{where}: region {region_id!r} is already closed")
         owner = self._registrars[index]

@@ -92,9 +92,16 @@ class Trustee:
 
 @dataclass(frozen=True, slots=True)
 class Registrar:
+    """A registrar: its id, name, Ed25519 signing key, and the region ids it may register.
+
+    regions is every region of the manifest, in manifest order, when the manifest's entry
+    has no regions member (section 9.2.2).
+    """
+
     id: str
     name: str
     signing_key: bytes
+    regions: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,12 +382,13 @@ def _parse(value: Any) -> Manifest:
     registrars = []
     for gi, g in enumerate(_list(top["registrars"], "manifest.registrars")):
         w = f"manifest.registrars[{gi}]"
-        go = _obj(g, w, ("id", "name", "signing_key"))
+        go = _obj(g, w, ("id", "name", "signing_key"), ("regions",))
         registrars.append(
             Registrar(
                 _id(go["id"], f"{w}.id"),
                 _str(go["name"], f"{w}.name", 200),
                 _key_hex(go["signing_key"], f"{w}.signing_key"),
+                _served(go, w, [r.id for r in regions]),
             )
         )
     _unique([g.id for g in registrars], "manifest.registrars")
@@ -418,6 +426,18 @@ def _parse(value: Any) -> Manifest:
         board_key=board_key,
         _json=_deep_copy(top),
     )
+
+
+def _served(registrar: dict[str, Any], where: str, region_ids: Sequence[str]) -> tuple[str, ...]:
+    """Gives back the region ids a registrar entry lists; every region when it lists none."""
+    if "regions" not in registrar:
+        return tuple(region_ids)
+    served = _list(registrar["regions"], f"{where}.regions")
+    for i, rid in enumerate(served):
+        if not isinstance(rid, str) or rid not in region_ids:
+            raise ManifestError(f"{where}.regions[{i}]: no region {rid!r}")
+    _unique(served, f"{where}.regions")
+    return tuple(served)
 
 
 def load_manifest_toml(text: str, board_key: VerifierKey) -> Manifest:

@@ -299,6 +299,16 @@ def test_issue_rejects_bad_requests() -> None:
         issue_credentials(MANIFEST, "reg-z", KEY_A, "north", 1, rng)
     with pytest.raises(ValueError, match="not registrar 'reg-a'"):
         issue_credentials(MANIFEST, "reg-a", KEY_B, "north", 1, rng)
+    with pytest.raises(
+        ValueError,
+        match=r"^registrar 'reg-b' does not serve region 'east' \(it serves south, north\)$",
+    ):
+        issue_credentials(MANIFEST, "reg-b", KEY_B, "east", 1, rng)
+
+
+def test_the_manifest_says_which_regions_each_registrar_serves() -> None:
+    assert MANIFEST.registrar("reg-a").regions == ("north", "south", "east")
+    assert MANIFEST.registrar("reg-b").regions == ("south", "north")
 
 
 # --- the roll: every rule, with a tampered message ----------------------------------------
@@ -433,6 +443,12 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
         "region 'north' is registered by 'reg-a', not by registrar 'reg-b'",
     ),
     (
+        "registrar outside its regions",
+        "credentials",
+        lambda: _batch(_keys("x", 1), 0, region="east", registrar="reg-b", key=KEY_B),
+        "registrar 'reg-b' does not serve region 'east'",
+    ),
+    (
         "skipped batch",
         "credentials",
         lambda: _batch(_keys("x", 1), 2),
@@ -522,6 +538,12 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
         "registered by 'reg-a', not by registrar 'reg-b'",
     ),
     (
+        "close: registrar outside its regions",
+        "credentials.close",
+        lambda: _close(1, 1, region="east", registrar="reg-b", key=KEY_B),
+        "registrar 'reg-b' does not serve region 'east'",
+    ),
+    (
         "close: bad signature",
         "credentials.close",
         lambda: {**_close(1, 5), "count": 4},
@@ -580,3 +602,24 @@ def test_roll_queries_name_unknown_regions(roll: CredentialRoll) -> None:
     with pytest.raises(KeyError, match="west"):
         roll.is_closed("west")
     assert roll.count("east") == 0 and not roll.is_closed("east")
+
+
+def test_a_registrar_cannot_take_a_region_it_does_not_serve() -> None:
+    """The reviewer's attack: reg-b registers east first and closes it, to own its roll."""
+    roll = CredentialRoll(MANIFEST)
+    before = _state(roll)
+    theirs = _keys("stolen", 3)
+    with pytest.raises(CredentialError, match=r"^board entry 1: registrar 'reg-b' does not serve"):
+        roll.add(
+            "credentials",
+            _batch(theirs, region="east", registrar="reg-b", key=KEY_B),
+            "board entry 1",
+        )
+    with pytest.raises(CredentialError, match=r"^board entry 2: registrar 'reg-b' does not serve"):
+        roll.add("credentials.close", _close(1, 3, "east", "reg-b", KEY_B), "board entry 2")
+    assert _state(roll) == before
+    _, payloads = issue_credentials(MANIFEST, "reg-a", KEY_A, "east", 2, SeededRandom("east"))
+    roll.add("credentials", payloads[0], "board entry 3")
+    roll.add("credentials.close", payloads[1], "board entry 4")
+    assert roll.is_closed("east") and roll.count("east") == 2
+    assert roll.region_of(bytes.fromhex(theirs[0])) is None

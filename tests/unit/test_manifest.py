@@ -512,6 +512,36 @@ RULES: list[tuple[str, Mutation, str]] = [
         _delete(("registrars", 0, "signing_key")),
         r"^manifest\.registrars\[0\]: missing signing_key$",
     ),
+    (
+        "registrar region unknown",
+        _setter(("registrars", 1, "regions"), ["north", "west"]),
+        r"^manifest\.registrars\[1\]\.regions\[1\]: no region 'west'$",
+    ),
+    (
+        "registrar region twice",
+        _setter(("registrars", 1, "regions"), ["south", "north", "south"]),
+        r"^manifest\.registrars\[1\]\.regions: 'south' appears twice$",
+    ),
+    (
+        "registrar regions empty",
+        _setter(("registrars", 0, "regions"), []),
+        r"^manifest\.registrars\[0\]\.regions: want 1 to 64 items, got 0$",
+    ),
+    (
+        "registrar regions not a list",
+        _setter(("registrars", 0, "regions"), "north"),
+        r"^manifest\.registrars\[0\]\.regions: want a list, got str$",
+    ),
+    (
+        "registrar region not text",
+        _setter(("registrars", 0, "regions"), [1]),
+        r"^manifest\.registrars\[0\]\.regions\[0\]: no region 1$",
+    ),
+    (
+        "registrar region by name",
+        _setter(("registrars", 0, "regions"), ["North"]),
+        r"^manifest\.registrars\[0\]\.regions\[0\]: no region 'North'$",
+    ),
     # witnesses
     (
         "board key as witness",
@@ -584,6 +614,32 @@ def test_each_rule_has_a_failing_case(mutate: Mutation, says: str) -> None:
     mutate(value)
     with pytest.raises(ManifestError, match=says):
         Manifest.from_json(value)
+
+
+def test_registrars_serve_every_region_unless_they_list_some() -> None:
+    value = manifest_json()
+    m = Manifest.from_json(value)
+    assert m.registrar("cec").regions == ("north", "south")  # no member: every region
+    value["registrars"][1]["regions"] = ["south"]
+    bound = Manifest.from_json(value)
+    assert bound.registrar("abroad").regions == ("south",)
+    assert bound.registrar("cec").regions == ("north", "south")
+    assert bound.to_json()["registrars"][1]["regions"] == ["south"]
+    assert "regions" not in bound.to_json()["registrars"][0]  # nothing is filled in
+    assert bound.fingerprint != m.fingerprint
+    # Listing every region serves the same regions, but it is another canonical form.
+    value["registrars"][1]["regions"] = ["south", "north"]
+    listed = Manifest.from_json(value)
+    assert listed.registrar("abroad").regions == ("south", "north")
+    assert listed.fingerprint not in (m.fingerprint, bound.fingerprint)
+
+
+def test_a_registrar_block_in_toml_may_list_regions() -> None:
+    text = _toml().replace('id = "abroad"', 'id = "abroad"\nregions = ["kherson"]', 1)
+    assert text != _toml()
+    m = load_manifest_toml(text, BOARD.verifier())
+    assert m.registrar("abroad").regions == ("kherson",)
+    assert m.registrar("cec").regions == tuple(r for r, _ in REGIONS)
 
 
 @pytest.mark.parametrize("value", [None, [], "manifest", 1, [manifest_json()]])

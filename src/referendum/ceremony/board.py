@@ -1,12 +1,14 @@
 """The key ceremony as the board sees it: acceptance rules and replay (docs/protocol.md 11).
 
 CeremonyBoard is pure: it holds the ceremony messages accepted so far and validates each
-new one against the rules of section 11.6 before recording it. The board server uses it
+new one against the rules of section 11.7 before recording it. The board server uses it
 to accept or refuse a message; the verifier feeds it the board's entries in order and
 gets the same verdicts. A rejected message raises CeremonyError and changes nothing.
 
 QUAL, the set of dealers whose polynomials make the key, is computed by `qualify`
-(section 11.5), the one function both the board and a confirming trustee use.
+(section 11.5), the one function both the board and a confirming trustee use. It is
+decided once every trustee has checked and every complaint has a reveal; no confirm is
+accepted before that, so a complaint can never shut its dealer out unanswered.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = [
     "CeremonyBoard",
     "Qualification",
     "qualify",
+    "unanswered_text",
 ]
 
 KIND_COMMITMENT: Final = "ceremony.commitment"
@@ -98,6 +101,17 @@ class Qualification:
         )
 
 
+def unanswered_text(pending: Sequence[tuple[int, int]]) -> str:
+    """Gives back the text naming unanswered complaints, given (dealer, complainer) pairs.
+
+    For example "trustee 3's complaint against trustee 1 is not answered yet" (11.6).
+    """
+    named = [f"trustee {j}'s complaint against trustee {i}" for i, j in pending]
+    if len(named) == 1:
+        return f"{named[0]} is not answered yet"
+    return f"{', '.join(named[:-1])} and {named[-1]} are not answered yet"
+
+
 def qualify(
     group: Group,
     n: int,
@@ -111,8 +125,14 @@ def qualify(
     commitments: dealer -> C_i0..C_i(k-1); dealt: the dealers whose shares are posted;
     complaints: complainer j -> the dealers j complained against; reveals: (dealer i,
     complainer j) -> the share i revealed for j. A dealer qualifies when it committed,
-    dealt, and every complaint against it has a reveal that verifies (section 6.2).
+    dealt, and every share it revealed verifies (section 6.2). CeremonyError while a
+    complaint has no reveal: QUAL is not decided until every complaint is answered.
     """
+    pending = sorted(
+        (i, j) for j, against in complaints.items() for i in against if (i, j) not in reveals
+    )
+    if pending:
+        raise CeremonyError(f"QUAL is not decided yet: {unanswered_text(pending)}")
     qualified: list[int] = []
     disqualified: dict[int, str] = {}
     for i in range(1, n + 1):
@@ -122,10 +142,7 @@ def qualify(
         if i not in dealt:
             problems.append("posted no shares")
         for j in sorted(j for j, against in complaints.items() if i in against):
-            share = reveals.get((i, j))
-            if share is None:
-                problems.append(f"did not answer trustee {j}'s complaint with a reveal")
-                continue
+            share = reveals[(i, j)]
             if i not in commitments:
                 continue
             try:
@@ -164,6 +181,7 @@ class CeremonyBoard:
         self._shares: dict[int, dict[int, bytes]] = {}  # dealer i -> {j: sealed s_ij}
         self._checks: dict[int, dict[int, str]] = {}  # complainer j -> {dealer i: reason}
         self._reveals: dict[tuple[int, int], Scalar] = {}  # (dealer i, complainer j) -> s_ij
+        self._refuted: set[tuple[int, int]] = set()  # the reveals above that verify
         self._confirms: dict[int, _Confirm] = {}
         self._fixed: Qualification | None = None
         self._public_key: Element | None = None
@@ -179,7 +197,7 @@ class CeremonyBoard:
     # --- adding messages -------------------------------------------------------------
 
     def add(self, kind: str, payload: dict[str, Any], where: str) -> None:
-        """Records one signed ceremony message after checking it (section 11.6).
+        """Records one signed ceremony message after checking it (section 11.7).
 
         where (e.g. "board entry 7") starts every error message. Raises CeremonyError
         naming the trustee and the rule; a rejected message changes nothing.
@@ -281,8 +299,8 @@ class CeremonyBoard:
         self._checks[j] = complaints
 
     def _add_reveal(self, body: dict[str, Any], i: int, what: str) -> None:
-        if self._fixed is not None:
-            raise CeremonyError(f"{what}: reveals close at the first confirm", trustee=i)
+        # No "too late" rule: a confirm needs every complaint answered, so after the first
+        # confirm every reveal is refused below as a repeat.
         j = decode_index(body["to"], self._n, f"{what}: to", i)
         if i not in self._checks.get(j, {}):
             raise CeremonyError(
@@ -292,7 +310,17 @@ class CeremonyBoard:
             raise CeremonyError(
                 f"{what}: trustee {i} already revealed its share for trustee {j}", trustee=i
             )
-        self._reveals[(i, j)] = decode_scalar(body["share"], f"{what}: share", i)
+        share = decode_scalar(body["share"], f"{what}: share", i)
+        # A complaint needs every shares message, and shares follow the commitment.
+        try:
+            verify_share(self.group, j, share, self._commitments[i], dealer=i)
+        except ShareVerificationError:
+            refutes = False  # accepted all the same: the dealer's conclusive answer (11.5)
+        else:
+            refutes = True
+        self._reveals[(i, j)] = share
+        if refutes:
+            self._refuted.add((i, j))
 
     def _add_confirm(self, body: dict[str, Any], j: int, what: str) -> None:
         missing = self._missing(self._checks)
@@ -304,6 +332,13 @@ class CeremonyBoard:
             )
         if j in self._confirms:
             raise CeremonyError(f"{what}: trustee {j} already confirmed", trustee=j)
+        pending = self.pending_reveals()
+        if pending:
+            raise CeremonyError(
+                f"{what}: {unanswered_text(pending)}; confirms wait for the accused dealers' "
+                "reveals",
+                trustee=j,
+            )
         q = self._fixed if self._fixed is not None else self._qualify()
         q.require_quorum(self._k, what)
         dealers = [self._commitments[i] for i in q.qualified]
@@ -346,10 +381,10 @@ class CeremonyBoard:
         )
 
     def qualification(self) -> Qualification:
-        """Gives back QUAL as the first confirm fixes it (section 11.5): the fixed one once
-        a confirm is accepted, else the one a confirm would fix now.
+        """Gives back QUAL (section 11.5) once it is decided: every check is on the board and
+        every complaint has a reveal. No later message can change it.
 
-        CeremonyError while checks are missing: complaints decide QUAL.
+        CeremonyError while checks are missing or a complaint is unanswered.
         """
         if self._fixed is not None:
             return self._fixed
@@ -416,6 +451,18 @@ class CeremonyBoard:
         """Gives back the share s_ij dealer i revealed for complainer j, or None."""
         return self._reveals.get((i, j))
 
+    def refuted(self) -> dict[int, list[int]]:
+        """Gives back complainer -> the dealers whose reveal to it verified (section 11.5).
+
+        Each names a complaint the dealer's public share proved baseless. The protocol
+        does not penalise the complainer; reports name it. Ascending, complainers with
+        no refuted complaint left out.
+        """
+        refuted: dict[int, list[int]] = {}
+        for i, j in sorted(self._refuted, key=lambda pair: (pair[1], pair[0])):
+            refuted.setdefault(j, []).append(i)
+        return refuted
+
     def pending_reveals(self) -> list[tuple[int, int]]:
         """Gives back (dealer, complainer) for each complaint without a reveal yet, ascending."""
         return sorted(
@@ -426,27 +473,30 @@ class CeremonyBoard:
         )
 
     def phase(self) -> str:
-        """Gives back what is due next: "commit", "share", "check", "confirm" or "complete"."""
-        for name, posted in self._phases():
-            if self._missing(posted):
-                return name
-        return "complete"
+        """Gives back what is due next: "commit", "share", "check", "reveal", "confirm" or
+        "complete" ("reveal": every check is in, some complaints are unanswered)."""
+        return self._due()[0]
 
     def waiting_for(self) -> list[int]:
-        """Gives back the trustees who have not posted the message phase() is waiting for."""
-        for _, posted in self._phases():
-            missing = self._missing(posted)
-            if missing:
-                return missing
-        return []
+        """Gives back the trustees who have not posted the message phase() is waiting for
+        (in phase "reveal", the dealers with unanswered complaints)."""
+        return self._due()[1]
 
-    def _phases(self) -> list[tuple[str, Mapping[int, object]]]:
-        return [
+    def _due(self) -> tuple[str, list[int]]:
+        steps: list[tuple[str, Mapping[int, object]]] = [
             ("commit", self._commitments),
             ("share", self._shares),
             ("check", self._checks),
-            ("confirm", self._confirms),
         ]
+        for name, posted in steps:
+            missing = self._missing(posted)
+            if missing:
+                return name, missing
+        dealers = sorted({i for i, _ in self.pending_reveals()})
+        if dealers:
+            return "reveal", dealers
+        missing = self._missing(self._confirms)
+        return ("confirm", missing) if missing else ("complete", [])
 
     def _waiting_text(self) -> str:
         waiting = self.waiting_for()

@@ -31,6 +31,7 @@ from .board import (
     KIND_REVEAL,
     KIND_SHARES,
     CeremonyBoard,
+    unanswered_text,
 )
 from .sealed import BOX_KEY_SIZE, SealedBoxError, box_keypair, box_public_key, open_sealed, seal
 
@@ -207,8 +208,8 @@ class TrusteeState:
     def reveal_messages(self, manifest: Manifest, board: CeremonyBoard) -> list[dict[str, Any]]:
         """Gives back a signed ceremony.reveal payload per unanswered complaint (11.5).
 
-        Empty when nobody complained. ValueError before all checks are in, or when a
-        complaint is unanswered but a confirm has fixed QUAL (too late).
+        Empty when nobody complained or every complaint is answered. ValueError before
+        all checks are in.
         """
         self._check_board(manifest, board)
         if board.phase() in ("commit", "share", "check"):
@@ -216,11 +217,6 @@ class TrusteeState:
         pending = [
             j for j in board.complaints_against(self.index) if board.revealed(self.index, j) is None
         ]
-        if pending and board.public_shares:
-            raise ValueError(
-                f"too late to answer the complaints of trustees {pending}: "
-                "QUAL was fixed at the first confirm"
-            )
         return [
             self._sign(
                 KIND_REVEAL,
@@ -238,8 +234,9 @@ class TrusteeState:
     ) -> dict[str, Any]:
         """Gives back the signed ceremony.confirm payload and keeps x_j as final_share (11.6).
 
-        QUAL is the board's (qualify, section 11.5). ValueError when it is not time or
-        the board does not match this state; CeremonyError when |QUAL| < k.
+        QUAL is the board's (qualify, section 11.5). ValueError when it is not time (a
+        check is missing, or a complaint has no reveal yet) or the board does not match
+        this state; CeremonyError when |QUAL| < k.
         """
         self._check_board(manifest, board)
         if self._received is None or self._complained is None:
@@ -250,12 +247,11 @@ class TrusteeState:
             raise ValueError(
                 f"trustee {self.index}: the board holds a different check than this state made"
             )
-        mine = [
-            j for j in board.complaints_against(self.index) if board.revealed(self.index, j) is None
-        ]
-        if mine and not board.public_shares:
+        pending = board.pending_reveals()
+        if pending:
+            # The board refuses the confirm too (11.7): QUAL waits for every answer.
             raise ValueError(
-                f"trustee {self.index}: post your reveals first (complaints by trustees {mine})"
+                f"trustee {self.index}: not time to confirm yet: {unanswered_text(pending)}"
             )
         qualification = board.qualification()
         qualification.require_quorum(manifest.quorum, f"trustee {self.index}")
@@ -446,6 +442,7 @@ def _waiting(board: CeremonyBoard) -> str:
         "commit": "commitments",
         "share": "shares",
         "check": "checks",
+        "reveal": "reveals",
         "confirm": "confirms",
     }.get(board.phase())
     if noun is None:

@@ -190,6 +190,7 @@ def snapshot(board: CeremonyBoard) -> Snapshot:
         tuple(tuple(sorted(board.sealed_for(j).items())) for j in range(1, n + 1)),
         tuple(tuple(sorted(board.complaints_by(j).items())) for j in range(1, n + 1)),
         tuple(board.pending_reveals()),
+        tuple(sorted(board.refuted().items())),
         tuple(board.revealed(i, j) for i in range(1, n + 1) for j in range(1, n + 1)),
         tuple(sorted(board.public_shares.items(), key=lambda kv: kv[0])),
         board.complete,

@@ -29,10 +29,25 @@ from referendum.group import Scalar
 from referendum.sharing import interpolate_at_zero, joint_public_key
 
 G = GROUP.generator
+G_ONE = Scalar.from_int(1)
 
 
 def reconstructs(run: Run, trustees: tuple[int, ...]) -> Scalar:
     return interpolate_at_zero(GROUP, {j: run.states[j].final_share for j in trustees})
+
+
+def answered_twin(run: Run) -> CeremonyBoard:
+    """A copy of run's board on which every pending complaint has its dealer's honest reveal.
+
+    It lets a test make a confirm that is valid but for the unanswered complaints.
+    """
+    twin = CeremonyBoard(run.manifest)
+    for t, (kind, payload) in enumerate(run.posted, start=1):
+        twin.add(kind, payload, f"board entry {t}")
+    for dealer in sorted({i for i, _ in run.board.pending_reveals()}):
+        for message in run.states[dealer].reveal_messages(run.manifest, twin):
+            twin.add(KIND_REVEAL, message, "twin")
+    return twin
 
 
 # --- honest ceremony ------------------------------------------------------------------
@@ -48,7 +63,7 @@ def test_honest_five_of_three() -> None:
     assert board.phase() == "check"
     run.check_all()
     assert board.phase() == "confirm"
-    assert board.pending_reveals() == []
+    assert board.pending_reveals() == [] and board.refuted() == {}
     run.reveal_all()
     run.confirm_all()
     assert board.phase() == "complete" and board.waiting_for() == []
@@ -98,6 +113,7 @@ def test_bad_share_draws_a_complaint() -> None:
     assert run.board.complaints_against(2) == [4]
     assert run.board.complaints_by(4) == {2: "the share does not match the dealer's commitments"}
     assert run.board.pending_reveals() == [(2, 4)]
+    assert (run.board.phase(), run.board.waiting_for()) == ("reveal", [2])
 
 
 def test_valid_reveal_keeps_the_dealer() -> None:
@@ -105,23 +121,47 @@ def test_valid_reveal_keeps_the_dealer() -> None:
     run.reveal_all()
     assert run.board.pending_reveals() == []
     assert run.board.revealed(2, 4) is not None
+    assert run.board.refuted() == {4: [2]}  # the revealed share is good
+    assert (run.board.phase(), run.board.waiting_for()) == ("confirm", [1, 2, 3, 4, 5])
     run.confirm_all()
     assert run.board.qualified == (1, 2, 3, 4, 5)
     for quorum in [(1, 2, 3), (2, 4, 5), (3, 4, 5)]:
         assert G ** reconstructs(run, quorum) == run.board.public_key
 
 
-@pytest.mark.parametrize("reveal", ["invalid", "missing"])
-def test_unanswered_or_invalid_reveal_disqualifies(reveal: str) -> None:
+def test_an_unanswered_complaint_blocks_every_confirm() -> None:
     run = with_bad_share()
-    if reveal == "invalid":
-        run.post(KIND_REVEAL, run.bad_reveal(2, 4))  # accepted: it is 2's conclusive answer
     run.reveal_all(skip=[2])
+    for j in range(1, 6):
+        with pytest.raises(ValueError, match="trustee 4's complaint against trustee 2"):
+            run.states[j].confirm_message(run.manifest, run.board, run.rng)
+    with pytest.raises(CeremonyError, match="QUAL is not decided yet: trustee 4's complaint"):
+        run.board.qualification()
+    twin = answered_twin(run)
+    for j in range(1, 6):
+        confirm = run.states[j].confirm_message(run.manifest, twin, run.rng)
+        assert_rejected(
+            run.board,
+            KIND_CONFIRM,
+            confirm,
+            rf"ceremony\.confirm of trustee {j}: trustee 4's complaint against trustee 2 is "
+            "not answered yet; confirms wait",
+        )
+    assert run.board.phase() == "reveal" and run.board.public_shares == {}
+
+
+def test_invalid_reveal_disqualifies() -> None:
+    run = with_bad_share()
+    run.post(KIND_REVEAL, run.bad_reveal(2, 4))  # accepted: it is 2's conclusive answer
+    assert run.board.pending_reveals() == [] and run.board.refuted() == {}
+    assert run.board.phase() == "confirm"
+    run.reveal_all()  # nothing left to reveal
     run.confirm_all()
     board = run.board
     assert board.qualified == (1, 3, 4, 5)
-    why = "does not match its commitments" if reveal == "invalid" else "did not answer trustee 4"
-    assert why in board.disqualified[2]
+    assert board.disqualified == {
+        2: "its revealed share for trustee 4 does not match its commitments"
+    }
     others = [board.commitments(i) for i in (1, 3, 4, 5)]
     assert board.public_key == joint_public_key(GROUP, others)
     for quorum in [(1, 2, 3), (2, 4, 5), (1, 3, 5)]:
@@ -133,7 +173,8 @@ def test_too_few_qualified_dealers_fails_the_ceremony() -> None:
     run.commit_all()
     run.share_all(bad={3: [1]})
     run.check_all()
-    with pytest.raises(CeremonyError, match=r"ceremony failed.*trustee 3: did not answer"):
+    run.post(KIND_REVEAL, run.bad_reveal(3, 1))
+    with pytest.raises(CeremonyError, match=r"ceremony failed.*trustee 3: its revealed share"):
         run.states[1].confirm_message(run.manifest, run.board, run.rng)  # the trustee sees it
     body = {
         "trustee": 1,
@@ -156,6 +197,24 @@ def test_qualify_names_missing_messages() -> None:
     assert q.disqualified == {2: "posted no commitment; posted no shares", 3: q.disqualified[3]}
     with pytest.raises(CeremonyError, match="quorum 2"):
         q.require_quorum(2, "here")
+
+
+def test_qualify_waits_for_every_answer() -> None:
+    commitments = {i: (G,) for i in (1, 2, 3)}
+    complaints = {2: {1}, 3: {1, 2}}
+    with pytest.raises(
+        CeremonyError,
+        match=r"^QUAL is not decided yet: trustee 2's complaint against trustee 1, trustee 3's "
+        r"complaint against trustee 1 and trustee 3's complaint against trustee 2 are not",
+    ):
+        qualify(GROUP, 3, commitments, [1, 2, 3], complaints, {})
+    with pytest.raises(CeremonyError, match=r"trustee 3's complaint against trustee 2 is not"):
+        qualify(GROUP, 3, commitments, [1, 2, 3], complaints, {(1, 2): G_ONE, (1, 3): G_ONE})
+    # g^1 = G = C_i0, the only coefficient: a share of 1 verifies, a share of 2 does not
+    reveals = {(1, 2): G_ONE, (1, 3): G_ONE, (2, 3): Scalar.from_int(2)}
+    q = qualify(GROUP, 3, commitments, [1, 2, 3], complaints, reveals)
+    assert q.qualified == (1, 3)
+    assert q.disqualified == {2: "its revealed share for trustee 3 does not match its commitments"}
 
 
 def test_qualification_before_checks_is_refused() -> None:
@@ -340,16 +399,58 @@ def test_reveal_rules() -> None:
     assert_rejected(board, KIND_REVEAL, reveal, "already revealed its share for trustee 3")
 
 
-def test_reveals_close_at_the_first_confirm() -> None:
+def test_a_confirm_waits_for_every_reveal() -> None:
     run = start(4, 2)
     run.commit_all()
     run.share_all(bad={2: [3, 4]})
     run.check_all()
-    run.post(KIND_REVEAL, run.states[2].reveal_messages(run.manifest, run.board)[0])  # for 3
+    assert run.board.pending_reveals() == [(2, 3), (2, 4)]
+    reveal_3, reveal_4 = run.states[2].reveal_messages(run.manifest, run.board)
+    run.post(KIND_REVEAL, reveal_3)
+    assert run.board.pending_reveals() == [(2, 4)]
+    confirm = run.states[1].confirm_message(run.manifest, answered_twin(run), run.rng)
+    assert_rejected(
+        run.board, KIND_CONFIRM, confirm, "trustee 4's complaint against trustee 2 is not answered"
+    )
+    run.post(KIND_REVEAL, reveal_4)
+    run.post(KIND_CONFIRM, confirm)  # the very message refused above
+    assert run.board.qualified == (1, 2, 3, 4)
+    assert_rejected(run.board, KIND_REVEAL, reveal_4, "already revealed its share for trustee 4")
+    assert_rejected(run.board, KIND_REVEAL, run.bad_reveal(2, 1), "no complaint")
+    assert run.board.refuted() == {3: [2], 4: [2]}
+
+
+def test_a_false_complaint_and_an_immediate_confirm_are_refused() -> None:
+    """The reviewer's attack: trustee 3 complains against honest dealer 1 and confirms at
+    once, hoping to shut 1 out before it can answer and to go unnamed itself."""
+    run = start(3, 2)
+    run.commit_all()
+    run.share_all()  # every share is good
+    run.post(KIND_CHECK, run.states[1].check_message(run.manifest, run.board))
+    run.post(KIND_CHECK, run.states[2].check_message(run.manifest, run.board))
+    honest_check = run.states[3].check_message(run.manifest, run.board)
+    assert honest_check["complaints"] == []
+    lie = {"trustee": 3, "complaints": [{"against": 1, "reason": "the sealed box does not open"}]}
+    run.post(KIND_CHECK, run.sign(3, KIND_CHECK, lie))
+    run.states[3]._complained = (1,)  # the attacker's software agrees with what it posted
+    assert (run.board.phase(), run.board.waiting_for()) == ("reveal", [1])
+    # Its confirm is valid in every other respect: it is accepted once 1 has answered.
+    confirm = run.states[3].confirm_message(run.manifest, answered_twin(run), run.rng)
+    assert_rejected(
+        run.board, KIND_CONFIRM, confirm, "trustee 3's complaint against trustee 1 is not answered"
+    )
+    with pytest.raises(ValueError, match="trustee 3's complaint against trustee 1"):
+        run.states[3].confirm_message(run.manifest, run.board, run.rng)
+    (answer,) = run.states[1].reveal_messages(run.manifest, run.board)
+    run.post(KIND_REVEAL, answer)
+    run.post(KIND_CONFIRM, confirm)
     run.post(KIND_CONFIRM, run.states[1].confirm_message(run.manifest, run.board, run.rng))
-    late = run.bad_reveal(2, 4)
-    assert_rejected(run.board, KIND_REVEAL, late, "reveals close at the first confirm")
-    assert "did not answer trustee 4" in run.board.disqualified[2]
+    run.post(KIND_CONFIRM, run.states[2].confirm_message(run.manifest, run.board, run.rng))
+    assert run.board.complete
+    assert run.board.qualified == (1, 2, 3) and run.board.disqualified == {}
+    assert run.board.refuted() == {3: [1]}  # the complainer is named
+    for quorum in [(1, 2), (1, 3), (2, 3)]:
+        assert G ** reconstructs(run, quorum) == run.board.public_key
 
 
 def test_confirm_rules() -> None:
