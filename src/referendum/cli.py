@@ -78,10 +78,6 @@ def _parser() -> argparse.ArgumentParser:
         p = tsub.add_parser(step, help=text)
         p.add_argument("--dir", required=True, help="this trustee's private folder")
         p.add_argument("--election", required=True, help="the referendum's board folder")
-        if step == "confirm":
-            p.add_argument(
-                "--force", action="store_true", help="confirm although complaints are unanswered"
-            )
 
     creds = sub.add_parser("credentials", help="registrar: voter credentials")
     csub = creds.add_subparsers(dest="step", required=True, parser_class=_Parser)
@@ -89,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--dir", required=True, help="the registrar's private folder")
     ck.add_argument("--id", required=True, help="registrar id, as in the manifest")
     ck.add_argument("--name", required=True, help="registrar name")
+    ck.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="a region this registrar serves (repeat; default: every region)",
+    )
     ci = csub.add_parser("issue", help="issue one region's credentials; codes go to --out")
     ci.add_argument("--dir", required=True, help="the registrar's private folder")
     ci.add_argument("--election", required=True, help="the referendum's board folder")

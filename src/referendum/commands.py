@@ -199,7 +199,7 @@ def _trustee_state(folder: Path, manifest: Manifest, keys: TrusteeKeys) -> Trust
 
 
 def _qual_fixed(board: CeremonyBoard) -> bool:
-    """True once a trustee has confirmed: QUAL is fixed and reveals are closed (11.5)."""
+    """True once a trustee has confirmed: QUAL is fixed (section 11.5)."""
     try:
         board.qualified  # noqa: B018 - raises until the first confirm
     except CeremonyError:
@@ -216,6 +216,12 @@ def _ceremony_status(election: Election) -> None:
             answered = board.revealed(dealer, t.index) is not None
             state = "answered by a reveal" if answered else "not answered"
             _say(f"  trustee {t.index} complained about trustee {dealer}: {reason} ({state})")
+    for complainer, dealers in sorted(board.refuted().items()):
+        for dealer in dealers:
+            _say(
+                f"  trustee {dealer} answered trustee {complainer}'s complaint with a share"
+                " that verifies"
+            )
     if _qual_fixed(board):
         _say(f"  qualified dealers: {', '.join(map(str, board.qualified))}")
         for dealer, reason in sorted(board.disqualified.items()):
@@ -325,12 +331,12 @@ def _trustee(args: argparse.Namespace) -> None:
                 election.post("ceremony.reveal", message)
             _say(f"trustee {state.index}: {len(messages)} complaint(s) answered")
         elif args.step == "confirm":
-            pending = [] if _qual_fixed(board) else board.pending_reveals()
-            if pending and not args.force:
+            pending = board.pending_reveals()
+            if pending:
                 named = ", ".join(f"trustee {i} to trustee {j}" for i, j in pending)
                 raise CommandError(
-                    f"complaints are still unanswered ({named}); confirming now disqualifies"
-                    " those dealers. Wait for their reveals, or confirm with --force"
+                    f"waiting for reveals ({named}): the accused dealers answer with"
+                    " `referendum trustee reveal` first"
                 )
             message = state.confirm_message(manifest, board)
             entry = election.post("ceremony.confirm", message)
@@ -377,7 +383,12 @@ def _credentials(args: argparse.Namespace) -> None:
         sys.stdout.write(
             key_block(
                 "registrars",
-                [("id", args.id), ("name", args.name), ("signing_key", key.public.hex())],
+                [
+                    ("id", args.id),
+                    ("name", args.name),
+                    ("signing_key", key.public.hex()),
+                    *([("regions", args.region)] if args.region else []),
+                ],
             )
         )
         return

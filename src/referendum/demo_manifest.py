@@ -71,9 +71,15 @@ def _quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def key_block(table: str, fields: Sequence[tuple[str, str]]) -> str:
-    """Gives back one [[table]] block of TOML with the given text fields."""
-    lines = [f"[[{table}]]", *(f"{name} = {_quote(value)}" for name, value in fields)]
+def _value(value: str | Sequence[str]) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    return "[" + ", ".join(_quote(v) for v in value) + "]"
+
+
+def key_block(table: str, fields: Sequence[tuple[str, str | Sequence[str]]]) -> str:
+    """Gives back one [[table]] block of TOML with the given text (or list of text) fields."""
+    lines = [f"[[{table}]]", *(f"{name} = {_value(value)}" for name, value in fields)]
     return "\n".join(lines) + "\n"
 
 

@@ -265,3 +265,47 @@ def test_a_receipt_from_another_history_is_proof_of_equivocation(
     broken.write_text(json.dumps({"tracking_code": "x"}))
     proc = run("verify", str(referendum["record"]), "--receipt", str(broken), ok=False)
     assert proc.returncode == 2 and "want a receipt object" in proc.stderr
+
+
+def test_a_registrar_block_names_its_regions(tmp_path: Path) -> None:
+    from referendum.board import BOARD_KEY, SigningKey
+    from referendum.manifest import load_manifest_toml
+
+    out = run(
+        "credentials",
+        "keygen",
+        "--dir",
+        str(tmp_path / "r"),
+        "--id",
+        "east",
+        "--name",
+        "East registrar",
+        "--region",
+        "donetsk",
+        "--region",
+        "luhansk",
+    ).stdout
+    assert 'regions = ["donetsk", "luhansk"]' in out
+    trustee = block(run("trustee", "keygen", "--dir", str(tmp_path / "t"), "--name", "T"))
+    text = (
+        TEMPLATE.replace("quorum = 3", "quorum = 1")
+        + "\n"
+        + trustee
+        + "\n"
+        + block(
+            run(
+                "credentials",
+                "keygen",
+                "--dir",
+                str(tmp_path / "r2"),
+                "--id",
+                "east2",
+                "--name",
+                "E",
+                "--region",
+                "kherson",
+            )
+        )
+    )
+    manifest = load_manifest_toml(text, SigningKey.generate("b", BOARD_KEY).verifier())
+    assert manifest.registrar("east2").regions == ("kherson",)
