@@ -140,6 +140,10 @@ class RecordReader:
         fields = {"format", "referendum", "fingerprint", "entries"}
         if set(head) != fields:
             raise RecordFormatError(f"{path}: want exactly the fields {', '.join(sorted(fields))}")
+        if not isinstance(head["referendum"], str) or not isinstance(head["fingerprint"], str):
+            raise RecordFormatError(f"{path}: referendum and fingerprint must be text")
+        if type(head["entries"]) is not int or head["entries"] < 0:
+            raise RecordFormatError(f"{path}: entries must be a non-negative integer")
         return head
 
     def manifest(self) -> Any:

@@ -428,3 +428,21 @@ def test_shares_decrypted_on_another_board_state_are_refused(tmp_path: Path) -> 
         mp.setattr(demo, "decryption_message", forked)
         with pytest.raises(BoardRuleError, match=r"trustee 1 decrypted another board state"):
             demo.run_demo(voters=4, seed="fork", record=str(tmp_path / "r"), jobs=1)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("entries", True, "entries must be a non-negative integer"),
+        ("entries", "61", "entries must be a non-negative integer"),
+        ("fingerprint", 5, "referendum and fingerprint must be text"),
+    ],
+)
+def test_record_json_with_wrong_types_is_unreadable(
+    copy: Path, field: str, value: Any, match: str
+) -> None:
+    head = json.loads((copy / "record.json").read_text())
+    head[field] = value
+    (copy / "record.json").write_bytes(canonical_json(head) + b"\n")
+    with pytest.raises(RecordFormatError, match=match):
+        verify_record(copy, jobs=1, progress=False)
