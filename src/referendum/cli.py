@@ -19,6 +19,7 @@ exit 1 only when `verify` finds a check that fails.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         ("status", "show the ceremony's phase and whom it waits for"),
     ):
         p = tsub.add_parser(step, help=text)
-        p.add_argument("--dir", required=True, help="this trustee's private folder")
+        p.add_argument("--dir", required=step != "status", help="this trustee's private folder")
         p.add_argument("--election", required=True, help="the referendum's board folder")
 
     creds = sub.add_parser("credentials", help="registrar: voter credentials")
@@ -181,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             return commands.verify(args)
         return commands.run(args)
+    except BrokenPipeError:
+        # The reader (say `| head`) has gone: stop quietly, as command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("referendum: interrupted", file=sys.stderr)
         return 130

@@ -277,6 +277,10 @@ def _no_tally(phase: str, what: str) -> str:
 
 
 def _trustee(args: argparse.Namespace) -> None:
+    if args.step == "status":  # public information: no trustee folder needed
+        with Election.locked(Path(args.election)) as election:
+            _ceremony_status(election)
+        return
     folder = Path(args.dir)
     if args.step == "keygen":
         keys = TrusteeKeys.generate()
@@ -293,10 +297,6 @@ def _trustee(args: argparse.Namespace) -> None:
                 ],
             )
         )
-        return
-    if args.step == "status":
-        with Election.locked(Path(args.election)) as election:
-            _ceremony_status(election)
         return
     keys = _trustee_keys(folder)
     # Before decrypting, a trustee re-checks every entry itself (the operator is not trusted).
@@ -527,6 +527,7 @@ def _vote(args: argparse.Namespace) -> None:
         state = election.state
         if state.phase != "voting" or state.public_key is None:
             raise CommandError(f"voting is not open (the board is in phase {state.phase!r})")
+        election.check_voting_period()  # before a tracking code is shown for nothing
         key = credential_key(manifest.fingerprint, args.code)
         region = state.roll.region_of(key.public)
         if region is None:
@@ -550,9 +551,15 @@ def _vote(args: argparse.Namespace) -> None:
             entry = election.post("ballot", prepared.payload)
             what = "cast: this ballot will be counted unless you vote again"
         receipt = election.receipt(entry, prepared.tracking_hash)
+    if receipt_path is not None:  # kept even if it fails the check below: it is evidence
+        receipt_path.write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
     sent = prepared.spoiled_payload() if args.challenge else prepared.payload
     # The device's own check: the board signed a tree that holds this very ballot.
-    check_receipt(manifest, "spoiled" if args.challenge else "ballot", sent, receipt)
+    try:
+        check_receipt(manifest, "spoiled" if args.challenge else "ballot", sent, receipt)
+    except VerificationError as exc:
+        kept = f" (kept in {receipt_path})" if receipt_path is not None else ""
+        raise CommandError(f"the board's receipt does not check: {exc}{kept}") from None
     _say(f"{what} (board entry {entry.index}); the board's receipt checks out")
     if args.challenge:
         shown = []
@@ -566,7 +573,6 @@ def _vote(args: argparse.Namespace) -> None:
             f" {prepared.tracking_code}` shows what the challenged ballot encrypts"
         )
     if receipt_path is not None:
-        receipt_path.write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
         _say(f"receipt written to {receipt_path}")
 
 

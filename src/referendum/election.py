@@ -251,7 +251,7 @@ class Election:
         are then dropped from the in-memory state by replaying the board again.
         """
         if any(kind in ("ballot", "spoiled") for kind, _, _ in items):
-            self._check_period()
+            self.check_voting_period()
         start = self.state.size
         encoded = []
         try:
@@ -302,7 +302,8 @@ class Election:
         key = self.state.ceremony.public_key
         return self.post("voting.open", {"public_key": key.to_bytes().hex()})
 
-    def _check_period(self) -> None:
+    def check_voting_period(self) -> None:
+        """None during the manifest's voting period by the operator's clock; else ElectionError."""
         now = self.clock()
         opens, closes = _parse_time(self.manifest.opens), _parse_time(self.manifest.closes)
         if now < opens:

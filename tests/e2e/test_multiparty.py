@@ -73,7 +73,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for step in ("commit", "shares", "check", "confirm"):
         for d in trustees:
             run("trustee", step, "--dir", str(d), "--election", str(board))
-    status = run("trustee", "status", "--dir", str(trustees[0]), "--election", str(board))
+    status = run("trustee", "status", "--election", str(board))  # no trustee folder needed
     assert "complete" in status.stdout
     assert "qualified dealers: 1, 2, 3" in status.stdout
     assert "joint key: " in status.stdout
@@ -309,3 +309,15 @@ def test_a_registrar_block_names_its_regions(tmp_path: Path) -> None:
     )
     manifest = load_manifest_toml(text, SigningKey.generate("b", BOARD_KEY).verifier())
     assert manifest.registrar("east2").regions == ("kherson",)
+
+
+def test_verify_into_a_closed_pipe_stops_quietly(referendum: dict[str, object]) -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m referendum.cli verify {referendum['record']} --jobs 1 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.startswith("referendum ")
+    assert "Broken pipe" not in proc.stderr and "Traceback" not in proc.stderr
