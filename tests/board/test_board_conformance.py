@@ -202,10 +202,16 @@ def test_sigkill_during_appends(spec: StoreSpec) -> None:
         with _opened(spec) as s:
             log = Log(s, name, create=False)
             cp = log.audit()  # consistent: every stored node matches the entries
-            assert cp.size >= len(acks) == max(acks) + 1
+            # A COMMIT the killed client had already sent may still land on the server
+            # after we looked (PostgreSQL finishes it without the client), so an entry
+            # can appear late and the acknowledged indexes can have a gap. What must hold:
+            # every acknowledged entry survived, and the log itself has no gap.
+            assert cp.size >= max(acks) + 1
             stored = {e.index: e.payload.decode() for e in log.entries()}
+            assert len(stored) >= cp.size
+            assert sorted(stored) == list(range(len(stored)))
             assert all(stored[i] == p for i, p in acks.items())
-            acks |= {e.index: e.payload.decode() for e in log.entries(len(acks))}
+            acks |= stored
     with _opened(spec) as s:
         log = Log(s, name, create=False)
         log.append("after", b"kill")
