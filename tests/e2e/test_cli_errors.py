@@ -773,3 +773,34 @@ def test_the_refused_commands_left_the_stages_usable(stages: Path, tmp_path: Pat
     proc = _run(work, "tally", "publish", "--election", "A")
     assert proc.returncode == 0, proc.stderr
     assert "decrypted by trustees 1, 3" in proc.stdout
+
+
+def test_at_a_terminal_vote_asks_cast_or_challenge_after_the_code(
+    stages: Path, tmp_path: Path
+) -> None:
+    """Benaloh: the device shows the tracking code first, then learns the voter's choice."""
+    import os
+    import pty
+
+    work = tmp_path / "work"
+    shutil.copytree(stages / "voting", work)
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*CLI, "vote", "--election", "A", "--code", _code(work), "--choice", "status=russia"],
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=work,
+        )
+        os.write(master, b"challenge\n")
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 0, err
+    code = out.index("tracking code: ")
+    asked = out.index("cast this ballot, or challenge it?")
+    assert code < asked < out.index("challenged: this ballot is posted")
+    assert "it encrypts: status=russia" in out
