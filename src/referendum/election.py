@@ -18,7 +18,9 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +42,9 @@ from referendum.manifest import Manifest, load_manifest_toml
 from referendum.progress import Progress
 from referendum.receipt import Receipt
 from referendum.record import write_record
-from referendum.replay import PreChecked, Replay
+from referendum.replay import BoardRuleError, PreChecked, Replay
 from referendum.tally import results_payload, tally_payload
+from referendum.verifier.workers import check_batch, init_worker
 
 __all__ = ["Election", "ElectionError", "Receipt"]
 
@@ -51,6 +54,24 @@ SQLITE_FILE = "board.sqlite"
 
 class ElectionError(ValueError):
     """An operator command cannot run: the folder, the store or the phase is wrong."""
+
+
+_RELOAD_BATCH = 2048
+
+
+def _prechecked(
+    pool: ProcessPoolExecutor, batch: Sequence[tuple[Entry, Any]]
+) -> dict[int, PreChecked | str]:
+    """Gives back index -> checked ballot (or failure message) for the batch's ballots."""
+    todo = [
+        (e.kind, payload, f"board entry {e.index} ({e.kind})")
+        for e, payload in batch
+        if e.kind in ("ballot", "spoiled")
+    ]
+    indexes = [e.index for e, _ in batch if e.kind in ("ballot", "spoiled")]
+    chunks = [todo[i : i + 64] for i in range(0, len(todo), 64)]
+    results = [r for checked in pool.map(check_batch, chunks) for r in checked]
+    return dict(zip(indexes, results, strict=True))
 
 
 def _utc_now() -> dt.datetime:
@@ -273,13 +294,38 @@ class Election:
     def _reload(self, *, trusted: bool = True) -> None:
         """Rebuilds the state from the store. Its entries were each checked before they
         were appended, so (trusted) ballots are read without re-checking proofs; every
-        entry posted from now on is checked in full."""
+        entry posted from now on is checked in full. Untrusted, ballots are re-checked in
+        a pool of worker processes, as the verifier does."""
         state = Replay(self.manifest, trusted=trusted)
-        bar = Progress("loading board", self.log.size())
-        for entry in self.log.entries():
-            state.apply(entry.index, entry.kind, parse_json(entry.payload))
-            bar.advance()
-        bar.finish()
+        bar = Progress("loading board" if trusted else "checking board", self.log.size())
+        pool: ProcessPoolExecutor | None = None
+        try:
+            entries = self.log.entries()
+            while batch := [(e, parse_json(e.payload)) for e in islice(entries, _RELOAD_BATCH)]:
+                rest = batch
+                while rest:
+                    if not trusted and pool is None and state.public_key is not None:
+                        pool = ProcessPoolExecutor(
+                            initializer=init_worker,
+                            initargs=(self.manifest.to_json(), state.public_key.to_bytes()),
+                        )
+                    checked = _prechecked(pool, rest) if pool is not None else {}
+                    keyed = state.public_key is not None
+                    done = 0
+                    for entry, payload in rest:
+                        done += 1
+                        result = checked.get(entry.index)
+                        if isinstance(result, str):
+                            raise BoardRuleError(result)
+                        state.apply(entry.index, entry.kind, payload, prechecked=result)
+                        bar.advance()
+                        if not keyed and state.public_key is not None:
+                            break  # voting.open: check the ballots after it in the pool
+                    rest = rest[done:]
+        finally:
+            bar.finish()
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         state.trusted = False
         self.state = state
 

@@ -189,3 +189,30 @@ def test_the_voting_period_is_enforced(board: tuple[Path, list[Any]]) -> None:
         assert election.state.phase == "voting"
         election.close_voting(early=True)
         assert election.state.phase == "decrypting"
+
+
+def test_a_trustee_opening_the_board_re_checks_what_the_operator_stored(
+    board: tuple[Path, list[Any]],
+) -> None:
+    import json
+    import sqlite3
+
+    folder, people = board
+    with _open(folder) as election:
+        entry = election.post("ballot", _ballot(election, people[0], 0, 11))
+        election.post("ballot", _ballot(election, people[1], 1, 12))
+    # The operator (or whoever holds its disk) edits a stored ballot's proof.
+    db = sqlite3.connect(folder / "board.sqlite")
+    (raw,) = db.execute("SELECT payload FROM board_entry WHERE idx = ?", (entry.index,)).fetchone()
+    payload = json.loads(raw)
+    payload["questions"][0]["sum_proof"][0]["c"] = "00" * 32
+    db.execute(
+        "UPDATE board_entry SET payload = ? WHERE idx = ?",
+        (json.dumps(payload, sort_keys=True, separators=(",", ":")).encode(), entry.index),
+    )
+    db.commit()
+    db.close()
+    with Election.open(folder) as election:  # the operator's own replay trusts its store
+        assert election.state.counts.ballots == 2
+    with pytest.raises(VerificationError, match=rf"board entry {entry.index} \(ballot\)"):
+        Election.open(folder, check=True)  # a trustee's does not
