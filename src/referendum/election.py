@@ -44,7 +44,7 @@ from referendum.receipt import Receipt
 from referendum.record import write_record
 from referendum.replay import BoardRuleError, PreChecked, Replay
 from referendum.tally import results_payload, tally_payload
-from referendum.verifier.workers import check_batch, init_worker
+from referendum.verifier.workers import check_in_pool, init_worker
 
 __all__ = ["Election", "ElectionError", "Receipt"]
 
@@ -69,9 +69,7 @@ def _prechecked(
         if e.kind in ("ballot", "spoiled")
     ]
     indexes = [e.index for e, _ in batch if e.kind in ("ballot", "spoiled")]
-    chunks = [todo[i : i + 64] for i in range(0, len(todo), 64)]
-    results = [r for checked in pool.map(check_batch, chunks) for r in checked]
-    return dict(zip(indexes, results, strict=True))
+    return dict(zip(indexes, check_in_pool(pool, todo), strict=True))
 
 
 def _utc_now() -> dt.datetime:

@@ -22,7 +22,7 @@ from referendum.record import RecordEntry, RecordReader
 from referendum.replay import PreChecked, Replay
 from referendum.tally import Results, results_payload
 from referendum.verifier.lookup import Finding, Lookups
-from referendum.verifier.workers import check_batch, check_one, init_worker
+from referendum.verifier.workers import check_in_pool, check_one, init_worker
 
 __all__ = ["RecordCheckError", "Report", "verify_record"]
 
@@ -283,13 +283,8 @@ def _precheck(
         return {}
     if pool is None or jobs <= 1:
         return {e.line: check_one(manifest, key, e.kind, e.payload, _where(e)) for e in todo}
-    batches = [todo[i : i + _BATCH] for i in range(0, len(todo), _BATCH)]
-    results = pool.map(check_batch, [[(e.kind, e.payload, _where(e)) for e in b] for b in batches])
-    out: dict[int, PreChecked | str] = {}
-    for batch, checked in zip(batches, results, strict=True):
-        for e, r in zip(batch, checked, strict=True):
-            out[e.line] = r
-    return out
+    results = check_in_pool(pool, [(e.kind, e.payload, _where(e)) for e in todo], _BATCH)
+    return {e.line: r for e, r in zip(todo, results, strict=True)}
 
 
 def _apply(
