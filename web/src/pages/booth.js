@@ -1,0 +1,585 @@
+// The voting booth (index.html): credential code -> choices -> tracking code -> cast or
+// challenge (protocol.md 10.2-10.3, 12.2-12.5, 13.4).
+//
+// Everything secret stays here: the code and the credential key never leave the device
+// (only the public key goes to /api/credentials), the choices are encrypted here, and a
+// body is signed only once the voter has decided to cast or to challenge it, at most once.
+//
+// <main data-state> names the step shown: loading, code, choose, review, cast,
+// challenged, closed, error.
+
+import {
+  bytesToHex,
+  castPayload,
+  checkReceipt,
+  credentialKey,
+  encryptBallot,
+  hexToBytes,
+  normalizeCredentialCode,
+  spoiledPayload,
+  verifyCheckpoint,
+} from "../crypto/index.js";
+import {
+  ApiError,
+  api,
+  bind,
+  byId,
+  clearError,
+  describeError,
+  h,
+  hex,
+  initPage,
+  loadElection,
+  mtext,
+  painted,
+  questionById,
+  regionById,
+  renderChecks,
+  showError,
+  showFatal,
+  status,
+  t,
+  tx,
+  formatTime,
+} from "./common.js";
+
+const CODE_ALPHABET = /^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]$/; // Crockford's base32, either case
+const CODE_READS_AS = /^[OoIiLl]$/; // read as 0 or 1 (10.2.3)
+
+const main = byId("main");
+let election = null; // {manifest, fp, fpHex, election, electionKey}
+let voter = null; // {credential: {seed, publicKey}, region}
+let choices = null; // {questionId: [0/1 per option]}
+let prepared = null; // the encrypted, not yet signed ballot of the review step
+let sentAs = null; // "ballot" or "spoiled" once `prepared` has been signed and sent
+let receiptUrl = null;
+
+/** Shows one step, names it in data-state, and moves the focus to its heading. */
+function show(step, { focus = true } = {}) {
+  for (const section of document.querySelectorAll("section.step")) {
+    section.hidden = section.dataset.step !== step;
+  }
+  main.dataset.state = step;
+  if (focus) document.querySelector(`section.step[data-step="${step}"] h2`)?.focus();
+}
+
+function fatal(error) {
+  showFatal(error);
+  show("error");
+}
+
+/** Disables (or enables again) every button and input of the steps while work is under way. */
+function busy(on) {
+  main.setAttribute("aria-busy", String(on));
+  for (const el of document.querySelectorAll("section.step button, section.step input")) {
+    if (on) {
+      el.dataset.wasDisabled = String(el.disabled);
+      el.disabled = true;
+    } else if (el.dataset.wasDisabled !== undefined) {
+      el.disabled = el.dataset.wasDisabled === "true";
+      delete el.dataset.wasDisabled;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+
+async function start() {
+  initPage();
+  status("common.loading");
+  try {
+    election = await loadElection("booth.doctitle");
+  } catch (error) {
+    fatal(error);
+    return;
+  }
+  status(null);
+  const { manifest, election: info } = election;
+  if (info.phase !== "voting") {
+    showClosed(manifest, info.phase);
+    return;
+  }
+  try {
+    election.electionKey = hexToBytes(info.public_key);
+  } catch (error) {
+    fatal(error);
+    return;
+  }
+  byId("code-form").addEventListener("submit", onCode);
+  byId("choices-form").addEventListener("submit", onEncrypt);
+  byId("choices-form").addEventListener("change", onChoiceChange);
+  byId("restart").addEventListener("click", restart);
+  byId("cast").addEventListener("click", onCast);
+  byId("challenge").addEventListener("click", onChallenge);
+  byId("vote-again").addEventListener("click", onVoteAgain);
+  byId("cast-again").addEventListener("click", onCastAgain);
+  byId("review-back").addEventListener("click", onCastAgain);
+  show("code", { focus: false });
+}
+
+function showClosed(manifest, phase) {
+  const notYet = phase === "setup" || phase === "prepare";
+  bind(byId("closed-message"), (el) => {
+    el.textContent = notYet
+      ? t("booth.closed.notYet", { opens: formatTime(manifest.voting.opens), closes: formatTime(manifest.voting.closes) })
+      : t("booth.closed.over"); // not the manifest's closing time: voting may close early
+  });
+  byId("closed-results").hidden = notYet;
+  show("closed", { focus: false });
+}
+
+// ---------------------------------------------------------------------------------------
+// Step a: the credential code
+
+/** Gives back {char, position} of the first typed character a code cannot hold (10.2.3). */
+function firstBadCharacter(typed) {
+  let position = 0;
+  for (const char of typed) {
+    position += 1;
+    if (char === " " || char === "-" || CODE_ALPHABET.test(char) || CODE_READS_AS.test(char)) continue;
+    return { char, position };
+  }
+  return null;
+}
+
+/** Gives back how many characters of the typed code count (all but spaces and hyphens). */
+function keptLength(typed) {
+  return [...typed].filter((c) => c !== " " && c !== "-").length;
+}
+
+async function onCode(event) {
+  event.preventDefault();
+  const input = byId("credential-code");
+  const error = byId("credential-error");
+  clearError(error);
+  input.removeAttribute("aria-invalid");
+  const typed = input.value;
+
+  let code;
+  try {
+    code = normalizeCredentialCode(typed);
+  } catch (err) {
+    if (!["length", "character", "check"].includes(err?.reason)) throw err;
+    input.setAttribute("aria-invalid", "true");
+    error.dataset.reason = err.reason;
+    showError(error, () => codeMistake(err.reason, typed));
+    input.focus();
+    return;
+  }
+
+  busy(true);
+  status("booth.code.checking");
+  await painted();
+  try {
+    const credential = await credentialKey(election.fp, code);
+    const answer = await lookupCredential(bytesToHex(credential.publicKey));
+    voter = { credential, region: answer.region };
+  } catch (err) {
+    busy(false);
+    status(null);
+    input.setAttribute("aria-invalid", "true");
+    const notRegistered = err instanceof ApiError && err.status === 404;
+    error.dataset.reason = notRegistered ? "not-registered" : "server";
+    showError(error, notRegistered ? () => t("booth.code.error.notRegistered") : err);
+    input.focus();
+    return;
+  }
+  busy(false);
+  status(null);
+  input.value = ""; // the code is not needed any more; do not leave it on the screen
+  delete error.dataset.reason;
+  buildChoices();
+  show("choose");
+}
+
+function codeMistake(reason, typed) {
+  if (reason === "length") return t("booth.code.error.length", { count: keptLength(typed) });
+  if (reason === "character") {
+    const bad = firstBadCharacter(typed) ?? { char: "?", position: "?" };
+    return t("booth.code.error.character", bad);
+  }
+  return t("booth.code.error.check");
+}
+
+function lookupCredential(publicKeyHex) {
+  // Only the public key leaves the device.
+  return api(`/api/credentials/${publicKeyHex}`);
+}
+
+function restart() {
+  voter = null;
+  choices = null;
+  prepared = null;
+  sentAs = null;
+  clearError(byId("choices-error"));
+  show("code");
+}
+
+// ---------------------------------------------------------------------------------------
+// Step b: the choices
+
+/** The questions of the voter's ballot style, in ballot order. */
+function ballotQuestions() {
+  const { manifest } = election;
+  return regionById(manifest, voter.region).questions.map((id) => questionById(manifest, id));
+}
+
+function ruleKey(q) {
+  if (q.max_choices === 1) return q.min_choices === 0 ? ["booth.choose.rule.oneOrNone"] : ["booth.choose.rule.one"];
+  if (q.min_choices === q.max_choices) return ["booth.choose.rule.exactly", { count: q.max_choices }];
+  if (q.min_choices === 0) return ["booth.choose.rule.upTo", { max: q.max_choices }];
+  return ["booth.choose.rule.range", { min: q.min_choices, max: q.max_choices }];
+}
+
+function buildChoices() {
+  const { manifest } = election;
+  const region = regionById(manifest, voter.region);
+  bind(byId("region-name"), (el) => {
+    el.textContent = t("booth.choose.region", { region: mtext(region.name) });
+  });
+  const container = byId("choices");
+  container.replaceChildren(
+    ...ballotQuestions().map((q, qi) => {
+      const radio = q.max_choices === 1;
+      const ruleId = `rule-${qi}`;
+      const options = q.options.map((option, oi) =>
+        h(
+          "div",
+          { class: "option" },
+          h("input", {
+            type: radio ? "radio" : "checkbox",
+            id: `option-${qi}-${oi}`,
+            name: `question-${qi}`,
+            value: option.id,
+            "data-question": q.id,
+            "data-option": option.id,
+          }),
+          h("label", { for: `option-${qi}-${oi}`, mtext: option.text }),
+        ),
+      );
+      if (radio && q.min_choices === 0) {
+        options.push(
+          h(
+            "div",
+            { class: "option option-blank" },
+            h("input", {
+              type: "radio",
+              id: `option-${qi}-blank`,
+              name: `question-${qi}`,
+              value: "",
+              "data-question": q.id,
+              "data-option": "",
+            }),
+            h("label", { for: `option-${qi}-blank`, i18n: "booth.choose.blank" }),
+          ),
+        );
+      }
+      return h(
+        "fieldset",
+        { class: "question", id: `question-${qi}`, "data-question": q.id, "aria-describedby": ruleId },
+        h("legend", { mtext: q.text }),
+        h("p", { class: "rule hint", id: ruleId, i18n: ruleKey(q) }),
+        h("div", { class: "options" }, options),
+      );
+    }),
+  );
+}
+
+/** Gives back {questionId: [0/1 per option]} as ticked in the form. */
+function readChoices() {
+  const read = {};
+  for (const q of ballotQuestions()) {
+    read[q.id] = q.options.map((option) => {
+      const input = byId("choices").querySelector(
+        `input[data-question="${CSS.escape(q.id)}"][data-option="${CSS.escape(option.id)}"]`,
+      );
+      return input?.checked ? 1 : 0;
+    });
+  }
+  return read;
+}
+
+/** Gives back the questions whose number of chosen options breaks min/max, with the counts. */
+function countMistakes(read) {
+  return ballotQuestions()
+    .map((q) => ({ q, count: read[q.id].reduce((a, b) => a + b, 0) }))
+    .filter(({ q, count }) => count < q.min_choices || count > q.max_choices);
+}
+
+function showCountMistakes(mistakes) {
+  const error = byId("choices-error");
+  for (const fieldset of byId("choices").querySelectorAll("fieldset")) {
+    const wrong = mistakes.some(({ q }) => q.id === fieldset.dataset.question);
+    fieldset.classList.toggle("invalid", wrong);
+    if (wrong) fieldset.setAttribute("aria-invalid", "true");
+    else fieldset.removeAttribute("aria-invalid");
+  }
+  if (mistakes.length === 0) {
+    clearError(error);
+    return;
+  }
+  showError(error, () =>
+    mistakes
+      .map(({ q, count }) => {
+        const [key, params] = ruleKey(q);
+        return t("booth.choose.error.count", { question: mtext(q.text), count, rule: t(key, params) });
+      })
+      .join(" "),
+  );
+}
+
+function onChoiceChange() {
+  // Going over max_choices is said at once; too few is said when the voter goes on.
+  const read = readChoices();
+  showCountMistakes(countMistakes(read).filter(({ q, count }) => count > q.max_choices));
+}
+
+async function onEncrypt(event) {
+  event.preventDefault();
+  const read = readChoices();
+  const mistakes = countMistakes(read);
+  showCountMistakes(mistakes);
+  if (mistakes.length > 0) {
+    byId("choices").querySelector("fieldset.invalid input")?.focus();
+    return;
+  }
+  choices = read;
+  await encryptAndReview(byId("choices-error"));
+}
+
+/** Encrypts `choices` afresh (new nonces, nothing signed) and shows the tracking code. */
+async function encryptAndReview(errorElement) {
+  busy(true);
+  status("booth.choose.encrypting");
+  await painted();
+  try {
+    prepared = await encryptBallot({
+      manifest: election.manifest,
+      fp: election.fp,
+      publicKey: election.electionKey,
+      region: voter.region,
+      choices,
+      credential: voter.credential,
+    });
+  } catch (err) {
+    busy(false);
+    status(null);
+    showError(errorElement, err);
+    return;
+  }
+  sentAs = null;
+  busy(false);
+  status(null);
+  showTrackingCode(byId("tracking-code"), prepared.trackingCode);
+  clearError(byId("review-error"));
+  byId("cast").disabled = false;
+  byId("challenge").disabled = false;
+  show("review");
+}
+
+/** Writes a tracking code in groups (the text stays exactly the code, hyphens included). */
+function showTrackingCode(el, code) {
+  const groups = code.split("-");
+  el.replaceChildren(
+    ...groups.flatMap((group, i) => [
+      ...(i > 0 ? [h("span", { class: "sep", text: "-" })] : []),
+      h("span", { class: "group", text: group }),
+    ]),
+  );
+  el.dataset.code = code;
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps c-e: cast or challenge, then the receipt
+
+/**
+ * Sends `payload` (kind "ballot" or "spoiled") and checks the receipt. Gives back
+ * {receipt, checks, failure} or null when the server refused (the error is shown).
+ */
+async function send(kind, payload) {
+  const path = kind === "ballot" ? "/api/ballots" : "/api/challenges";
+  status(kind === "ballot" ? "booth.review.casting" : "booth.review.challenging");
+  let receipt;
+  try {
+    receipt = await api(path, { method: "POST", body: payload });
+  } catch (err) {
+    status(null);
+    showError(byId("review-error"), err);
+    return null;
+  }
+  status("booth.review.checking");
+  await painted();
+  const { checks, failure } = await checkTheReceipt(kind, payload, receipt);
+  status(null);
+  return { receipt, checks, failure };
+}
+
+/** The device's receipt check (13.4), split into the three things it shows the voter. */
+async function checkTheReceipt(kind, payload, receipt) {
+  const { manifest, fp } = election;
+  const trackingOk =
+    receipt?.tracking_code === prepared.trackingCode && receipt?.tracking_hash === hex(prepared.trackingHash);
+  let signatureOk = false;
+  try {
+    await verifyCheckpoint(receipt.checkpoint, manifest.board.key);
+    signatureOk = true;
+  } catch {
+    signatureOk = false;
+  }
+  let failure = null;
+  try {
+    await checkReceipt(manifest, fp, kind, payload, receipt);
+  } catch (err) {
+    failure = err;
+  }
+  // checkReceipt checks all three and stops at the first failure: when the first two
+  // pass on their own, what failed is the inclusion proof; otherwise it was not reached.
+  const allOk = failure === null;
+  const checks = [
+    { id: "tracking", key: "booth.check.tracking", ok: allOk || trackingOk },
+    { id: "signature", key: "booth.check.signature", ok: allOk || signatureOk },
+    { id: "inclusion", key: "booth.check.inclusion", ok: allOk ? true : trackingOk && signatureOk ? false : null },
+  ];
+  return { checks, failure };
+}
+
+function offerReceipt(receipt) {
+  if (receiptUrl) URL.revokeObjectURL(receiptUrl);
+  const text = `${JSON.stringify(receipt, null, 1)}\n`;
+  receiptUrl = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const link = byId("save-receipt");
+  link.href = receiptUrl;
+  link.download = `receipt-${receipt.tracking_code}.json`;
+}
+
+function explorerPath(code) {
+  return `/explorer?code=${encodeURIComponent(code)}`;
+}
+
+function showReceiptChecks(list, errorElement, checks, failure) {
+  renderChecks(list, checks);
+  list.dataset.ok = String(failure === null);
+  if (failure === null) clearError(errorElement);
+  else showError(errorElement, () => t("booth.receipt.failed", { detail: describeError(failure) }));
+}
+
+async function onCast() {
+  if (!prepared || sentAs === "spoiled") return;
+  clearError(byId("review-error"));
+  busy(true);
+  let payload;
+  try {
+    payload = await castPayload(prepared, voter.credential);
+  } catch (err) {
+    busy(false);
+    showError(byId("review-error"), err);
+    return;
+  }
+  sentAs = "ballot"; // signed as a ballot: this body may never be challenged now
+  const outcome = await send("ballot", payload);
+  busy(false);
+  byId("challenge").disabled = true;
+  if (!outcome) return;
+  const { receipt, checks, failure } = outcome;
+
+  const index = receipt.index;
+  tx(byId("cast-summary"), "booth.cast.summary", { index });
+  byId("receipt-index").textContent = String(index);
+  showTrackingCode(byId("receipt-code"), receipt.tracking_code);
+  showReceiptChecks(byId("receipt-status"), byId("receipt-error"), checks, failure);
+  offerReceipt(receipt);
+  byId("explorer-link").href = explorerPath(receipt.tracking_code);
+  prepared = null;
+  show("cast");
+}
+
+async function onChallenge() {
+  if (!prepared || sentAs === "ballot") return;
+  clearError(byId("review-error"));
+  busy(true);
+  let payload;
+  try {
+    payload = await spoiledPayload(prepared, voter.credential);
+  } catch (err) {
+    busy(false);
+    showError(byId("review-error"), err);
+    return;
+  }
+  sentAs = "spoiled"; // revealed: this body may never be cast now
+  const outcome = await send("spoiled", payload);
+  busy(false);
+  byId("cast").disabled = true;
+  if (!outcome) return;
+  const { receipt, checks, failure } = outcome;
+
+  tx(byId("challenged-summary"), "booth.challenged.summary", { index: receipt.index });
+  byId("challenge-index").textContent = String(receipt.index);
+  showTrackingCode(byId("challenge-code"), receipt.tracking_code);
+  showReceiptChecks(byId("challenge-status"), byId("challenge-error"), checks, failure);
+  showRevealed(byId("revealed"), payload);
+  const link = byId("challenge-explorer-link");
+  link.href = explorerPath(receipt.tracking_code);
+  link.textContent = new URL(explorerPath(receipt.tracking_code), location.href).href;
+  byId("challenge-command").textContent = `referendum verify RECORD --find ${receipt.tracking_code}`;
+  prepared = null;
+  show("challenged");
+}
+
+/** Shows what a spoiled payload reveals: per question, each option chosen or not, and its nonce. */
+function showRevealed(container, payload) {
+  const { manifest } = election;
+  container.replaceChildren(
+    ...payload.reveal.map((item, qi) => {
+      const q = questionById(manifest, item.question);
+      return h(
+        "table",
+        { class: "revealed-table", "data-question": item.question, id: `revealed-${qi}` },
+        h("caption", { mtext: q.text }),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col", i18n: "common.option" }),
+            h("th", { scope: "col", i18n: "common.vote" }),
+            h("th", { scope: "col", i18n: "common.nonce" }),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          item.selections.map((selection, oi) =>
+            h(
+              "tr",
+              { "data-option": q.options[oi].id, "data-vote": String(selection.vote) },
+              h("th", { scope: "row", mtext: q.options[oi].text }),
+              h(
+                "td",
+                { class: selection.vote === 1 ? "vote vote-yes" : "vote" },
+                h("span", { "aria-hidden": "true", text: selection.vote === 1 ? "☒ " : "☐ " }),
+                h("span", { i18n: selection.vote === 1 ? "common.chosen" : "common.notChosen" }),
+              ),
+              h("td", {}, h("code", { class: "hash", text: selection.nonce })),
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+}
+
+async function onVoteAgain() {
+  // The same choices, encrypted again with fresh nonces: a new body and tracking code.
+  await encryptAndReview(byId("challenge-error"));
+}
+
+function onCastAgain() {
+  prepared = null;
+  sentAs = null;
+  clearError(byId("choices-error"));
+  show("choose");
+}
+
+start().catch((error) => fatal(error));

@@ -1,0 +1,373 @@
+// What the three pages share: the language (switch, dictionaries, the manifest's texts),
+// the API client with RFC 9457 problems, loading the election with its fingerprint
+// check, small DOM helpers, and the "checks made on this device" list.
+//
+// Texts are *bound* to elements (`bind`, `tx`, `mtx`): when the language changes every
+// bound element is re-rendered in place, so form state (typed code, ticked options)
+// survives a switch.
+
+import { bytesToHex, fingerprint } from "../crypto/index.js";
+import { LANGUAGES, LANGUAGE_NAMES, translate } from "../i18n/index.js";
+
+const STORAGE_KEY = "referendum.lang";
+
+let lang = storedLanguage() ?? browserLanguage();
+let languageChosen = lang !== null; // false: still waiting for the manifest's first language
+lang ??= LANGUAGES[0];
+let manifestLanguages = null;
+const bindings = new Map(); // element -> apply(element)
+const listeners = [];
+
+function storedLanguage() {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return LANGUAGES.includes(value) ? value : null;
+  } catch {
+    return null; // storage blocked: fall back to the defaults
+  }
+}
+
+function browserLanguage() {
+  const tags = navigator.languages?.length ? navigator.languages : [navigator.language ?? ""];
+  for (const tag of tags) {
+    const base = String(tag).toLowerCase().split("-")[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return null;
+}
+
+/** The current interface language. */
+export function language() {
+  return lang;
+}
+
+/** Gives back the interface string `key` in the current language. */
+export function t(key, params) {
+  return translate(lang, key, params);
+}
+
+/** Gives back a manifest *texts* object's text in the current language, or in the manifest's first. */
+export function mtext(texts) {
+  return texts?.[manifestLanguageFor(lang)] ?? Object.values(texts ?? {})[0] ?? "";
+}
+
+function manifestLanguageFor(wanted) {
+  if (!manifestLanguages || manifestLanguages.includes(wanted)) return wanted;
+  return manifestLanguages[0];
+}
+
+/**
+ * Runs apply(el) now and again after every language change (while el is in the page).
+ * It replaces what was bound to el before: an element shows one bound text.
+ */
+export function bind(el, apply) {
+  apply(el);
+  bindings.set(el, apply);
+  return el;
+}
+
+/** Binds an element's text to an interface string. */
+export function tx(el, key, params) {
+  return bind(el, (e) => {
+    e.textContent = t(key, params);
+  });
+}
+
+/** Binds an element's text to a manifest *texts* object; marks its language when it falls back. */
+export function mtx(el, texts) {
+  return bind(el, (e) => {
+    e.textContent = mtext(texts);
+    const shown = manifestLanguageFor(lang);
+    if (shown !== lang) e.lang = shown;
+    else e.removeAttribute("lang");
+  });
+}
+
+/** Calls fn(lang) after every language change. */
+export function onLanguageChange(fn) {
+  listeners.push(fn);
+}
+
+/** Switches the interface language; `remember` keeps the choice in localStorage. */
+export function setLanguage(next, remember = false) {
+  if (!LANGUAGES.includes(next)) return;
+  lang = next;
+  languageChosen = true;
+  if (remember) {
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // storage blocked: the choice holds for this page only
+    }
+  }
+  applyLanguage();
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const code of LANGUAGES) {
+    document.getElementById(`lang-${code}`)?.setAttribute("aria-pressed", String(code === lang));
+  }
+  for (const [el, apply] of bindings) {
+    if (el.isConnected) apply(el);
+    else bindings.delete(el); // replaced content: forget it
+  }
+  for (const fn of listeners) fn(lang);
+}
+
+/**
+ * Wires the page frame: translates the static `data-i18n` elements (and `data-i18n-label`
+ * as aria-label), names the language buttons and makes them switch.
+ */
+export function initPage() {
+  for (const el of document.querySelectorAll("[data-i18n]")) tx(el, el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-label]")) {
+    bind(el, (e) => e.setAttribute("aria-label", t(e.dataset.i18nLabel)));
+  }
+  for (const code of LANGUAGES) {
+    const button = document.getElementById(`lang-${code}`);
+    if (!button) continue;
+    button.textContent = LANGUAGE_NAMES[code];
+    button.lang = code;
+    button.addEventListener("click", () => setLanguage(code, true));
+  }
+  applyLanguage();
+}
+
+// ---------------------------------------------------------------------------------------
+// DOM helpers
+
+/**
+ * Gives back a new element. props: `class`, `text`, `i18n` (key or [key, params]),
+ * `mtext` (a manifest texts object), `on<event>` (listener), anything else an attribute.
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") el.className = value;
+    else if (name === "text") el.textContent = value;
+    else if (name === "i18n") Array.isArray(value) ? tx(el, ...value) : tx(el, value);
+    else if (name === "mtext") mtx(el, value);
+    else if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? "" : String(value));
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+/** Gives back the element with this id (throws if the page lacks it: a build mistake). */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el;
+}
+
+/** Resolves after the browser has painted, so a status message shows before heavy work. */
+export function painted() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** Shows a status message in the page's polite live region (key null clears it). */
+export function status(key, params) {
+  const el = byId("status");
+  bindings.delete(el);
+  if (key === null || key === undefined) el.textContent = "";
+  else tx(el, key, params);
+}
+
+/** Shows an error (an Error, or a function giving the text) in an alert element. */
+export function showError(el, error) {
+  bind(el, (e) => {
+    e.textContent = typeof error === "function" ? error() : describeError(error);
+  });
+  el.hidden = false;
+}
+
+/** Clears an alert element. */
+export function clearError(el) {
+  bindings.delete(el);
+  el.textContent = "";
+  el.hidden = true;
+}
+
+/** Gives back the text to show for an error, in the current language. */
+export function describeError(error) {
+  if (error instanceof ApiError) return t("common.error.server", { detail: error.message });
+  if (error instanceof NetworkError) return t("common.error.network", { detail: error.message });
+  return error?.message ?? String(error);
+}
+
+/** Formats an integer for the current language. */
+export function formatNumber(n) {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
+/** Formats a fraction (0.25) as a percentage for the current language. */
+export function formatPercent(x) {
+  return new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 }).format(x);
+}
+
+/** Formats a manifest time (YYYY-MM-DDTHH:MM:SSZ) in UTC for the current language. */
+export function formatTime(text) {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) return text;
+  const shown = new Intl.DateTimeFormat(lang, {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: "UTC",
+  }).format(date);
+  return t("common.utc", { time: shown });
+}
+
+/** Gives back hex for bytes, and a string unchanged. */
+export function hex(value) {
+  return typeof value === "string" ? value : bytesToHex(value);
+}
+
+/**
+ * Renders the "checks made on this device" into a list: one item per check,
+ * `{key, params, ok}` with ok true (passed), false (failed) or null (not checked).
+ * Each item says it in words too, never by colour alone.
+ */
+export function renderChecks(list, checks) {
+  list.replaceChildren(
+    ...checks.map(({ key, params, ok, id }) => {
+      const state = ok === true ? "ok" : ok === false ? "fail" : "skipped";
+      return h(
+        "li",
+        { class: `check check-${state}`, "data-check": id ?? key, "data-ok": String(ok) },
+        h("span", { class: "check-mark", "aria-hidden": "true", text: ok === true ? "✓" : ok === false ? "✗" : "–" }),
+        h("span", { class: "check-label", i18n: [key, params] }),
+        h("span", { class: "check-state", i18n: `common.check.${state}` }),
+      );
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// The API
+
+/** The server refused a request; message = the problem's `detail`. */
+export class ApiError extends Error {
+  constructor(status, problem, retryAfter) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.name = "ApiError";
+    this.status = status;
+    this.problem = problem ?? {};
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** The server could not be reached (or answered with something unreadable). */
+export class NetworkError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "NetworkError";
+  }
+}
+
+/**
+ * Calls the API. Gives back the parsed JSON (or the raw bytes with `bytes: true`);
+ * throws ApiError with the problem document on a 4xx/5xx, NetworkError when unreachable.
+ */
+export async function api(path, { method = "GET", body, bytes = false } = {}) {
+  const headers = { Accept: bytes ? "*/*" : "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "same-origin",
+    });
+  } catch (err) {
+    throw new NetworkError(err?.message ?? String(err));
+  }
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      problem = null;
+    }
+    throw new ApiError(response.status, problem, response.headers.get("Retry-After"));
+  }
+  try {
+    return bytes ? new Uint8Array(await response.arrayBuffer()) : await response.json();
+  } catch (err) {
+    throw new NetworkError(err?.message ?? String(err));
+  }
+}
+
+/** The manifest sent does not hash to the fingerprint the server announces. */
+export class FingerprintMismatch extends Error {
+  constructor(computed, announced) {
+    super(`fingerprint mismatch: ${computed} computed, ${announced} announced`);
+    this.name = "FingerprintMismatch";
+    this.computed = computed;
+    this.announced = announced;
+  }
+}
+
+/**
+ * Loads the election: the manifest's bytes and /api/election. Recomputes the
+ * fingerprint from the bytes and throws FingerprintMismatch if it is not the announced
+ * one. Shows the fingerprint and the title, and (when the visitor has no language yet)
+ * switches to the manifest's first language. Gives back {manifest, fp, fpHex, election}.
+ */
+export async function loadElection(docTitleKey) {
+  const [bytes, election] = await Promise.all([
+    api("/api/manifest", { bytes: true }),
+    api("/api/election"),
+  ]);
+  const fp = await fingerprint(bytes);
+  const fpHex = bytesToHex(fp);
+  if (fpHex !== election.fingerprint) throw new FingerprintMismatch(fpHex, election.fingerprint);
+  const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+
+  manifestLanguages = manifest.languages;
+  const fpEl = document.getElementById("fingerprint");
+  if (fpEl) fpEl.textContent = fpHex;
+  const footer = document.getElementById("fingerprint-box");
+  if (footer) footer.hidden = false;
+  const titleEl = document.getElementById("election-title");
+  if (titleEl) mtx(titleEl, manifest.title);
+  if (docTitleKey) {
+    const setTitle = () => {
+      document.title = t(docTitleKey, { title: mtext(manifest.title) });
+    };
+    onLanguageChange(setTitle);
+    setTitle();
+  }
+  if (!languageChosen && LANGUAGES.includes(manifest.languages[0])) setLanguage(manifest.languages[0]);
+  else applyLanguage();
+  return { manifest, fp, fpHex, election };
+}
+
+/** Shows a page-stopping error (load failure, fingerprint mismatch) in #fatal. */
+export function showFatal(error) {
+  const box = byId("fatal");
+  const message = byId("fatal-error");
+  showError(message, () =>
+    error instanceof FingerprintMismatch
+      ? t("common.fingerprint.mismatch", { computed: error.computed, announced: error.announced })
+      : error instanceof ApiError || error instanceof NetworkError
+        ? t("common.error.load", { detail: describeError(error) })
+        : describeError(error),
+  );
+  box.hidden = false;
+  status(null);
+}
+
+/** Finds a question of the manifest by id. */
+export function questionById(manifest, id) {
+  return manifest.questions.find((q) => q.id === id);
+}
+
+/** Finds a region of the manifest by id. */
+export function regionById(manifest, id) {
+  return manifest.regions.find((r) => r.id === id);
+}
