@@ -9,6 +9,7 @@
     referendum vote                       voter: cast or challenge a ballot
     referendum tally close|publish        operator: end voting, post totals; post results
     referendum export                     operator: write the election record
+    referendum serve                      operator: the casting service (HTTP API, web pages)
     referendum verify RECORD              anyone: check a record (exit 0 ok, 1 failed, 2 unreadable)
 
 Every error is one line on stderr: exit 2 for input that cannot be used (missing or
@@ -152,6 +153,41 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="operator: write the election record")
     export.add_argument("--election", required=True, help="the referendum's board folder")
     export.add_argument("--record", required=True, help="new folder for the record")
+
+    serve = sub.add_parser(
+        "serve",
+        help="operator: run the casting service (HTTP API and web pages)",
+        description="Serve a referendum's board over HTTP: the booth, the explorer, the"
+        " results page and their API. With --demo, first create a demo referendum in voting.",
+    )
+    serve.add_argument("--election", help="the referendum's board folder (or give --demo)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="create a demo referendum in voting and serve it (prints codes to try and how"
+        " to count)",
+    )
+    serve.add_argument(
+        "--folder", help="with --demo: a new folder for it (default: a new temporary folder)"
+    )
+    serve.add_argument(
+        "--voters", type=int, default=None, help="with --demo: number of voters (40)"
+    )
+    serve.add_argument(
+        "--store",
+        default=None,
+        help="with --demo only: a postgresql:// URL for the demo's board (default: SQLite);"
+        " an existing election folder already names its store",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000; 0: any free port)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    serve.add_argument(
+        "--rate-limit",
+        default="10/60",
+        metavar="N/SECONDS",
+        help="ballots and challenges per credential: at most N per SECONDS (10/60)",
+    )
 
     verify = sub.add_parser("verify", help="anyone: verify an election record")
     verify.add_argument("record", help="the record folder")

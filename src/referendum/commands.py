@@ -684,6 +684,59 @@ def verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> None:
+    from referendum.server.rate import parse_rate
+    from referendum.server.serve import run_server
+
+    if args.demo == bool(args.election):
+        raise CommandError("give --election FOLDER, or --demo to serve a new demo referendum")
+    if not args.demo:
+        for option, value in (("--store", args.store), ("--folder", args.folder)):
+            if value is not None:
+                raise CommandError(f"{option} goes with --demo only (the folder names its store)")
+        if args.voters is not None:
+            raise CommandError("--voters goes with --demo only")
+    if args.workers < 1:
+        raise CommandError(f"--workers must be at least 1, got {args.workers}")
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port must be 0 to 65535, got {args.port}")
+    rate = parse_rate(args.rate_limit)
+    folder = Path(args.election) if args.election else None
+    if args.demo:
+        folder = _serve_demo(args)
+    assert folder is not None
+    run_server(folder, host=args.host, port=args.port, workers=args.workers, rate=rate, say=_say)
+
+
+def _serve_demo(args: argparse.Namespace) -> Path:
+    import tempfile
+
+    from referendum.board.errors import StoreUnavailableError
+    from referendum.server.demo import prepare_demo
+
+    voters = 40 if args.voters is None else args.voters
+    base = (
+        Path(args.folder)
+        if args.folder
+        else Path(tempfile.mkdtemp(prefix="referendum-serve-demo-"))
+    )
+    try:
+        demo = prepare_demo(base, voters=voters, store=args.store, say=lambda t: _say(f"  {t}"))
+    except StoreUnavailableError as exc:
+        raise CommandError(f"cannot reach the store: {exc}") from None
+    _say(f"demo referendum {demo.referendum} in {demo.folder}")
+    _say(f"  fingerprint {demo.fingerprint}")
+    _say(
+        f"  {voters} voters; {demo.ballots} ballots already cast and {demo.challenged}"
+        " challenged by simulated voters"
+    )
+    _say(f"  every voter's code is in {demo.folder / 'codes.txt'}; try one of these:")
+    for region, code in demo.to_try(3):
+        _say(f"    {region:<13} {code}")
+    _say(f"  to close voting and count (while the server runs): bash {demo.folder / 'count.sh'}")
+    return demo.election
+
+
 def run(args: argparse.Namespace) -> int:
     """Runs every command but verify; gives back 0 or raises."""
     if args.command == "demo":
@@ -705,6 +758,7 @@ def run(args: argparse.Namespace) -> int:
         "credentials": _credentials,
         "witness": _witness,
         "vote": _vote,
+        "serve": _serve,
     }
     handlers[args.command](args)
     return 0

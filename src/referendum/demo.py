@@ -32,7 +32,7 @@ from referendum.board import Witness as BoardWitness
 from referendum.ceremony import TrusteeKeys, TrusteeState
 from referendum.commands import p_kind
 from referendum.credentials import credential_key, issue_credentials
-from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render
+from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render, with_voting
 from referendum.election import Election
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, RandomSource, SeededRandom, system_random
@@ -45,7 +45,7 @@ from referendum.tally import decryption_message
 from referendum.verifier import verify_record
 from referendum.verifier.workers import check_batch, init_worker
 
-__all__ = ["region_sizes", "run_ceremony", "run_demo"]
+__all__ = ["manifest_text", "region_sizes", "run_ceremony", "run_demo"]
 
 TRUSTEES = (
     "Ukrainian parliament delegate",
@@ -146,6 +146,22 @@ def _manifest_text(
     registrar: Ed25519Key,
     witnesses: Sequence[SigningKey],
 ) -> str:
+    return manifest_text(trustees, registrar, witnesses, run.rng)
+
+
+def manifest_text(
+    trustees: Sequence[TrusteeKeys],
+    registrar: Ed25519Key,
+    witnesses: Sequence[SigningKey],
+    rng: RandomSource = system_random,
+    *,
+    voting: tuple[str, str] | None = None,
+) -> str:
+    """Gives back the demo manifest (TOML) for these keys, with a fresh id drawn from rng.
+
+    voting: (opens, closes) in the UTC form of section 9 instead of the template's dates
+    (`referendum serve --demo` votes now).
+    """
     blocks = [
         key_block(
             "trustees",
@@ -171,8 +187,10 @@ def _manifest_text(
         key_block("witnesses", [("name", w.name), ("key", w.verifier().to_text())])
         for w in witnesses
     ]
-    suffix = run.rng(4).hex()
+    suffix = rng(4).hex()
     template = TEMPLATE.replace('id = "oblasts-2027"', f'id = "oblasts-2027-demo-{suffix}"')
+    if voting is not None:
+        template = with_voting(template, *voting)
     return render(blocks, template)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["REGIONS", "TEMPLATE", "key_block", "render"]
+__all__ = ["REGIONS", "TEMPLATE", "key_block", "render", "with_voting"]
 
 #: (id, voters' share of the demo roll): roughly the oblasts' pre-war populations.
 REGIONS = (("donetsk", 41), ("luhansk", 21), ("kherson", 10), ("zaporizhzhia", 17))
@@ -81,6 +81,18 @@ def key_block(table: str, fields: Sequence[tuple[str, str | Sequence[str]]]) -> 
     """Gives back one [[table]] block of TOML with the given text (or list of text) fields."""
     lines = [f"[[{table}]]", *(f"{name} = {_value(value)}" for name, value in fields)]
     return "\n".join(lines) + "\n"
+
+
+def with_voting(template: str, opens: str, closes: str) -> str:
+    """Gives back template with its voting period set to opens .. closes (UTC, ...Z form)."""
+    lines = []
+    for line in template.splitlines(keepends=True):
+        if line.startswith("opens = "):
+            line = f'opens = "{opens}"\n'
+        elif line.startswith("closes = "):
+            line = f'closes = "{closes}"\n'
+        lines.append(line)
+    return "".join(lines)
 
 
 def render(blocks: Sequence[str], template: str = TEMPLATE) -> str:

@@ -24,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from referendum.ballot import tracking_code
+from referendum.ballot import normalize_tracking_code, tracking_code, tracking_hash
 from referendum.board import (
     BOARD_KEY,
     Entry,
@@ -57,6 +57,7 @@ class ElectionError(ValueError):
 
 
 _RELOAD_BATCH = 2048
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the tracking code's alphabet (12.4)
 
 
 def _prechecked(
@@ -117,6 +118,19 @@ def _board_key(value: Any, where: str) -> SigningKey:
         raise ElectionError(f"{where}: {exc}") from None
 
 
+def _code_key(h: bytes) -> int:
+    """Gives back the 100 bits of h a tracking code shows (section 12.4), as an integer."""
+    return int.from_bytes(h[:13], "big") >> 4
+
+
+def _typed_code_key(text: str) -> int:
+    """Gives back the 100 bits a typed tracking code stands for; ValueError if malformed."""
+    value = 0
+    for ch in normalize_tracking_code(text):
+        value = value * 32 + _CROCKFORD.index(ch)
+    return value
+
+
 def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
@@ -133,6 +147,9 @@ class Election:
         self.store = store
         self.log = Log(store, manifest.id, create=False)
         self.state = Replay(manifest)
+        #: tracking code (its 100 bits) -> index of the ballot or spoiled entry, when kept
+        #: (open(track_codes=True)): the board server looks typed codes up (section 12.4).
+        self.codes: dict[int, int] | None = None
         #: The operator's clock, for the manifest's voting period (section 13.5); the demo
         #: and tests put a simulated one here.
         self.clock: Callable[[], dt.datetime] = _utc_now
@@ -188,12 +205,13 @@ class Election:
         return election
 
     @classmethod
-    def open(cls, folder: Path, *, check: bool = False) -> Election:
+    def open(cls, folder: Path, *, check: bool = False, track_codes: bool = False) -> Election:
         """Gives back the referendum kept in folder, its board replayed.
 
         check=True re-checks every entry in full (every signature and proof), as a party
         who does not trust the operator's store must before acting on it (a trustee
         before decrypting); otherwise ballots are read as the operator stored them.
+        track_codes=True also keeps an index of tracking codes (see find_tracking).
         """
         folder = Path(folder)
         try:
@@ -226,6 +244,8 @@ class Election:
             raise ElectionError(
                 f"{folder}: the store {url} has no board for referendum {manifest.id}"
             ) from None
+        if track_codes:
+            election.codes = {}
         try:
             election._reload(trusted=not check)
         except BaseException:
@@ -287,7 +307,67 @@ class Election:
         if entries and entries[0].index != start:
             self._reload()
             raise ElectionError("another writer appended to this board; try again")
+        for offset, (kind, payload, _) in enumerate(items):
+            self._track(start + offset, kind, payload)
         return entries
+
+    def refresh(self) -> int:
+        """Gives back how many entries others appended since, now applied to the state.
+
+        Other processes (operator commands, other server workers) append to the same
+        board under the folder's lock; one cheap size query tells whether there is
+        anything to catch up on. Their ballots were checked when they were appended, so
+        they are read without re-checking proofs, as when the board is reloaded.
+        """
+        size = self.log.size()
+        start = self.state.size
+        if size < start:
+            raise ElectionError(
+                f"the board has {size} entries, fewer than the {start} already read:"
+                " it was rolled back (restored from a backup?); restart the server"
+            )
+        if size == start:
+            return 0
+        self.state.trusted = True
+        try:
+            for entry in self.log.entries(start, size):
+                payload = parse_json(entry.payload)
+                self.state.apply(entry.index, entry.kind, payload, leaf=entry.leaf_hash())
+                self._track(entry.index, entry.kind, payload)
+        finally:
+            self.state.trusted = False
+        return size - start
+
+    @contextmanager
+    def exclusive(self) -> Iterator[Election]:
+        """Gives back self while holding the folder's lock, its state brought up to date.
+
+        The same lock as Election.locked, so operator commands and every server worker
+        on this folder take turns appending.
+        """
+        with open(self.folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.refresh()
+            yield self
+
+    def _track(self, index: int, kind: str, payload: Any) -> None:
+        if self.codes is None or kind not in ("ballot", "spoiled"):
+            return
+        body = payload["ballot"] if kind == "spoiled" else payload
+        self.codes.setdefault(_code_key(tracking_hash(self.manifest.fingerprint, body)), index)
+
+    def find_tracking(self, code: str | bytes) -> int | None:
+        """Gives back the index of the ballot or spoiled entry with this tracking hash
+        (32 bytes) or typed tracking code (text, normalized as in section 12.4), or None.
+
+        ValueError for a malformed code; ElectionError when the folder was opened
+        without track_codes and code is text.
+        """
+        if isinstance(code, bytes):
+            return self.state.tracking_index(code)
+        if self.codes is None:
+            raise ElectionError("tracking codes are not indexed (open with track_codes=True)")
+        return self.codes.get(_typed_code_key(code))
 
     def _reload(self, *, trusted: bool = True) -> None:
         """Rebuilds the state from the store. Its entries were each checked before they
@@ -295,6 +375,8 @@ class Election:
         entry posted from now on is checked in full. Untrusted, ballots are re-checked in
         a pool of worker processes, as the verifier does."""
         state = Replay(self.manifest, trusted=trusted)
+        if self.codes is not None:
+            self.codes = {}
         bar = Progress("loading board" if trusted else "checking board", self.log.size())
         pool: ProcessPoolExecutor | None = None
         try:
@@ -316,6 +398,7 @@ class Election:
                         if isinstance(result, str):
                             raise BoardRuleError(result)
                         state.apply(entry.index, entry.kind, payload, prechecked=result)
+                        self._track(entry.index, entry.kind, payload)
                         bar.advance()
                         if not keyed and state.public_key is not None:
                             break  # voting.open: check the ballots after it in the pool
@@ -327,17 +410,14 @@ class Election:
         state.trusted = False
         self.state = state
 
-    def receipt(self, entry: Entry, tracking_hash: bytes) -> Receipt:
-        """Gives back the receipt for entry: checkpoint now and inclusion proof (13.4)."""
-        signed = self.log.sign(self.key)
-        proof = self.log.inclusion_proof(entry.index, signed.checkpoint.size)
-        return Receipt(
-            tracking_code(tracking_hash),
-            tracking_hash,
-            entry.index,
-            signed.to_text(),
-            tuple(proof),
-        )
+    def receipt(self, entry: Entry | int, h: bytes, *, size: int | None = None) -> Receipt:
+        """Gives back the receipt for entry (or its index) with tracking hash h: a checkpoint
+        signed now, at size entries (default: the board's size), and the inclusion proof
+        (13.4)."""
+        index = entry if isinstance(entry, int) else entry.index
+        signed = self.log.sign(self.key, size)
+        proof = self.log.inclusion_proof(index, signed.checkpoint.size)
+        return Receipt(tracking_code(h), h, index, signed.to_text(), tuple(proof))
 
     # -- phases --------------------------------------------------------------------------------
 
@@ -417,14 +497,21 @@ class Election:
         tmp.write_text(text)
         os.replace(tmp, self.folder / "cosigned.jsonl")
 
-    def export(self, folder: Path) -> Path:
-        """Gives back folder, where the election record now is (section 15)."""
-        size = self.log.size()
+    def export(self, folder: Path, *, size: int | None = None) -> Path:
+        """Gives back folder, where the election record now is (section 15).
+
+        size: export the board's first size entries (default: all of them); at most the
+        number of entries the state has read.
+        """
+        size = self.log.size() if size is None else size
+        if size > self.state.size:
+            raise ElectionError(f"cannot export {size} entries: {self.state.size} were read")
         checkpoints = [s for s in self.cosigned() if s.checkpoint.size <= size]
         if not checkpoints or checkpoints[-1].checkpoint.size != size:
             checkpoints.append(self.log.sign(self.key, size))
         results = None
-        if self.state.results is not None:
+        # The results entry is the board's last (phase done accepts nothing after it).
+        if self.state.results is not None and self.state.size <= size:
             results = results_payload(self.manifest, self.state.results)
         return write_record(
             Path(folder),

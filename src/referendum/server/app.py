@@ -1,0 +1,204 @@
+"""The casting service: the board's HTTP API and the web pages, as one Starlette app.
+
+The API table of the contract is implemented here; docs/operations.md ("HTTP API")
+describes it for operators, and GET /openapi.json (openapi.py) for programs. The app
+holds no secrets beyond what the election folder holds (the board's signing key) and no
+cryptography of its own: ballots are checked by referendum.ballot, appended through
+referendum.election.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from referendum.server.casting import Casting
+from referendum.server.limits import default_body_limit
+from referendum.server.openapi import openapi_document
+from referendum.server.pages import Pages, SecurityHeaders
+from referendum.server.problems import Problem, exception_handlers
+from referendum.server.rate import DEFAULT_RATE, RateLimit, RateLimiter, parse_rate
+from referendum.server.service import Service, stream
+
+__all__ = [
+    "ELECTION_VARIABLE",
+    "RATE_VARIABLE",
+    "STATIC_VARIABLE",
+    "app_from_environment",
+    "create_app",
+]
+
+#: What `referendum serve --workers N` hands to each worker process.
+ELECTION_VARIABLE = "REFERENDUM_ELECTION"
+RATE_VARIABLE = "REFERENDUM_RATE_LIMIT"
+STATIC_VARIABLE = "REFERENDUM_STATIC"
+
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,15}")
+
+
+def _number(request: Request, name: str, default: int | None) -> int | None:
+    """Gives back the query parameter name as a non-negative integer (or default)."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1:
+        raise Problem(400, "bad-parameter", "Bad parameter", f"{name} is given more than once")
+    text = values[0]
+    if _NUMBER.fullmatch(text) is None:
+        raise Problem(
+            400,
+            "bad-parameter",
+            "Bad parameter",
+            f"{name}={text[:40]!r}: want a non-negative decimal integer",
+        )
+    return int(text)
+
+
+def _required(value: int | None, name: str) -> int:
+    if value is None:
+        raise Problem(400, "bad-parameter", "Bad parameter", f"the parameter {name} is required")
+    return value
+
+
+def create_app(
+    folder: Path | str,
+    *,
+    static_dir: Path | str | None = None,
+    rate: RateLimit = DEFAULT_RATE,
+    max_body: int | None = None,
+    rate_clock: Callable[[], float] | None = None,
+) -> Starlette:
+    """Gives back the app serving the referendum in the election folder.
+
+    static_dir: the built web pages (default: the package's static folder). rate: the
+    per-credential limit on casts and challenges. max_body: the request body limit in
+    bytes (default: from the manifest, limits.default_body_limit). rate_clock: seconds
+    for the rate limit (tests inject one). The folder is opened (its board replayed)
+    here, so a wrong folder fails before the server listens.
+    """
+    folder = Path(folder)
+    service = Service(folder)
+    try:
+        limiter = (
+            RateLimiter(folder, rate)
+            if rate_clock is None
+            else RateLimiter(folder, rate, clock=rate_clock)
+        )
+    except BaseException:
+        service.close()
+        raise
+    body_limit = max_body if max_body is not None else default_body_limit(service.manifest)
+    casting = Casting(service, limiter, body_limit)
+    pages = Pages(Path(static_dir) if static_dir is not None else None)
+    document = openapi_document(service.manifest)
+
+    async def election(_: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.info))
+
+    async def manifest(_: Request) -> Response:
+        return Response(service.manifest.canonical, media_type="application/json")
+
+    async def credential(request: Request) -> Response:
+        text: str = request.path_params["credential"]
+        return JSONResponse(await run_in_threadpool(service.credential, text))
+
+    async def receipt(request: Request) -> Response:
+        code: str = request.path_params["code"]
+        return JSONResponse(await run_in_threadpool(service.lookup, code))
+
+    async def checkpoint(_: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.checkpoint))
+
+    async def entries(request: Request) -> Response:
+        start = _required(_number(request, "start", 0), "start")
+        limit = _required(_number(request, "limit", 100), "limit")
+        if not 1 <= limit <= 100:
+            raise Problem(
+                400, "bad-parameter", "Bad parameter", f"limit={limit}: want 1 to 100 entries"
+            )
+        return JSONResponse(await run_in_threadpool(service.entries, start, limit))
+
+    async def inclusion(request: Request) -> Response:
+        index = _required(_number(request, "index", None), "index")
+        size = _number(request, "size", None)
+        return JSONResponse(await run_in_threadpool(service.inclusion, index, size))
+
+    async def consistency(request: Request) -> Response:
+        first = _required(_number(request, "first", None), "first")
+        second = _number(request, "second", None)
+        return JSONResponse(await run_in_threadpool(service.consistency, first, second))
+
+    async def results(_: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.results))
+
+    async def record(_: Request) -> Response:
+        name, handle = await run_in_threadpool(service.record_zip)
+        return StreamingResponse(
+            stream(handle),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    async def openapi(_: Request) -> Response:
+        return JSONResponse(document)
+
+    routes = [
+        Route("/api/election", election, methods=["GET"]),
+        Route("/api/manifest", manifest, methods=["GET"]),
+        Route("/api/credentials/{credential}", credential, methods=["GET"]),
+        Route("/api/ballots", casting.ballot, methods=["POST"]),
+        Route("/api/challenges", casting.challenge, methods=["POST"]),
+        Route("/api/receipts/{code}", receipt, methods=["GET"]),
+        Route("/api/board/checkpoint", checkpoint, methods=["GET"]),
+        Route("/api/board/entries", entries, methods=["GET"]),
+        Route("/api/board/inclusion", inclusion, methods=["GET"]),
+        Route("/api/board/consistency", consistency, methods=["GET"]),
+        Route("/api/results", results, methods=["GET"]),
+        Route("/api/record", record, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/", pages.page, methods=["GET"]),
+        Route("/explorer", pages.page, methods=["GET"]),
+        Route("/results", pages.page, methods=["GET"]),
+        Route("/assets/{name:path}", pages.asset, methods=["GET"]),
+    ]
+
+    def close() -> None:
+        limiter.close()
+        service.close()
+
+    # No lifespan closes these: test clients enter and leave an app's lifespan once per
+    # request; whoever made the app calls app.state.close() (serve.py does on exit).
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers=exception_handlers(),
+    )
+    app.router.redirect_slashes = False
+    app.state.service = service
+    app.state.rate = limiter
+    app.state.body_limit = body_limit
+    app.state.close = close
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """Gives back create_app for the folder named by REFERENDUM_ELECTION (the app factory
+    each `referendum serve --workers N` worker process calls)."""
+    folder = os.environ.get(ELECTION_VARIABLE)
+    if not folder:
+        raise RuntimeError(f"{ELECTION_VARIABLE} is not set: it names the election folder")
+    rate = os.environ.get(RATE_VARIABLE)
+    return create_app(
+        folder,
+        static_dir=os.environ.get(STATIC_VARIABLE) or None,
+        rate=parse_rate(rate) if rate else DEFAULT_RATE,
+    )

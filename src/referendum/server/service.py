@@ -1,0 +1,271 @@
+"""The server's view of one referendum's board, kept in step with every other writer.
+
+A worker process opens the election folder once (its board replayed into memory) and
+then, before each request that reads the state, brings it up to the board's size: one
+cheap size query, and the entries others appended (operator commands, other workers)
+applied. Threads of one worker share the state under a mutex; appends also hold the
+folder's lock, so every writer on the folder takes turns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from referendum.ballot import tracking_hash
+from referendum.board.errors import StoreError
+from referendum.canonical import parse_json
+from referendum.election import Election, ElectionError
+from referendum.errors import VerificationError
+from referendum.server.problems import Problem
+
+__all__ = ["CACHE_FOLDER", "Service"]
+
+#: Where GET /api/record keeps the zipped records it exported, inside the election folder.
+CACHE_FOLDER = "record-cache"
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_LOWER_HEX64 = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 64 * 1024
+
+
+def unavailable(exc: Exception) -> Problem:
+    """Gives back the 503 problem for a store or folder that cannot be read right now."""
+    return Problem(
+        503,
+        "board-unavailable",
+        "Board unavailable",
+        f"the board cannot be read right now: {' '.join(str(exc).split())}",
+    )
+
+
+class Service:
+    """One worker's open election, shared by its request threads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.election = Election.open(self.folder, track_codes=True)
+        self.manifest = self.election.manifest
+        self._mutex = threading.Lock()
+
+    def close(self) -> None:
+        self.election.close()
+
+    @contextmanager
+    def current(self) -> Iterator[Election]:
+        """Gives back the election, its state brought up to the board's size, while no
+        other thread of this worker uses it."""
+        with self._mutex:
+            try:
+                self.election.refresh()
+                yield self.election
+            except (StoreError, ElectionError) as exc:
+                raise unavailable(exc) from None
+
+    @contextmanager
+    def appending(self) -> Iterator[Election]:
+        """Gives back the election under the folder's lock (see Election.exclusive)."""
+        with self._mutex:
+            try:
+                with self.election.exclusive() as election:
+                    yield election
+            except (StoreError, ElectionError, OSError) as exc:
+                raise unavailable(exc) from None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        """Gives back GET /api/election."""
+        with self.current() as e:
+            key = e.state.public_key
+            return {
+                "id": e.manifest.id,
+                "fingerprint": e.manifest.fingerprint.hex(),
+                "phase": e.state.phase,
+                "public_key": None if key is None else key.to_bytes().hex(),
+                "size": e.state.size,
+                "voting": {"opens": e.manifest.opens, "closes": e.manifest.closes},
+            }
+
+    def credential(self, text: str) -> dict[str, Any]:
+        """Gives back GET /api/credentials/{credential}."""
+        if _LOWER_HEX64.fullmatch(text) is None:
+            raise Problem(
+                400,
+                "bad-credential",
+                "Malformed credential",
+                "a credential is its Ed25519 public key: 64 lowercase hex digits",
+            )
+        with self.current() as e:
+            region = e.state.roll.region_of(bytes.fromhex(text))
+        if region is None:
+            raise Problem(
+                404,
+                "credential-not-registered",
+                "Credential not registered",
+                f"credential {text[:16]}… is not on this referendum's roll",
+            )
+        return {"credential": text, "region": region}
+
+    def lookup(self, code: str) -> dict[str, Any]:
+        """Gives back GET /api/receipts/{code}: the entry with this tracking code or hash."""
+        key: str | bytes = bytes.fromhex(code) if _HEX64.fullmatch(code) else code
+        with self.current() as e:
+            try:
+                index = e.find_tracking(key)
+            except ValueError as exc:
+                raise Problem(
+                    400,
+                    "bad-tracking-code",
+                    "Malformed tracking code",
+                    f"{exc} (or give the 64 hex digits of the tracking hash)",
+                ) from None
+            if index is None:
+                raise Problem(
+                    404,
+                    "unknown-tracking-code",
+                    "Unknown tracking code",
+                    "no ballot or challenged ballot on this board has this tracking code",
+                )
+            entry = e.log.entry(index)
+            payload = parse_json(entry.payload, f"board entry {index}")
+            body = payload["ballot"] if entry.kind == "spoiled" else payload
+            h = tracking_hash(e.manifest.fingerprint, body)
+            credential = bytes.fromhex(body["credential"])
+            latest = entry.kind == "ballot" and e.state.latest.get(credential) == index
+            receipt = e.receipt(index, h, size=e.state.size)
+        return {
+            "kind": entry.kind,
+            "index": index,
+            "payload": payload,
+            "latest": latest,
+            "receipt": receipt.to_json(),
+        }
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Gives back GET /api/board/checkpoint."""
+        with self.current() as e:
+            signed = e.log.sign(e.key, e.state.size)
+            try:
+                cosigned = e.cosigned()
+            except (ElectionError, ValueError) as exc:
+                raise unavailable(exc) from None
+        return {
+            "checkpoint": signed.to_text(),
+            "size": signed.checkpoint.size,
+            "root": signed.checkpoint.root.hex(),
+            "cosigned": cosigned[-1].to_text() if cosigned else None,
+        }
+
+    def entries(self, start: int, limit: int) -> dict[str, Any]:
+        """Gives back GET /api/board/entries: entries start .. start+limit-1 that exist."""
+        with self.current() as e:
+            size = e.state.size
+            end = min(size, start + limit)
+            found = [
+                {"index": x.index, "kind": x.kind, "payload": parse_json(x.payload)}
+                for x in (e.log.entries(start, end) if start < end else ())
+            ]
+        return {"size": size, "entries": found}
+
+    def inclusion(self, index: int, size: int | None) -> dict[str, Any]:
+        """Gives back GET /api/board/inclusion."""
+        with self.current() as e:
+            current = e.state.size
+            size = current if size is None else size
+            if not 0 <= index < size <= current:
+                raise Problem(
+                    400,
+                    "bad-parameter",
+                    "Bad parameter",
+                    f"want 0 <= index < size <= {current} (the board's size);"
+                    f" got index {index}, size {size}",
+                )
+            proof = e.log.inclusion_proof(index, size)
+        return {"index": index, "size": size, "proof": [h.hex() for h in proof]}
+
+    def consistency(self, first: int, second: int | None) -> dict[str, Any]:
+        """Gives back GET /api/board/consistency."""
+        with self.current() as e:
+            current = e.state.size
+            second = current if second is None else second
+            if not 1 <= first <= second <= current:
+                raise Problem(
+                    400,
+                    "bad-parameter",
+                    "Bad parameter",
+                    f"want 1 <= first <= second <= {current} (the board's size);"
+                    f" got first {first}, second {second}",
+                )
+            proof = e.log.consistency_proof(first, second)
+        return {"first": first, "second": second, "proof": [h.hex() for h in proof]}
+
+    def results(self) -> dict[str, Any]:
+        """Gives back GET /api/results, or 409 before the results entry exists."""
+        with self.current() as e:
+            if e.state.phase != "done":
+                raise Problem(
+                    409,
+                    "not-counted",
+                    "Not counted yet",
+                    f"the results are not on the board yet: it is in phase {e.state.phase!r}",
+                )
+            # The results entry is the last: phase done accepts nothing after it.
+            return {"index": e.state.size - 1, "results": e.state.results_posted}
+
+    # -- the record ---------------------------------------------------------------------------
+
+    def record_zip(self) -> tuple[str, BinaryIO]:
+        """Gives back (file name, open zip file) of the election record as it is now.
+
+        Exports (Election.export) into a cache folder keyed by the board's size and the
+        witnesses' co-signatures, so repeated downloads of an unchanged board are cheap.
+        The file is opened before older zips are removed, so a download in progress in
+        another worker never loses its file.
+        """
+        with self.current() as e:
+            size = e.state.size
+        cosigned = self.folder / "cosigned.jsonl"
+        witnessed = cosigned.read_bytes() if cosigned.exists() else b""
+        digest = hashlib.sha256(witnessed).hexdigest()[:16]
+        name = f"{self.manifest.id}-record"
+        cache = self.folder / CACHE_FOLDER
+        path = cache / f"{name}-{size}-{digest}.zip"
+        try:
+            return f"{name}.zip", open(path, "rb")
+        except FileNotFoundError:
+            pass
+        cache.mkdir(exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache))
+        try:
+            try:
+                record = self.election.export(work / name, size=size)
+            except (StoreError, ElectionError, VerificationError) as exc:
+                raise unavailable(exc) from None
+            tmp = work / "record.zip"
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+                for file in sorted(record.iterdir()):
+                    archive.write(file, f"{name}/{file.name}")
+            os.replace(tmp, path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the response
+        for old in cache.glob("*.zip"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return f"{name}.zip", handle
+
+
+def stream(handle: BinaryIO) -> Iterator[bytes]:
+    """Gives back the file's content in chunks, closing it at the end."""
+    with handle:
+        while chunk := handle.read(_CHUNK):
+            yield chunk
