@@ -58,3 +58,11 @@ def test_referendum_benchmark_prints_every_part_on_both_stores():
     for part in ("ballot checks", "board rules", "canonical re-encoding", "Merkle leaf hashes"):
         line = next(line for line in out.splitlines() if line.strip().startswith(part))
         assert line.rstrip().endswith("%"), line
+
+
+def test_browser_benchmark_times_the_booth_in_chromium_beside_python():
+    out = _run("benchmarks/browser_booth.py", "--ballots", "2", "--repeats", "1")
+    line = next(line for line in out.splitlines() if line.startswith("encrypt and prove (best"))
+    chromium_ms, python_ms, ratio = (float(x) for x in line.split()[-3:])
+    assert chromium_ms > 0 and python_ms > 0 and ratio > 0
+    assert "goal: encrypt and prove <= 50 ms:" in out

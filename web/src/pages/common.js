@@ -6,7 +6,7 @@
 // bound element is re-rendered in place, so form state (typed code, ticked options)
 // survives a switch.
 
-import { bytesToHex, fingerprint } from "../crypto/index.js";
+import { bytesToHex, parseCanonicalManifest } from "../crypto/index.js";
 import { LANGUAGES, LANGUAGE_NAMES, translate } from "../i18n/index.js";
 
 const STORAGE_KEY = "referendum.lang";
@@ -323,10 +323,11 @@ export async function loadElection(docTitleKey) {
     api("/api/manifest", { bytes: true }),
     api("/api/election"),
   ]);
-  const fp = await fingerprint(bytes);
+  // Strict reading (8.1.3) and the canonical form checked: the fingerprint is then the
+  // hash of exactly the object the page uses (no duplicate member read two ways).
+  const { manifest, fp } = parseCanonicalManifest(bytes);
   const fpHex = bytesToHex(fp);
   if (fpHex !== election.fingerprint) throw new FingerprintMismatch(fpHex, election.fingerprint);
-  const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
 
   manifestLanguages = manifest.languages;
   const fpEl = document.getElementById("fingerprint");

@@ -1,0 +1,186 @@
+"""A voter in real headless Chromium: cast, challenge then cast, typing mistakes, languages.
+
+The booth encrypts in the browser (web/src/crypto); these tests check what it sent with
+the Python implementation: the credential the browser derived from the code is the one
+Python derives, the challenged ballot reveals the choices the voter clicked, and the
+board holds each ballot under the tracking code the page showed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from browser_fixtures import DemoServer, Shots, encrypt, enter_code, sent_bodies
+from playwright.sync_api import Page
+
+from referendum.ballot import normalize_tracking_code, verify_spoiled
+from referendum.credentials import credential_key, format_code, generate_code
+from referendum.group import RISTRETTO255, element_from_hex
+from referendum.manifest import Manifest
+
+
+def _manifest(server: DemoServer) -> Manifest:
+    return Manifest.from_json(server.api("/api/manifest").json())
+
+
+def test_a_voter_casts_and_the_board_has_the_ballot(
+    page: Page, voting_server: DemoServer, shots: Shots
+) -> None:
+    region, code = voting_server.take_code("kherson")
+    sent = sent_bodies(page)
+    enter_code(page, voting_server, code)
+    shots("code")
+    tracking = encrypt(page, "ukraine")
+    shots("review")
+    page.click("#cast")
+    page.wait_for_selector("main[data-state=cast]")
+    shots("cast")
+
+    # The browser checked the board's receipt: tracking code, signature, inclusion proof.
+    checks = page.locator("#receipt-status li[data-check]")
+    assert checks.count() == 3
+    assert page.get_attribute("#receipt-status", "data-ok") == "true"
+    [post] = sent
+    assert post["url"].endswith("/api/ballots")
+    ballot = post["body"]
+    # The code never left the browser; the key it derived is the one Python derives.
+    assert code.replace("-", "") not in json.dumps(sent)
+    key = credential_key(_manifest(voting_server).fingerprint, code)
+    assert ballot["credential"] == key.public.hex()
+    assert ballot["region"] == region
+
+    found = voting_server.api(f"/api/receipts/{tracking}").json()
+    assert found["kind"] == "ballot"
+    assert found["latest"] is True
+    assert found["payload"] == ballot
+    assert normalize_tracking_code(found["receipt"]["tracking_code"]) == normalize_tracking_code(
+        tracking
+    )
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_a_voter_challenges_then_casts(page: Page, voting_server: DemoServer, shots: Shots) -> None:
+    _, code = voting_server.take_code()
+    sent = sent_bodies(page)
+    enter_code(page, voting_server, code)
+    first = encrypt(page, "russia")
+    page.click("#challenge")
+    page.wait_for_selector("main[data-state=challenged]")
+    shots("challenged")
+    assert page.get_attribute("#challenge-status", "data-ok") == "true"
+    votes = {
+        row.get_attribute("data-option"): row.get_attribute("data-vote")
+        for row in page.locator("#revealed tr[data-option]").all()
+    }
+    assert votes == {"ukraine": "0", "russia": "1"}
+
+    # What the browser published decrypts, with Python's check, to the voter's choice.
+    manifest = _manifest(voting_server)
+    election = voting_server.api("/api/election").json()
+    key = element_from_hex(RISTRETTO255, election["public_key"], "public_key")
+    [challenge] = sent
+    assert challenge["url"].endswith("/api/challenges")
+    _, choices = verify_spoiled(manifest, key, challenge["body"], "challenge")
+    assert choices == {"status": (0, 1)}
+
+    page.click("#vote-again")
+    page.wait_for_selector("main[data-state=review]")
+    second = page.get_attribute("#tracking-code", "data-code")
+    assert second is not None
+    assert normalize_tracking_code(second) != normalize_tracking_code(first)
+    page.click("#cast")
+    page.wait_for_selector("main[data-state=cast]")
+    shots("cast")
+
+    assert voting_server.api(f"/api/receipts/{first}").json()["kind"] == "spoiled"
+    assert voting_server.api(f"/api/receipts/{second}").json()["kind"] == "ballot"
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_a_mistyped_code_is_refused_and_nothing_is_sent(
+    page: Page, voting_server: DemoServer, shots: Shots
+) -> None:
+    _, code = voting_server.take_code()
+    size = voting_server.api("/api/election").json()["size"]
+    sent = sent_bodies(page)
+    # One character changed: the check character catches it before anything is sent.
+    typo = ("1" if code[0] != "1" else "2") + code[1:]
+    enter_code(page, voting_server, typo)
+    page.wait_for_selector("#credential-error[data-reason=check]")
+    shots("typo")
+    assert "typing mistake" in page.inner_text("#credential-error")
+    assert page.locator("main[data-state=code]").count() == 1
+
+    # A well-formed code that was never issued: the board does not know its key.
+    page.fill("#credential-code", format_code(generate_code()))
+    page.click("#credential-submit")
+    page.wait_for_selector("#credential-error[data-reason=not-registered]")
+    assert "not registered" in page.inner_text("#credential-error")
+    shots("unregistered")
+    assert sent == []
+    assert voting_server.api("/api/election").json()["size"] == size
+
+
+def test_the_booth_speaks_ukrainian_and_russian(
+    page: Page, voting_server: DemoServer, shots: Shots
+) -> None:
+    page.goto(voting_server.url)
+    page.wait_for_selector("main[data-state=code]")
+    page.click("#lang-uk")
+    page.wait_for_function("document.documentElement.lang === 'uk'")
+    shots("uk")
+    assert "Референдум щодо статусу" in page.inner_text("body")
+    page.click("#lang-ru")
+    page.wait_for_function("document.documentElement.lang === 'ru'")
+    assert "Референдум о статусе" in page.inner_text("body")  # noqa: RUF001
+    page.reload()
+    page.wait_for_selector("main[data-state=code]")
+    # The choice is kept across visits.
+    assert page.evaluate("document.documentElement.lang") == "ru"
+
+
+def test_a_voter_casts_with_the_keyboard_alone(
+    page: Page, voting_server: DemoServer, shots: Shots
+) -> None:
+    _, code = voting_server.take_code()
+    page.goto(voting_server.url)
+    page.wait_for_selector("main[data-state=code]")
+    page.focus("#credential-code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main[data-state=choose]")
+    # Tab to the first option, choose it with the space bar, tab on to the button.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "radio":
+            break
+    page.keyboard.press("Space")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "encrypt":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main[data-state=review]")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "cast":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main[data-state=cast]")
+    shots("cast")
+    tracking = page.get_attribute("#tracking-code", "data-code")
+    assert voting_server.api(f"/api/receipts/{tracking}").json()["kind"] == "ballot"
+
+
+def test_every_form_control_has_a_label(page: Page, voting_server: DemoServer) -> None:
+    _, code = voting_server.take_code()
+    enter_code(page, voting_server, code)
+    page.wait_for_selector("main[data-state=choose]")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button')]
+            .filter(el => el.offsetParent !== null)
+            .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                          && !(el.tagName === 'BUTTON' && el.innerText.trim()))
+            .map(el => el.outerHTML)"""
+    )
+    assert unlabelled == []
