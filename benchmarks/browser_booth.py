@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import platform
 import statistics
 import sys
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from crypto import _cpu  # benchmarks/crypto.py: the machine line every benchmark prints
 from referendum.ballot import PreparedBallot, encrypt_ballot
 from referendum.board import BOARD_KEY, SigningKey
 from referendum.ceremony import TrusteeKeys
@@ -51,17 +51,6 @@ CHROMIUM_ARGS = [
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return f"{line.split(':', 1)[1].strip()} ({platform.machine()})"
-    except OSError:
-        pass
-    return platform.machine()
 
 
 def _browser_runs(ballots: int, repeats: int) -> tuple[list[dict[str, float]], str]:

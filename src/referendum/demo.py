@@ -45,7 +45,7 @@ from referendum.tally import decryption_message
 from referendum.verifier import verify_record
 from referendum.verifier.workers import check_batch, init_worker
 
-__all__ = ["manifest_text", "region_sizes", "run_ceremony", "run_demo"]
+__all__ = ["cosign_now", "manifest_text", "region_sizes", "run_ceremony", "run_demo"]
 
 TRUSTEES = (
     "Ukrainian parliament delegate",
@@ -400,10 +400,11 @@ class _Casting:
         self.bar.advance(len(ballots))
         before, self.done = self.done, self.done + len(ballots)
         if before // self.quarter != self.done // self.quarter:
-            _cosign(election, self.witnesses)
+            cosign_now(election, self.witnesses)
 
 
-def _cosign(election: Election, witnesses: Sequence[BoardWitness]) -> None:
+def cosign_now(election: Election, witnesses: Sequence[BoardWitness]) -> None:
+    """Has each witness co-sign the board's checkpoint now, from the one it co-signed last."""
     current = election.signed_checkpoint()
     for w in witnesses:
         latest = w.latest
@@ -422,7 +423,7 @@ def _count(
 ) -> None:
     t0 = time.monotonic()
     election.close_voting()
-    _cosign(election, witnesses)  # trustees decrypt only a tally the witnesses have seen
+    cosign_now(election, witnesses)  # trustees decrypt only a tally the witnesses have seen
     m = election.manifest
     board = election.state.tally_state
     assert board is not None
@@ -502,13 +503,13 @@ def run_demo(
         states = _ceremony(run, election, trustee_keys)
         people = _credentials(run, election, registrar, voters)
         witnesses = [BoardWitness(k, m.board_key) for k in witness_keys]
-        _cosign(election, witnesses)
+        cosign_now(election, witnesses)
         election.open_voting()
         casts, final = _plan(run, people)
         receipts = _voting(run, election, people, casts, witnesses, jobs)
         now[0] = closes + dt.timedelta(seconds=1)
         _count(run, election, states, trustee_keys, witnesses)
-        _cosign(election, witnesses)
+        cosign_now(election, witnesses)
         t0 = time.monotonic()
         election.export(record_dir)
         run.step(f"election record written to {record_dir} ({election.log.size():,} entries)", t0)

@@ -32,7 +32,7 @@ from referendum.board import Witness as BoardWitness
 from referendum.ceremony import TrusteeKeys
 from referendum.commands import p_kind
 from referendum.credentials import credential_key, issue_credentials
-from referendum.demo import TRUSTEES, manifest_text, region_sizes, run_ceremony
+from referendum.demo import TRUSTEES, cosign_now, manifest_text, region_sizes, run_ceremony
 from referendum.demo_manifest import REGIONS
 from referendum.election import Election
 from referendum.group import RandomSource, SeededRandom, system_random
@@ -78,16 +78,6 @@ def _write_secret(path: Path, text: str) -> None:
 
 def _json(value: Any) -> str:
     return json.dumps(value, indent=1) + "\n"
-
-
-def _cosign(election: Election, witnesses: list[BoardWitness]) -> None:
-    current = election.signed_checkpoint()
-    for w in witnesses:
-        latest = w.latest
-        proof: list[bytes] = []
-        if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
-            proof = election.log.consistency_proof(latest.checkpoint.size, current.checkpoint.size)
-        election.add_cosigned(w.cosign(current, proof))
 
 
 def count_script(fingerprint: str, python: str = sys.executable) -> str:
@@ -168,7 +158,7 @@ def prepare_demo(
             election.post_many([(p_kind(p), p, None) for p in payloads])
             codes += [(region, code) for code in issued]
         witnesses = [BoardWitness(k, m.board_key) for k in witness_keys]
-        _cosign(election, witnesses)
+        cosign_now(election, witnesses)
         election.open_voting()
         key = election.state.public_key
         if key is None:  # pragma: no cover - set by open_voting
@@ -194,7 +184,7 @@ def prepare_demo(
                 m, key, region, {question.id: choice}, credential, rng(f"ballot/{n}")
             )
             election.post("ballot", prepared.payload)
-        _cosign(election, witnesses)
+        cosign_now(election, witnesses)
         fingerprint = m.fingerprint.hex()
         referendum = m.id
     for state, keys in zip(states, trustee_keys, strict=True):

@@ -16,6 +16,7 @@ import {
   encryptBallot,
   hexToBytes,
   normalizeCredentialCode,
+  prepareElectionKey,
   spoiledPayload,
   verifyCheckpoint,
 } from "../crypto/index.js";
@@ -33,6 +34,7 @@ import {
   mtext,
   painted,
   questionById,
+  revealedTables,
   regionById,
   renderChecks,
   showError,
@@ -102,6 +104,9 @@ async function start() {
   }
   try {
     election.electionKey = hexToBytes(info.public_key);
+    // Decodes K (refusing a bad key) and builds its tables now, while the voter types the
+    // code, so that the first ballot is encrypted as fast as any other.
+    prepareElectionKey(election.electionKey);
   } catch (error) {
     fatal(error);
     return;
@@ -528,46 +533,7 @@ async function onChallenge() {
 
 /** Shows what a spoiled payload reveals: per question, each option chosen or not, and its nonce. */
 function showRevealed(container, payload) {
-  const { manifest } = election;
-  container.replaceChildren(
-    ...payload.reveal.map((item, qi) => {
-      const q = questionById(manifest, item.question);
-      return h(
-        "table",
-        { class: "revealed-table", "data-question": item.question, id: `revealed-${qi}` },
-        h("caption", { mtext: q.text }),
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", { scope: "col", i18n: "common.option" }),
-            h("th", { scope: "col", i18n: "common.vote" }),
-            h("th", { scope: "col", i18n: "common.nonce" }),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          item.selections.map((selection, oi) =>
-            h(
-              "tr",
-              { "data-option": q.options[oi].id, "data-vote": String(selection.vote) },
-              h("th", { scope: "row", mtext: q.options[oi].text }),
-              h(
-                "td",
-                { class: selection.vote === 1 ? "vote vote-yes" : "vote" },
-                h("span", { "aria-hidden": "true", text: selection.vote === 1 ? "☒ " : "☐ " }),
-                h("span", { i18n: selection.vote === 1 ? "common.chosen" : "common.notChosen" }),
-              ),
-              h("td", {}, h("code", { class: "hash", text: selection.nonce })),
-            ),
-          ),
-        ),
-      );
-    }),
-  );
+  container.replaceChildren(...revealedTables(election.manifest, payload.reveal));
 }
 
 async function onVoteAgain() {

@@ -372,3 +372,47 @@ export function questionById(manifest, id) {
 export function regionById(manifest, id) {
   return manifest.regions.find((r) => r.id === id);
 }
+
+/**
+ * Gives back one table per question of a challenge's reveal (12.5): each option, whether
+ * it was chosen, and its nonce; rows carry data-option and data-vote.
+ */
+export function revealedTables(manifest, reveal) {
+  return reveal.map((item, qi) => {
+    const q = questionById(manifest, item.question);
+    return h(
+      "table",
+      { class: "revealed-table", "data-question": item.question, id: `revealed-${qi}` },
+      h("caption", { mtext: q.text }),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col", i18n: "common.option" }),
+          h("th", { scope: "col", i18n: "common.vote" }),
+          h("th", { scope: "col", i18n: "common.nonce" }),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        item.selections.map((selection, oi) =>
+          h(
+            "tr",
+            { "data-option": q.options[oi].id, "data-vote": String(selection.vote) },
+            h("th", { scope: "row", mtext: q.options[oi].text }),
+            h(
+              "td",
+              { class: selection.vote === 1 ? "vote vote-yes" : "vote" },
+              h("span", { "aria-hidden": "true", text: selection.vote === 1 ? "☒ " : "☐ " }),
+              h("span", { i18n: selection.vote === 1 ? "common.chosen" : "common.notChosen" }),
+            ),
+            h("td", {}, h("code", { class: "hash", text: selection.nonce })),
+          ),
+        ),
+      ),
+    );
+  });
+}

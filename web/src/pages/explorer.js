@@ -27,6 +27,7 @@ import {
   loadElection,
   painted,
   questionById,
+  revealedTables,
   regionById,
   renderChecks,
   showError,
@@ -228,7 +229,7 @@ function showAnswer(container, answer, { checks, revealed, failures }) {
     h("h4", { i18n: "common.checks" }),
     checkList,
     failureBox,
-    ...(revealed ? [h("h4", { i18n: "explorer.revealed.heading" }), revealedTables(revealed)] : []),
+    ...(revealed ? [h("h4", { i18n: "explorer.revealed.heading" }), revealedBlock(revealed)] : []),
   );
   if (failures.length > 0) showError(failureBox, () => failures.map(describeError).join(" "));
 }
@@ -237,49 +238,8 @@ function fact(labelKey, value) {
   return h("div", {}, h("dt", { i18n: labelKey }), h("dd", {}, value));
 }
 
-function revealedTables(reveal) {
-  const { manifest } = election;
-  return h(
-    "div",
-    { id: "lookup-revealed", class: "revealed" },
-    reveal.map((item) => {
-      const q = questionById(manifest, item.question);
-      return h(
-        "table",
-        { class: "revealed-table", "data-question": item.question },
-        h("caption", { mtext: q.text }),
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", { scope: "col", i18n: "common.option" }),
-            h("th", { scope: "col", i18n: "common.vote" }),
-            h("th", { scope: "col", i18n: "common.nonce" }),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          item.selections.map((selection, oi) =>
-            h(
-              "tr",
-              { "data-option": q.options[oi].id, "data-vote": String(selection.vote) },
-              h("th", { scope: "row", mtext: q.options[oi].text }),
-              h(
-                "td",
-                { class: selection.vote === 1 ? "vote vote-yes" : "vote" },
-                h("span", { "aria-hidden": "true", text: selection.vote === 1 ? "☒ " : "☐ " }),
-                h("span", { i18n: selection.vote === 1 ? "common.chosen" : "common.notChosen" }),
-              ),
-              h("td", {}, h("code", { class: "hash", text: selection.nonce })),
-            ),
-          ),
-        ),
-      );
-    }),
-  );
+function revealedBlock(reveal) {
+  return h("div", { id: "lookup-revealed", class: "revealed" }, revealedTables(election.manifest, reveal));
 }
 
 // ---------------------------------------------------------------------------------------
