@@ -19,6 +19,7 @@ import http.server
 import statistics
 import sys
 import threading
+import time
 import timeit
 from pathlib import Path
 
@@ -91,11 +92,13 @@ def _python_ms(ballots: int, repeats: int) -> tuple[float, float]:
         return encrypt_ballot(manifest, key, region, {"status": [1, 0]}, credential)
 
     encrypting = min(timeit.repeat(prepare, number=ballots, repeat=repeats)) / ballots
-    signing = (
-        min(timeit.repeat(lambda: [b.payload for b in [prepare()]], number=ballots, repeat=repeats))
-        / ballots
-        - encrypting
-    )
+    signing = float("inf")
+    for _ in range(repeats):  # a prepared ballot signs once (on first use): fresh ones each run
+        fresh = [prepare() for _ in range(ballots)]
+        start = time.perf_counter()
+        for b in fresh:
+            b.payload  # noqa: B018  (the property signs the body)
+        signing = min(signing, (time.perf_counter() - start) / ballots)
     return encrypting * 1e3, signing * 1e3
 
 

@@ -66,3 +66,11 @@ def test_browser_benchmark_times_the_booth_in_chromium_beside_python():
     chromium_ms, python_ms, ratio = (float(x) for x in line.split()[-3:])
     assert chromium_ms > 0 and python_ms > 0 and ratio > 0
     assert "goal: encrypt and prove <= 50 ms:" in out
+
+
+def test_casting_benchmark_compares_worker_counts_over_http():
+    out = _run("benchmarks/casting_service.py", "--voters", "6", "--clients", "2")
+    rows = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert [row[0] for row in rows] == ["1", "2"]
+    assert all(float(value) > 0 for row in rows for value in row[1:])
+    assert "ratio workers=2 / workers=1:" in out
