@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -11,6 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from referendum.ballot import encrypt_ballot
+from referendum.board import Log, PostgresStore
+from referendum.board.postgres import DEFAULT_URL, URL_VARIABLE
+from referendum.canonical import parse_json
+from referendum.credentials import credential_key
+from referendum.group import RISTRETTO255 as G
+from referendum.group import element_from_hex
+from referendum.manifest import Manifest
 
 CLI = [sys.executable, "-m", "referendum.cli"]
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+)/)")
@@ -30,6 +40,51 @@ def _wait_for_listening(proc: subprocess.Popen[str], timeout: float = 120) -> tu
         if match:
             return match[1], lines
     pytest.fail("serve did not print its address in time")
+
+
+def test_serve_demo_on_postgresql_casts_over_real_http(tmp_path: Path) -> None:
+    """--store postgresql://: the demo's board is in the real server; a cast lands there."""
+    url_pg = os.environ.get(URL_VARIABLE, DEFAULT_URL)
+    folder = tmp_path / "demo"
+    demo = ["--demo", "--port", "0", "--voters", "4", "--folder", str(folder)]
+    proc = subprocess.Popen(
+        [*CLI, "serve", *demo, "--store", url_pg],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    referendum = None
+    try:
+        url, _ = _wait_for_listening(proc)
+        election = httpx.get(url + "api/election", timeout=30).json()
+        referendum = election["id"]
+        manifest = Manifest.from_json(httpx.get(url + "api/manifest", timeout=30).json())
+        region, code = (folder / "codes.txt").read_text().split("\n")[0].split()
+        key = element_from_hex(G, election["public_key"], "public_key")
+        credential = credential_key(manifest.fingerprint, code)
+        ballot = encrypt_ballot(manifest, key, region, {"status": [1, 0]}, credential).payload
+        answer = httpx.post(url + "api/ballots", json=ballot, timeout=30)
+        assert answer.status_code == 201, answer.text
+        index = answer.json()["index"]
+        store = PostgresStore(url_pg)
+        try:
+            entry = Log(store, referendum, create=False).entry(index)
+        finally:
+            store.close()
+        assert entry.kind == "ballot"
+        assert parse_json(entry.payload) == ballot
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if referendum is not None:  # leave the shared test database as it was
+            store = PostgresStore(url_pg)
+            try:
+                store.drop_log(referendum)
+            finally:
+                store.close()
 
 
 @pytest.mark.parametrize("workers", [1, 2])
