@@ -184,3 +184,66 @@ def test_every_form_control_has_a_label(page: Page, voting_server: DemoServer) -
             .map(el => el.outerHTML)"""
     )
     assert unlabelled == []
+
+
+# WCAG 2.1 relative luminance and contrast ratio of every visible text element against the
+# first opaque background behind it (the pages use no background images).
+CONTRAST = """() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.offsetParent) continue;
+    const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3));
+    const bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const what = `${el.tagName}#${el.id} "${el.textContent.trim().slice(0, 30)}"`;
+    if (ratio < 4.5) low.push(`${what} ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
+def test_text_contrast_is_at_least_wcag_aa_on_every_step(
+    page: Page, voting_server: DemoServer, shots: Shots
+) -> None:
+    _, code = voting_server.take_code()
+    page.goto(voting_server.url)
+    page.wait_for_selector("main[data-state=code]")
+    low = page.evaluate(CONTRAST)
+    page.fill("#credential-code", "1")
+    page.click("#credential-submit")
+    page.wait_for_selector("#credential-error[data-reason]")
+    low += page.evaluate(CONTRAST)
+    page.fill("#credential-code", code)
+    page.click("#credential-submit")
+    page.wait_for_selector("main[data-state=choose]")
+    low += page.evaluate(CONTRAST)
+    encrypt(page, "ukraine")
+    low += page.evaluate(CONTRAST)
+    page.click("#challenge")
+    page.wait_for_selector("main[data-state=challenged]")
+    low += page.evaluate(CONTRAST)
+    for path in ("explorer", "results"):
+        page.goto(voting_server.url + path)
+        page.wait_for_selector("main:not([data-state=loading])")
+        low += page.evaluate(CONTRAST)
+    assert low == []
+    # The check itself catches grey text on white (2.3:1).
+    page.evaluate(
+        """() => { const p = document.createElement('p'); p.id = 'faint';
+                   p.textContent = 'faint'; p.style.color = '#aaaaaa';
+                   p.style.background = '#ffffff'; document.querySelector('main').append(p); }"""
+    )
+    assert [item for item in page.evaluate(CONTRAST) if "#faint" in item]
