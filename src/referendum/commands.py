@@ -686,7 +686,7 @@ def verify(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> None:
     from referendum.server.rate import parse_rate
-    from referendum.server.serve import run_server
+    from referendum.server.serve import bind, run_server
 
     if args.demo == bool(args.election):
         raise CommandError("give --election FOLDER, or --demo to serve a new demo referendum")
@@ -702,10 +702,30 @@ def _serve(args: argparse.Namespace) -> None:
         raise CommandError(f"--port must be 0 to 65535, got {args.port}")
     rate = parse_rate(args.rate_limit)
     folder = Path(args.election) if args.election else None
-    if args.demo:
-        folder = _serve_demo(args)
-    assert folder is not None
-    run_server(folder, host=args.host, port=args.port, workers=args.workers, rate=rate, say=_say)
+    if folder is not None and not (folder / "election.json").is_file():
+        raise CommandError(f"{folder} is not a referendum folder (no election.json)")
+    # Listen first: a port already taken is refused before a demo is built for nothing.
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        raise CommandError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    try:
+        if args.demo:
+            folder = _serve_demo(args)
+        assert folder is not None
+        run_server(
+            folder,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            rate=rate,
+            say=_say,
+            sock=sock,
+        )
+    finally:
+        sock.close()
 
 
 def _serve_demo(args: argparse.Namespace) -> Path:

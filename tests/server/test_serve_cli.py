@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -152,3 +153,24 @@ def test_serve_refuses_bad_options(tmp_path: Path, args: list[str], message: str
     assert proc.returncode == 2
     assert message in proc.stderr
     assert proc.stderr.startswith("referendum serve: error: ")
+
+
+def test_a_port_in_use_is_refused_before_a_demo_is_built(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        proc = subprocess.run(
+            [*CLI, "serve", "--demo", "--port", str(port), "--folder", str(tmp_path / "d")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        taken.close()
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"referendum serve: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+    assert not (tmp_path / "d").exists()

@@ -64,8 +64,12 @@ def run_server(
     rate: RateLimit,
     static_dir: Path | None = None,
     say: Callable[[str], None] = print,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serves the election folder until interrupted (SIGINT or SIGTERM)."""
+    """Serves the election folder until interrupted (SIGINT or SIGTERM).
+
+    sock: a socket bound and listening already (see bind); else one on host:port.
+    """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
@@ -89,7 +93,8 @@ def run_server(
             log_level="info",
             proxy_headers=False,
         )
-    sock = bind(host, port)
+    if sock is None:
+        sock = bind(host, port)
     # uvicorn shuts down gracefully on SIGINT or SIGTERM and then raises the signal again
     # under the handlers it found: these make that a clean exit (status 0).
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
