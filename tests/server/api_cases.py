@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from referendum.election import Election
 from referendum.manifest import Manifest
 from referendum.receipt import check_receipt
 from referendum.server.problems import MEDIA_TYPE, TYPE_BASE
+from referendum.server.service import CACHE_FOLDER, RECORD_MAX_AGE
 from referendum.verifier import verify_record
 
 CLI = [sys.executable, "-m", "referendum.cli"]
@@ -420,6 +423,24 @@ class ApiCases:
         (record,) = where.iterdir()
         report = verify_record(record, jobs=1, progress=False)  # co-signed at this size
         assert report.results is None and report.phase == "voting"
+
+    def test_record_while_voting_is_not_exported_again_for_every_ballot(
+        self, served: Served
+    ) -> None:
+        c = served.client
+        first = c.get("/api/record").content
+        cast = prepare(served.manifest, served.key, served.fresh()[11])
+        assert post(c, "/api/ballots", cast.payload).status_code == 201
+        assert c.get("/api/record").content == first  # the export of a moment ago
+        for old in (served.folder / CACHE_FOLDER).glob("*.zip"):
+            past = time.time() - RECORD_MAX_AGE - 1
+            os.utime(old, (past, past))
+        newer = c.get("/api/record").content
+        with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(newer)) as b:
+            [name_a] = [n for n in a.namelist() if n.endswith("/board.jsonl")]
+            [name_b] = [n for n in b.namelist() if n.endswith("/board.jsonl")]
+            before, after = a.read(name_a).splitlines(), b.read(name_b).splitlines()
+        assert len(after) == len(before) + 1
 
     # -- operators and other workers -----------------------------------------------------------
 

@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,9 @@ CACHE_FOLDER = "record-cache"
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _LOWER_HEX64 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 64 * 1024
+#: While the board still grows, GET /api/record serves an export up to this old instead of
+#: exporting the whole board again for every new entry (each export reads every entry).
+RECORD_MAX_AGE = 300.0
 
 
 def unavailable(exc: Exception) -> Problem:
@@ -55,6 +59,7 @@ class Service:
         self.election = Election.open(self.folder, track_codes=True)
         self.manifest = self.election.manifest
         self._mutex = threading.Lock()
+        self._exporting = threading.Lock()  # one export at a time in this worker
 
     def close(self) -> None:
         self.election.close()
@@ -224,44 +229,63 @@ class Service:
     # -- the record ---------------------------------------------------------------------------
 
     def record_zip(self) -> tuple[str, BinaryIO]:
-        """Gives back (file name, open zip file) of the election record as it is now.
+        """Gives back (file name, open zip file) of the election record.
 
         Exports (Election.export) into a cache folder keyed by the board's size and the
         witnesses' co-signatures, so repeated downloads of an unchanged board are cheap.
-        The file is opened before older zips are removed, so a download in progress in
-        another worker never loses its file.
+        Until the results are on the board (the board still grows), an export up to
+        RECORD_MAX_AGE seconds old is served instead of a new one: every export reads the
+        whole board, and a request must not be able to make the server do that for each
+        new ballot. The file is opened before older zips are removed, so a download in
+        progress in another worker never loses its file.
         """
         with self.current() as e:
-            size = e.state.size
+            size, done = e.state.size, e.state.results is not None
         cosigned = self.folder / "cosigned.jsonl"
         witnessed = cosigned.read_bytes() if cosigned.exists() else b""
         digest = hashlib.sha256(witnessed).hexdigest()[:16]
         name = f"{self.manifest.id}-record"
         cache = self.folder / CACHE_FOLDER
         path = cache / f"{name}-{size}-{digest}.zip"
-        try:
-            return f"{name}.zip", open(path, "rb")
-        except FileNotFoundError:
-            pass
-        cache.mkdir(exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache))
-        try:
+        with self._exporting:
+            reuse = path if done else self._recent_export(cache, path)
             try:
-                record = self.election.export(work / name, size=size)
-            except (StoreError, ElectionError, VerificationError) as exc:
-                raise unavailable(exc) from None
-            tmp = work / "record.zip"
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-                for file in sorted(record.iterdir()):
-                    archive.write(file, f"{name}/{file.name}")
-            os.replace(tmp, path)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the response
-        for old in cache.glob("*.zip"):
-            if old != path:
-                old.unlink(missing_ok=True)
+                return f"{name}.zip", open(reuse, "rb")
+            except FileNotFoundError:
+                pass
+            cache.mkdir(exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache))
+            try:
+                try:
+                    record = self.election.export(work / name, size=size)
+                except (StoreError, ElectionError, VerificationError) as exc:
+                    raise unavailable(exc) from None
+                tmp = work / "record.zip"
+                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for file in sorted(record.iterdir()):
+                        archive.write(file, f"{name}/{file.name}")
+                os.replace(tmp, path)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            handle = open(path, "rb")  # noqa: SIM115 - closed by the response
+            for old in cache.glob("*.zip"):
+                if old != path:
+                    old.unlink(missing_ok=True)
         return f"{name}.zip", handle
+
+    @staticmethod
+    def _recent_export(cache: Path, wanted: Path) -> Path:
+        """Gives back wanted if it exists, else the newest export younger than
+        RECORD_MAX_AGE, else wanted (which the caller then makes)."""
+        if wanted.exists():
+            return wanted
+        now = time.time()
+        recent = [
+            (p.stat().st_mtime, p)
+            for p in cache.glob("*.zip")
+            if now - p.stat().st_mtime < RECORD_MAX_AGE
+        ]
+        return max(recent)[1] if recent else wanted
 
 
 def stream(handle: BinaryIO) -> Iterator[bytes]:
