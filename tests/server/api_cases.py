@@ -265,10 +265,20 @@ class ApiCases:
     def test_the_rate_limit_per_credential(self, served: Served) -> None:
         m = served.manifest
         voter, other = served.fresh()[6], served.fresh()[7]
-        tampered = prepare(m, served.key, voter, seed="rate")
-        tampered = {**tampered.payload, "signature": "00" * 64}
-        for _ in range(10):  # refused ballots count too: each cost a proof check
-            problem(post(served.client, "/api/ballots", tampered), 422)
+        forged = {**prepare(m, served.key, voter, seed="rate").payload, "signature": "00" * 64}
+        for _ in range(15):  # junk under the voter's public key costs the voter nothing
+            body = problem(post(served.client, "/api/ballots", forged), 422)
+            assert "signature does not verify" in body["detail"]
+        # The voter's own requests spend the allowance, refused ones too (each cost a proof
+        # check): here a ballot whose selection proof is another ballot's, signed again.
+        lying = copy.deepcopy(prepare(m, served.key, voter, seed="rate").payload)
+        lying["questions"][0]["selections"][0]["proof"] = prepare(
+            m, served.key, voter, seed="other"
+        ).payload["questions"][0]["selections"][0]["proof"]
+        lying = resign(m, voter[1], lying)
+        for _ in range(10):
+            body = problem(post(served.client, "/api/ballots", lying), 422)
+            assert "range proof" in body["detail"]
         r = post(served.client, "/api/ballots", prepare(m, served.key, voter).payload)
         body = problem(r, 429, "rate-limited")
         assert r.headers["retry-after"] == "6"  # 10 a minute: one more every 6 s

@@ -7,8 +7,10 @@ first and the board lock short:
    shape: fields, types, hex forms (400);
 2. against the board as it is now: voting open and the period (409), the region (422),
    the credential on the roll, in that region (403), not a repeat (409);
-3. the credential's rate limit (429);
-4. signatures and proofs, outside every lock, in a worker thread (422);
+3. the credential's signature (422), then the credential's rate limit (429): only the
+   holder of a credential can spend its allowance, so nobody can lock a voter out by
+   sending junk under the voter's public key;
+4. the proofs, outside every lock, in a worker thread (422);
 5. under the election folder's lock: the state brought up to date, step 2 again, the
    entry applied and appended, and the receipt signed (201).
 
@@ -34,6 +36,7 @@ from referendum.server.limits import read_body, require_json
 from referendum.server.problems import Problem
 from referendum.server.rate import RateLimiter
 from referendum.server.service import Service
+from referendum.signing import SignatureInvalid, verify_message
 
 __all__ = ["Casting"]
 
@@ -177,6 +180,7 @@ class Casting:
             body = _check_challenge_shape(payload)
         h = tracking_hash(self.service.manifest.fingerprint, body)
         key = await run_in_threadpool(self._precheck, kind, body, h)
+        await run_in_threadpool(self._signed, kind, body, payload)
         wait = await run_in_threadpool(self.rate.take, body["credential"])
         if wait is not None:
             retry = RateLimiter.retry_after(wait)
@@ -195,6 +199,15 @@ class Casting:
     def _precheck(self, kind: str, body: dict[str, Any], h: bytes) -> Element:
         with self.service.current() as election:
             return _admissible(election, kind, body, h)
+
+    def _signed(self, kind: str, body: dict[str, Any], payload: Any) -> None:
+        """None when the payload is signed by its credential as kind (8.2); else 422."""
+        credential = bytes.fromhex(body["credential"])
+        what = f"{_WHERE}: {'ballot' if kind == 'ballot' else 'spoiled'}"
+        try:
+            verify_message(credential, self.service.manifest.fingerprint, kind, payload, what)
+        except SignatureInvalid as exc:
+            raise _invalid(kind, str(exc)) from None
 
     def _verify(self, kind: str, key: Element, payload: Any) -> PreChecked:
         manifest = self.service.manifest
