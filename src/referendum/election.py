@@ -6,8 +6,9 @@ cosigned.jsonl (checkpoints witnesses have co-signed). The board itself is a Log
 SQLite file in the folder or in PostgreSQL. Every entry goes through Replay.apply first
 (docs/protocol.md section 13), so nothing that breaks a rule is ever appended.
 
-Commands that change the board hold an exclusive lock on the folder, so two operator
-commands never interleave their appends.
+Commands that change the board hold an exclusive lock on the folder and the board's
+writer lock (LogStore.writer_lock), so two operator commands or server workers never
+interleave their appends, whichever folder or machine they run from.
 """
 
 from __future__ import annotations
@@ -256,7 +257,8 @@ class Election:
     @classmethod
     @contextmanager
     def locked(cls, folder: Path, *, check: bool = False) -> Iterator[Election]:
-        """Gives back the opened referendum (see open) while holding the folder's lock."""
+        """Gives back the opened referendum (see open) while holding the folder's lock and
+        the board's writer lock (see exclusive)."""
         folder = Path(folder)
         if not (folder / "election.json").is_file():
             raise ElectionError(f"{folder} is not a referendum folder (no election.json)")
@@ -264,7 +266,10 @@ class Election:
             fcntl.flock(lock, fcntl.LOCK_EX)
             election = cls.open(folder, check=check)
             try:
-                yield election
+                with election.store.writer_lock(election.manifest.id):
+                    # What another machine appended while this one was opening the board.
+                    election.refresh(trusted=not check)
+                    yield election
             finally:
                 election.close()
 
@@ -311,13 +316,14 @@ class Election:
             self._track(start + offset, kind, payload)
         return entries
 
-    def refresh(self) -> int:
+    def refresh(self, *, trusted: bool = True) -> int:
         """Gives back how many entries others appended since, now applied to the state.
 
         Other processes (operator commands, other server workers) append to the same
-        board under the folder's lock; one cheap size query tells whether there is
+        board under the writer lock; one cheap size query tells whether there is
         anything to catch up on. Their ballots were checked when they were appended, so
-        they are read without re-checking proofs, as when the board is reloaded.
+        (trusted) they are read without re-checking proofs, as when the board is
+        reloaded; trusted=False checks them in full (a party who opened with check=True).
         """
         size = self.log.size()
         start = self.state.size
@@ -328,7 +334,7 @@ class Election:
             )
         if size == start:
             return 0
-        self.state.trusted = True
+        self.state.trusted = trusted
         try:
             for entry in self.log.entries(start, size):
                 payload = parse_json(entry.payload)
@@ -340,15 +346,18 @@ class Election:
 
     @contextmanager
     def exclusive(self) -> Iterator[Election]:
-        """Gives back self while holding the folder's lock, its state brought up to date.
+        """Gives back self while holding the folder's lock and the board's writer lock, its
+        state brought up to date.
 
-        The same lock as Election.locked, so operator commands and every server worker
-        on this folder take turns appending.
+        The same locks as Election.locked, so operator commands and every server worker
+        take turns appending: on this folder (the folder's lock), and on this board from
+        any folder or machine (the store's writer lock, LogStore.writer_lock).
         """
         with open(self.folder / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            self.refresh()
-            yield self
+            with self.store.writer_lock(self.manifest.id):
+                self.refresh()
+                yield self
 
     def _track(self, index: int, kind: str, payload: Any) -> None:
         if self.codes is None or kind not in ("ballot", "spoiled"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import uuid
 from collections import Counter
 
@@ -346,3 +347,33 @@ def test_writer_reports_store_failures() -> None:
         for f in futures:
             with pytest.raises(StoreUnavailableError):
                 f.result(timeout=10)
+
+
+def test_the_writer_lock_lets_one_writer_at_a_time(spec: StoreSpec, store: LogStore) -> None:
+    """Two connections to one board (two processes or machines): the second writer waits
+    until the first lets go; another log's lock is independent (section 7.5.2)."""
+    name = _name()
+    store.create_log(name)
+    other = spec.open()
+    holding = threading.Event()
+    got: list[str] = []
+
+    def second() -> None:
+        with other.writer_lock(name):
+            got.append("second")
+
+    try:
+        with store.writer_lock(name):
+            with other.writer_lock(_name()):  # another log: not held up
+                got.append("other log")
+            thread = threading.Thread(target=second)
+            thread.start()
+            holding.wait(0.5)  # time for the second writer to (wrongly) get in
+            got.append("first done")
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert got == ["other log", "first done", "second"]
+        with store.writer_lock(name):  # released: taken again at once
+            pass
+    finally:
+        other.close()

@@ -10,10 +10,13 @@ import copy
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -504,6 +507,42 @@ class ApiCases:
         other.app.state.close()  # type: ignore[attr-defined]
         with Election.open(served.folder, check=True) as election:  # every proof again
             assert election.log.audit().root.hex() == checkpoints.pop()
+            assert election.state.counts.ballots == served.demo.ballots + 6
+
+    def test_two_machines_on_one_board(self, served: Served, tmp_path: Path) -> None:
+        """Two services, each with a folder of its own (another machine), on one board: the
+        board's writer lock, not the folders' locks, keeps them from appending against a
+        stale view. Each ballot is sent through both at the same moment: one is taken,
+        the other refused as a repeat, and the board stays valid."""
+        from starlette.testclient import TestClient
+
+        from referendum.server import create_app
+
+        m = served.manifest
+        second = tmp_path / "second-machine"
+        shutil.copytree(served.folder, second, ignore=shutil.ignore_patterns("*.sqlite*", ".lock"))
+        config = json.loads((second / "election.json").read_text())
+        if "://" not in config["store"]:  # SQLite: the same file, reached from elsewhere
+            config["store"] = str((served.folder / config["store"]).resolve())
+        (second / "election.json").write_text(json.dumps(config))
+        other = TestClient(create_app(second))
+        clients = [served.client, other]
+        before = served.size()
+        statuses = []
+        with other, ThreadPoolExecutor(2) as pool:
+            for n, voter in enumerate(served.fresh()[:6]):
+                payload = prepare(m, served.key, voter, n % 2).payload
+                start = threading.Barrier(2)
+
+                def send(client: TestClient, payload: Any = payload, start: Any = start) -> int:
+                    start.wait()
+                    return post(client, "/api/ballots", payload).status_code
+
+                statuses.append(sorted(pool.map(send, clients)))
+        other.app.state.close()  # type: ignore[attr-defined]
+        assert statuses == [[201, 409]] * 6, statuses
+        assert served.size() == before + 6
+        with Election.open(served.folder, check=True) as election:  # every rule, every proof
             assert election.state.counts.ballots == served.demo.ballots + 6
 
     # -- routes ---------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ in a schema of their own (tests use a fresh schema each and drop it afterwards).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -57,6 +59,12 @@ _NODES_SQL = """SELECT w.level, w.idx, (SELECT n.hash FROM board_node n
     FROM unnest(%s::smallint[], %s::bigint[]) AS w(level, idx)"""
 
 
+def _lock_key(where: str, name: str) -> int:
+    """Gives back the signed 64-bit advisory lock key of a log's writer lock."""
+    digest = hashlib.sha256(f"referendum-board-writer|{where}|{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def _redact(url: str) -> str:
     return re.sub(r"://([^:@/]*):[^@/]*@", r"://\1:***@", url)
 
@@ -78,6 +86,10 @@ class PostgresStore(SqlStore):
             raise StoreUnavailableError(
                 f"cannot connect to PostgreSQL at {_redact(url)} (set {URL_VARIABLE}): {exc}"
             ) from exc
+        self._url = url
+        self._locker: psycopg.Connection[tuple[Any, ...]] | None = None
+        # Threads of one process take turns: an advisory lock is re-entrant per session.
+        self._locking = threading.Lock()
         db.execute("SET synchronous_commit = on")
         with db.transaction():
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK,))
@@ -87,10 +99,40 @@ class PostgresStore(SqlStore):
                 db.execute(sql.SQL("SET search_path TO {}").format(ident))
             for statement in _DDL:
                 db.execute(statement)
+        # Where the tables are, as the server names it (however the URL reached it): the
+        # writer lock is per database, schema and log.
+        row = db.execute("SELECT current_database(), current_schema()").fetchone()
+        self._where = f"{row[0] if row else ''}|{row[1] if row else ''}"
         super().__init__(db)
 
     def _transaction(self) -> AbstractContextManager[Any]:
         return self._db.transaction()
+
+    @contextmanager
+    def writer_lock(self, name: str) -> Iterator[None]:
+        """Holds a session advisory lock named after the schema and log, on a connection of
+        its own (waiting for it never holds up this store's other queries). It reaches every
+        session of the database, on any machine, and is released if the session dies."""
+        key = _lock_key(self._where, name)
+        with self._locking:
+            if self._locker is None or self._locker.closed:
+                try:
+                    self._locker = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+                except psycopg.Error as exc:
+                    raise StoreUnavailableError(
+                        f"cannot connect to PostgreSQL at {_redact(self._url)}: {exc}"
+                    ) from exc
+            locker = self._locker
+            locker.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                locker.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def close(self) -> None:
+        if self._locker is not None:
+            self._locker.close()
+        super().close()
 
     def _fetch_nodes(self, log_id: int, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         levels = [nid.level for nid in ids]

@@ -8,6 +8,8 @@ store may be shared by threads (for instance a GroupCommitWriter and readers).
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -59,7 +61,20 @@ class SqliteStore(SqlStore):
             raise StoreUnavailableError(f"cannot open SQLite database {path}: {exc}") from exc
         if mode != "wal":
             raise StoreUnavailableError(f"SQLite database {path} refuses WAL mode ({mode})")
+        self._path = os.fspath(path)
         super().__init__(db)
+
+    @contextmanager
+    def writer_lock(self, name: str) -> Iterator[None]:
+        """Holds an exclusive lock on a file beside the database, one per log: a SQLite
+        board lives on one machine, where file locks reach every process."""
+        tag = hashlib.sha256(name.encode()).hexdigest()[:16]
+        with open(f"{self._path}.{tag}.writer.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

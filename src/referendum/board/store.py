@@ -9,6 +9,7 @@ new entries and nodes and the new size, and commits before returning.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -52,6 +53,15 @@ class LogStore(Protocol):
 
     def nodes(self, name: str, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         """Gives back the stored hash of each requested node that exists."""
+
+    def writer_lock(self, name: str) -> AbstractContextManager[None]:
+        """Holds the log's writer lock while the context is open (section 7.5.2).
+
+        Every process and machine that checks entries against the board before appending
+        them (the referendum's operator commands and server workers) holds it from the
+        moment it brings its view of the board up to date until its append is committed,
+        so that no entry is ever appended against a stale view. Blocks until it is free.
+        """
 
     def close(self) -> None:
         """Releases the connection."""
