@@ -545,6 +545,23 @@ class ApiCases:
         with Election.open(served.folder, check=True) as election:  # every rule, every proof
             assert election.state.counts.ballots == served.demo.ballots + 6
 
+    def test_a_board_rolled_back_behind_the_service_is_a_503(self, served: Served) -> None:
+        """The store lost its last entry (restored from an older backup): the service
+        refuses to answer from a board shorter than the one it has seen, and appends
+        nothing, until it is restarted on purpose."""
+        m = served.manifest
+        store = served.app.state.service.election.store
+        size = served.size()
+        with store._lock, store._transaction():  # behind the store's back, as a restore would
+            log_id = store._log_id(m.id)
+            store._run("DELETE FROM board_entry WHERE log_id = ? AND idx = ?", (log_id, size - 1))
+            store._run("UPDATE board_log SET size = ? WHERE id = ?", (size - 1, log_id))
+        body = problem(served.client.get("/api/election"), 503, "board-unavailable")
+        assert "rolled back" in body["detail"]
+        prepared = prepare(m, served.key, served.fresh()[0])
+        problem(post(served.client, "/api/ballots", prepared.payload), 503, "board-unavailable")
+        assert store.size(m.id) == size - 1
+
     # -- routes ---------------------------------------------------------------------------------
 
     def test_unknown_routes_and_methods_are_problems(self, served: Served) -> None:
