@@ -2,13 +2,15 @@
 //
 //   src/pages/{booth,explorer,results}.js -> static/assets/{booth,explorer,results}.js
 //   src/crypto/bench.js                   -> static/assets/bench.js (benchmarks/browser_booth.py)
-//   html/{index,explorer,results}.html    -> static/
+//   html/{index,explorer,results}.html    -> static/, with html/partials/ put in place of
+//                                            "<!-- include header page=P -->" and
+//                                            "<!-- include footer -->"
 //   css/*.css, html/*.svg (the icon)      -> static/assets/
 //
 // The output folder is emptied first, so nothing stale is ever served.
 // Run with `npm run build` (or `node build.mjs`) from web/.
 
-import { cp, mkdir, readdir, rm, stat } from "node:fs/promises";
+import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -40,8 +42,11 @@ async function main() {
     logLevel: "warning",
   });
 
+  const partial = (name) => readFile(path.join(here, "html/partials", name), "utf8");
+  const [header, footer] = await Promise.all([partial("header.html"), partial("footer.html")]);
   for (const name of HTML) {
-    await cp(path.join(here, "html", name), path.join(out, name));
+    const page = await readFile(path.join(here, "html", name), "utf8");
+    await writeFile(path.join(out, name), framed(page, name, header, footer));
   }
   const css = (await readdir(path.join(here, "css"))).filter((f) => f.endsWith(".css"));
   for (const name of css) {
@@ -62,6 +67,26 @@ async function main() {
     const { size } = await stat(file);
     console.log(`wrote ${path.relative(process.cwd(), file)} (${size} bytes)`);
   }
+}
+
+/**
+ * Gives back a page with the shared frame in place: the header (its script named after the
+ * page, the page's own nav link marked aria-current) and the footer. Throws if the page
+ * does not ask for both exactly once.
+ */
+function framed(page, name, header, footer) {
+  const include = /^<!-- include header page=([a-z]+) -->\n/;
+  const found = page.match(include);
+  if (!found || !page.endsWith("<!-- include footer -->\n")) {
+    throw new Error(`html/${name}: want "<!-- include header page=P -->" first and "<!-- include footer -->" last`);
+  }
+  const current = found[1];
+  const marked = header.replaceAll("{{page}}", current).replace(
+    `data-page="${current}"`,
+    `aria-current="page" data-page="${current}"`,
+  );
+  if (!marked.includes('aria-current="page"')) throw new Error(`html/${name}: no nav link for page ${current}`);
+  return marked + page.slice(found[0].length, -"<!-- include footer -->\n".length) + footer;
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 // Checks that the three dictionaries are complete: the same keys, every string non-empty,
 // the same {placeholders} in each language, and every key the pages use (in
-// src/pages/*.js and html/*.html) defined. Keys no page uses are listed as a warning.
+// src/pages/*.js, html/*.html and html/partials/*.html) defined. Keys no page uses are listed as a warning.
 // Run: node src/i18n/check.mjs (from anywhere). Exits 1 and names every problem found.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -30,7 +30,9 @@ for (const key of [...allKeys].sort()) {
 // Keys the pages use: quoted literals with a known prefix, and `prefix.${...}` templates.
 const sources = [
   ...readdirSync(path.join(web, "src/pages")).filter((f) => f.endsWith(".js")).map((f) => path.join(web, "src/pages", f)),
-  ...readdirSync(path.join(web, "html")).filter((f) => f.endsWith(".html")).map((f) => path.join(web, "html", f)),
+  ...["html", "html/partials"].flatMap((dir) =>
+    readdirSync(path.join(web, dir)).filter((f) => f.endsWith(".html")).map((f) => path.join(web, dir, f)),
+  ),
 ];
 const used = new Set();
 const usedPrefixes = new Set();
