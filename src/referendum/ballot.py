@@ -55,6 +55,7 @@ __all__ = [
     "CheckedBallot",
     "PreparedBallot",
     "check_ballot_fields",
+    "check_spoiled_fields",
     "encrypt_ballot",
     "normalize_tracking_code",
     "read_ballot",
@@ -371,6 +372,29 @@ def check_ballot_fields(payload: Any, where: str) -> None:
     Only structure, types and hex forms: no manifest, no group operation, no signature.
     """
     _check_fields(payload, where, signed=True)
+
+
+def check_spoiled_fields(payload: Any, where: str) -> None:
+    """None when payload has the shape of a challenge (12.5); BallotError naming the field.
+
+    Only structure, types and hex forms, as check_ballot_fields: the inner ballot is an
+    unsigned body, and the reveal a list of questions each with {vote, nonce} objects.
+    """
+    w = f"{where}: spoiled"
+    top = _fields(payload, _SPOILED_FIELDS, w)
+    _hex(top["signature"], 64, f"{w} signature")
+    _check_fields(top["ballot"], w, signed=False)
+    for qi, item in enumerate(_list(top["reveal"], f"{w} reveal", 1, _MAX_ITEMS)):
+        _fields(item, _REVEAL_FIELDS, f"{w} reveal[{qi}]")
+        _text(item["question"], f"{w} reveal[{qi}].question")
+        for o, opening in enumerate(
+            _list(item["selections"], f"{w} reveal[{qi}].selections", 1, _MAX_ITEMS)
+        ):
+            wo = f"{w} reveal[{qi}].selections[{o}]"
+            _fields(opening, _OPENING_FIELDS, wo)
+            if isinstance(opening["vote"], bool) or not isinstance(opening["vote"], int):
+                raise BallotError(f"{wo}.vote: want the integer 0 or 1")
+            _hex(opening["nonce"], 32, f"{wo}.nonce")
 
 
 def _check_style(payload: dict[str, Any], style: Sequence[Question], where: str) -> None:

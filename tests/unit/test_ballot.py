@@ -19,6 +19,7 @@ from referendum.ballot import (
     CheckedBallot,
     PreparedBallot,
     check_ballot_fields,
+    check_spoiled_fields,
     encrypt_ballot,
     normalize_tracking_code,
     read_spoiled,
@@ -357,6 +358,32 @@ def test_structural_junk(mutate: Any, match: str) -> None:
 
 def test_not_an_object() -> None:
     _fails(["ballot"], "ballot: want an object, got list")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda s: s.pop("reveal"), "spoiled: missing field reveal"),
+        (lambda s: s["ballot"].update(signature="00" * 64), "ballot: unknown field signature"),
+        (lambda s: s.update(signature="AB" * 64), "spoiled signature: want 128 lowercase"),
+        (lambda s: s.update(reveal=[]), "spoiled reveal: want 1 to 64 items"),
+        (lambda s: s["reveal"][0].update(question=""), r"reveal\[0\].question: want non-empty"),
+        (
+            lambda s: s["reveal"][0]["selections"][0].update(vote=True),
+            r"selections\[0\].vote: want the integer 0 or 1",
+        ),
+        (
+            lambda s: s["reveal"][0]["selections"][1].update(nonce="0A" * 32),
+            r"selections\[1\].nonce: want 64 lowercase hex digits",
+        ),
+    ],
+)
+def test_structural_junk_in_a_challenge(mutate: Any, match: str) -> None:
+    spoiled = _prepared().spoiled_payload()
+    check_spoiled_fields(spoiled, WHERE)  # the real one has the shape
+    mutate(spoiled)
+    with pytest.raises(BallotError, match=match):
+        check_spoiled_fields(spoiled, WHERE)
 
 
 def test_uppercase_hex_in_ciphertext() -> None:
