@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from referendum.ballot import normalize_tracking_code, tracking_code, tracking_hash
+from referendum.ballot import normalize_tracking_code, tracking_code
 from referendum.board import (
     BOARD_KEY,
     Entry,
@@ -303,6 +303,7 @@ class Election:
                 data = canonical_json(payload)
                 leaf = Entry(self.manifest.id, start + offset, kind, data).leaf_hash()
                 self.state.apply(start + offset, kind, payload, prechecked=prechecked, leaf=leaf)
+                self._track(self.state, start + offset, kind)
                 encoded.append((kind, data))
             entries = self.log.append_many(encoded)
         except BaseException:
@@ -312,8 +313,6 @@ class Election:
         if entries and entries[0].index != start:
             self._reload()
             raise ElectionError("another writer appended to this board; try again")
-        for offset, (kind, payload, _) in enumerate(items):
-            self._track(start + offset, kind, payload)
         return entries
 
     def refresh(self, *, trusted: bool = True) -> int:
@@ -339,7 +338,7 @@ class Election:
             for entry in self.log.entries(start, size):
                 payload = parse_json(entry.payload)
                 self.state.apply(entry.index, entry.kind, payload, leaf=entry.leaf_hash())
-                self._track(entry.index, entry.kind, payload)
+                self._track(self.state, entry.index, entry.kind)
         finally:
             self.state.trusted = False
         return size - start
@@ -359,11 +358,12 @@ class Election:
                 self.refresh()
                 yield self
 
-    def _track(self, index: int, kind: str, payload: Any) -> None:
-        if self.codes is None or kind not in ("ballot", "spoiled"):
+    def _track(self, state: Replay, index: int, kind: str) -> None:
+        """Indexes the code of entry index, just applied to state (its hash as read there)."""
+        h = state.last_tracking_hash
+        if self.codes is None or kind not in ("ballot", "spoiled") or h is None:
             return
-        body = payload["ballot"] if kind == "spoiled" else payload
-        self.codes.setdefault(_code_key(tracking_hash(self.manifest.fingerprint, body)), index)
+        self.codes.setdefault(_code_key(h), index)
 
     def find_tracking(self, code: str | bytes) -> int | None:
         """Gives back the index of the ballot or spoiled entry with this tracking hash
@@ -407,7 +407,7 @@ class Election:
                         if isinstance(result, str):
                             raise BoardRuleError(result)
                         state.apply(entry.index, entry.kind, payload, prechecked=result)
-                        self._track(entry.index, entry.kind, payload)
+                        self._track(state, entry.index, entry.kind)
                         bar.advance()
                         if not keyed and state.public_key is not None:
                             break  # voting.open: check the ballots after it in the pool

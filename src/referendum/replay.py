@@ -113,6 +113,9 @@ class Replay:
         self.tally_state: tuple[int, bytes] | None = None  # (size, root) after the last tally
         self.counts = _Counts()
         self._seen: dict[bytes, int] = {}  # tracking hash -> index of its ballot or spoiled
+        #: The tracking hash of the last ballot or spoiled entry applied (its index is
+        #: size - 1 right after), for callers that index ballots by more than the hash.
+        self.last_tracking_hash: bytes | None = None
         self.latest: dict[bytes, int] = {}  # credential -> index of its last ballot
         self._handlers: dict[str, Callable[[str, Any, PreChecked | None], None]] = {
             "manifest": self._manifest,
@@ -256,6 +259,7 @@ class Replay:
         self._registered(where, ballot)
         self.box.add(ballot)
         self._seen[ballot.tracking_hash] = self.size
+        self.last_tracking_hash = ballot.tracking_hash
         self.latest[ballot.credential] = self.size
         self.counts.ballots += 1
 
@@ -269,6 +273,7 @@ class Replay:
             ballot, choices = verify_spoiled(self.manifest, key, payload, where)
         self._registered(where, ballot)
         self._seen[ballot.tracking_hash] = self.size
+        self.last_tracking_hash = ballot.tracking_hash
         self.spoiled.append(Spoiled(self.size, ballot.region, ballot.tracking_hash, choices))
         self.counts.spoiled += 1
 
