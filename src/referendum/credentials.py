@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Final
 
+from referendum.derived import ROLL, Index, MemoryIndex
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random, transcript
 from referendum.manifest import Manifest
@@ -266,13 +267,13 @@ def _count(value: Any, field: str, where: str, low: int) -> int:
 class CredentialRoll:
     """The public credential list, rebuilt from board messages in board order (section 10.5)."""
 
-    def __init__(self, manifest: Manifest) -> None:
+    def __init__(self, manifest: Manifest, index: Index | None = None) -> None:
         self._manifest = manifest
         self._fingerprint = manifest.fingerprint
         self._region_ids = tuple(r.id for r in manifest.regions)
         self._region_index = {rid: i for i, rid in enumerate(self._region_ids)}
-        # One entry per voter (millions): key bytes -> region index, nothing more.
-        self._keys: dict[bytes, int] = {}
+        # One row per voter (millions): key bytes -> region number, in the ROLL space.
+        self._keys: Index = index if index is not None else MemoryIndex()
         n = len(self._region_ids)
         self._batches = [0] * n
         self._counts = [0] * n
@@ -346,15 +347,18 @@ class CredentialRoll:
                 raise CredentialError(str(exc)) from None
             if public in publics:
                 raise CredentialError(f"{here}: keys[{i}] {text} repeats keys[{publics[public]}]")
-            other = self._keys.get(public)
+            publics[public] = i
+        registered = self._keys.get_many(ROLL, list(publics))
+        for public, i in publics.items():
+            other = registered.get(public)
             if other is not None:
                 raise CredentialError(
-                    f"{here}: keys[{i}] {text} is already registered "
-                    f"in region {self._region_ids[other]!r}"
+                    f"{here}: keys[{i}] {keys[i]} is already registered "
+                    f"in region {self._region_ids[int.from_bytes(other, 'big')]!r}"
                 )
-            publics[public] = i
+        number = index.to_bytes(2, "big")
         for public in publics:
-            self._keys[public] = index
+            self._keys.put(ROLL, public, number)
         self._batches[index] += 1
         self._counts[index] += len(publics)
         self._registrars[index] = registrar_id
@@ -381,8 +385,24 @@ class CredentialRoll:
 
     def region_of(self, public_key: bytes) -> str | None:
         """Gives back the region of a registered credential key, or None (section 10.5)."""
-        index = self._keys.get(public_key)
-        return None if index is None else self._region_ids[index]
+        number = self._keys.get(ROLL, public_key)
+        return None if number is None else self._region_ids[int.from_bytes(number, "big")]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Gives back the roll's counters per region (its keys stay in the index)."""
+        return {
+            "batches": list(self._batches),
+            "counts": list(self._counts),
+            "registrars": list(self._registrars),
+            "closed": list(self._closed),
+        }
+
+    def restore(self, value: dict[str, Any]) -> None:
+        """Takes the counters back from snapshot()."""
+        self._batches = list(value["batches"])
+        self._counts = list(value["counts"])
+        self._registrars = list(value["registrars"])
+        self._closed = list(value["closed"])
 
     def is_closed(self, region_id: str) -> bool:
         """Gives back whether the region's credentials.close was accepted; KeyError if unknown."""

@@ -36,7 +36,9 @@ from referendum.board import (
     SigningKey,
     parse_signed_checkpoint,
 )
+from referendum.board.store import StateUpdate
 from referendum.canonical import canonical_json, parse_json
+from referendum.derived import StoreIndex
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random
 from referendum.manifest import Manifest, load_manifest_toml
@@ -119,9 +121,13 @@ def _board_key(value: Any, where: str) -> SigningKey:
         raise ElectionError(f"{where}: {exc}") from None
 
 
-def _code_key(h: bytes) -> int:
-    """Gives back the 100 bits of h a tracking code shows (section 12.4), as an integer."""
-    return int.from_bytes(h[:13], "big") >> 4
+def _code_range(key: int) -> tuple[bytes, bytes]:
+    """Gives back the tracking hashes [low, high) whose first 100 bits are key (12.4)."""
+    low = (key << 156).to_bytes(32, "big")
+    after = (key + 1) << 156
+    # Past the last code, a 33-byte bound sorts above every 32-byte hash.
+    high = after.to_bytes(32, "big") if after < 1 << 256 else b"\xff" * 33
+    return low, high
 
 
 def _typed_code_key(text: str) -> int:
@@ -147,10 +153,10 @@ class Election:
         self.key = key
         self.store = store
         self.log = Log(store, manifest.id, create=False)
-        self.state = Replay(manifest)
-        #: tracking code (its 100 bits) -> index of the ballot or spoiled entry, when kept
-        #: (open(track_codes=True)): the board server looks typed codes up (section 12.4).
-        self.codes: dict[int, int] | None = None
+        #: The derived state's maps, in the store; rows of entries not yet committed wait
+        #: in it until the append's transaction writes them (section 7.5.5).
+        self.index = StoreIndex(store, manifest.id)
+        self.state = Replay(manifest, index=self.index, keep_spoiled=False)
         #: The operator's clock, for the manifest's voting period (section 13.5); the demo
         #: and tests put a simulated one here.
         self.clock: Callable[[], dt.datetime] = _utc_now
@@ -206,13 +212,14 @@ class Election:
         return election
 
     @classmethod
-    def open(cls, folder: Path, *, check: bool = False, track_codes: bool = False) -> Election:
-        """Gives back the referendum kept in folder, its board replayed.
+    def open(cls, folder: Path, *, check: bool = False) -> Election:
+        """Gives back the referendum kept in folder, its state read from the store.
 
-        check=True re-checks every entry in full (every signature and proof), as a party
-        who does not trust the operator's store must before acting on it (a trustee
-        before decrypting); otherwise ballots are read as the operator stored them.
-        track_codes=True also keeps an index of tracking codes (see find_tracking).
+        The state is the one committed with the last append (section 7.5.5): opening
+        costs the same whatever the board's size. A board whose store holds no state yet
+        (or an older one) has it built once, here. check=True also re-checks every entry
+        in full (every signature and proof) and that the stored state is what they give,
+        as a party who does not trust the operator's store must before acting on it.
         """
         folder = Path(folder)
         try:
@@ -245,10 +252,10 @@ class Election:
             raise ElectionError(
                 f"{folder}: the store {url} has no board for referendum {manifest.id}"
             ) from None
-        if track_codes:
-            election.codes = {}
         try:
-            election._reload(trusted=not check)
+            election._load()
+            if check:
+                election._check_all()
         except BaseException:
             election.close()
             raise
@@ -268,7 +275,7 @@ class Election:
             try:
                 with election.store.writer_lock(election.manifest.id):
                     # What another machine appended while this one was opening the board.
-                    election.refresh(trusted=not check)
+                    election.refresh()
                     yield election
             finally:
                 election.close()
@@ -291,8 +298,8 @@ class Election:
     def post_many(self, items: Sequence[tuple[str, Any, PreChecked | None]]) -> list[Entry]:
         """Gives back the entries of items, appended in one transaction once all are accepted.
 
-        An item the rules reject raises before anything is appended; the items before it
-        are then dropped from the in-memory state by replaying the board again.
+        The derived state after them is written in the same transaction. An item the rules
+        reject raises before anything is appended; the state goes back to the stored one.
         """
         if any(kind in ("ballot", "spoiled") for kind, _, _ in items):
             self.check_voting_period()
@@ -303,45 +310,93 @@ class Election:
                 data = canonical_json(payload)
                 leaf = Entry(self.manifest.id, start + offset, kind, data).leaf_hash()
                 self.state.apply(start + offset, kind, payload, prechecked=prechecked, leaf=leaf)
-                self._track(self.state, start + offset, kind)
                 encoded.append((kind, data))
-            entries = self.log.append_many(encoded)
+            update = self._update(start)
+            entries = self.log.append_many(encoded, update)
         except BaseException:
-            if self.state.size != start:
-                self._reload()
+            self.index.clear()
+            self._load()
             raise
-        if entries and entries[0].index != start:
-            self._reload()
-            raise ElectionError("another writer appended to this board; try again")
+        self.index.clear()
         return entries
 
-    def refresh(self, *, trusted: bool = True) -> int:
-        """Gives back how many entries others appended since, now applied to the state.
+    def _update(self, base: int) -> StateUpdate:
+        """Gives back the state change since base: the snapshot and the pending rows."""
+        return StateUpdate(
+            base, self.state.size, canonical_json(self.state.snapshot()), self.index.pending()
+        )
+
+    def refresh(self) -> int:
+        """Gives back how many entries others appended since, now in the state.
 
         Other processes (operator commands, other server workers) append to the same
-        board under the writer lock; one cheap size query tells whether there is
-        anything to catch up on. Their ballots were checked when they were appended, so
-        (trusted) they are read without re-checking proofs, as when the board is
-        reloaded; trusted=False checks them in full (a party who opened with check=True).
+        board under the writer lock, each committing the state with its entries; one
+        query reads the stored state, which replaces this one when it is newer.
         """
-        size = self.log.size()
+        stored = self.store.load_state(self.manifest.id)
+        size = 0 if stored is None else stored[0]
         start = self.state.size
         if size < start:
             raise ElectionError(
-                f"the board has {size} entries, fewer than the {start} already read:"
+                f"the board's state has {size} entries, fewer than the {start} already read:"
                 " it was rolled back (restored from a backup?); restart the server"
             )
-        if size == start:
+        if size == start or stored is None:
             return 0
-        self.state.trusted = trusted
+        self.state = self._restore(stored[1])
+        return size - start
+
+    def _restore(self, snapshot: bytes) -> Replay:
+        def read(indexes: Sequence[int]) -> list[tuple[int, str, Any]]:
+            out = []
+            for i in indexes:
+                entry = self.log.entry(i)
+                out.append((i, entry.kind, parse_json(entry.payload, f"board entry {i}")))
+            return out
+
+        return Replay.restore(
+            self.manifest,
+            parse_json(snapshot, "the board's state"),
+            read,
+            index=self.index,
+            previous=self.state,
+        )
+
+    def _load(self) -> None:
+        """Reads the stored state; builds it first (once) where the store has none yet or
+        the log is ahead of it (a board written before states were kept)."""
+        stored = self.store.load_state(self.manifest.id)
+        if stored is not None and stored[0] == self.log.size():
+            self.state = self._restore(stored[1])
+            return
+        with self.store.writer_lock(self.manifest.id):
+            stored = self.store.load_state(self.manifest.id)
+            self.state = Replay(self.manifest, index=self.index, keep_spoiled=False)
+            if stored is not None:
+                self.state = self._restore(stored[1])
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Applies the entries after the state's size (read as stored: each was checked
+        when it was appended), committing the state every batch."""
+        size = self.log.size()
+        if size == self.state.size:
+            return
+        bar = Progress("indexing board", size - self.state.size)
+        self.state.trusted = True
         try:
-            for entry in self.log.entries(start, size):
-                payload = parse_json(entry.payload)
-                self.state.apply(entry.index, entry.kind, payload, leaf=entry.leaf_hash())
-                self._track(self.state, entry.index, entry.kind)
+            entries = self.log.entries(self.state.size, size)
+            while batch := list(islice(entries, _RELOAD_BATCH)):
+                base = self.state.size
+                for entry in batch:
+                    payload = parse_json(entry.payload)
+                    self.state.apply(entry.index, entry.kind, payload, leaf=entry.leaf_hash())
+                    bar.advance()
+                self.store.save_state(self.manifest.id, self._update(base))
+                self.index.clear()
         finally:
             self.state.trusted = False
-        return size - start
+            bar.finish()
 
     @contextmanager
     def exclusive(self) -> Iterator[Election]:
@@ -358,42 +413,30 @@ class Election:
                 self.refresh()
                 yield self
 
-    def _track(self, state: Replay, index: int, kind: str) -> None:
-        """Indexes the code of entry index, just applied to state (its hash as read there)."""
-        h = state.last_tracking_hash
-        if self.codes is None or kind not in ("ballot", "spoiled") or h is None:
-            return
-        self.codes.setdefault(_code_key(h), index)
-
     def find_tracking(self, code: str | bytes) -> int | None:
         """Gives back the index of the ballot or spoiled entry with this tracking hash
         (32 bytes) or typed tracking code (text, normalized as in section 12.4), or None.
 
-        ValueError for a malformed code; ElectionError when the folder was opened
-        without track_codes and code is text.
+        ValueError for a malformed code.
         """
         if isinstance(code, bytes):
             return self.state.tracking_index(code)
-        if self.codes is None:
-            raise ElectionError("tracking codes are not indexed (open with track_codes=True)")
-        return self.codes.get(_typed_code_key(code))
+        low, high = _code_range(_typed_code_key(code))
+        return self.state.tracking_prefix(low, high)
 
-    def _reload(self, *, trusted: bool = True) -> None:
-        """Rebuilds the state from the store. Its entries were each checked before they
-        were appended, so (trusted) ballots are read without re-checking proofs; every
-        entry posted from now on is checked in full. Untrusted, ballots are re-checked in
-        a pool of worker processes, as the verifier does."""
-        state = Replay(self.manifest, trusted=trusted)
-        if self.codes is not None:
-            self.codes = {}
-        bar = Progress("loading board" if trusted else "checking board", self.log.size())
+    def _check_all(self) -> None:
+        """Re-checks every entry in full, in a pool of worker processes as the verifier
+        does, and that the stored state is the one they give (BoardRuleError if not)."""
+        state = Replay(self.manifest, keep_spoiled=False)
+        size = self.state.size
+        bar = Progress("checking board", size)
         pool: ProcessPoolExecutor | None = None
         try:
-            entries = self.log.entries()
+            entries = self.log.entries(0, size)
             while batch := [(e, parse_json(e.payload)) for e in islice(entries, _RELOAD_BATCH)]:
                 rest = batch
                 while rest:
-                    if not trusted and pool is None and state.public_key is not None:
+                    if pool is None and state.public_key is not None:
                         pool = ProcessPoolExecutor(
                             initializer=init_worker,
                             initargs=(self.manifest.to_json(), state.public_key.to_bytes()),
@@ -407,7 +450,6 @@ class Election:
                         if isinstance(result, str):
                             raise BoardRuleError(result)
                         state.apply(entry.index, entry.kind, payload, prechecked=result)
-                        self._track(state, entry.index, entry.kind)
                         bar.advance()
                         if not keyed and state.public_key is not None:
                             break  # voting.open: check the ballots after it in the pool
@@ -416,8 +458,11 @@ class Election:
             bar.finish()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-        state.trusted = False
-        self.state = state
+        if state.snapshot() != self.state.snapshot():
+            raise BoardRuleError(
+                f"the operator's stored state of the board's {size} entries is not what the"
+                " entries give: the store was altered"
+            )
 
     def receipt(self, entry: Entry | int, h: bytes, *, size: int | None = None) -> Receipt:
         """Gives back the receipt for entry (or its index) with tracking hash h: a checkpoint

@@ -17,7 +17,7 @@ Phases, in order; each entry kind is accepted in the phases listed:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from referendum.board.merkle import CompactRange
 from referendum.canonical import canonical_json
 from referendum.ceremony import CeremonyBoard
 from referendum.credentials import CredentialRoll
+from referendum.derived import LATEST, SEEN, Index, MemoryIndex, pack_index, unpack_index
 from referendum.errors import VerificationError
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, GroupError, element_from_hex
@@ -51,7 +52,13 @@ from referendum.tally import (
     combine,
 )
 
-__all__ = ["BoardRuleError", "Replay", "Spoiled"]
+__all__ = ["BoardRuleError", "Replay", "Spoiled", "WrongPhaseError"]
+
+#: The snapshot's format (docs/protocol.md section 7.5.5); a store holding another is rebuilt.
+SNAPSHOT_FORMAT = "referendum-state/1"
+#: Kinds whose entries the small state is rebuilt from on restore (the ceremony, the
+#: decryptions): a few per trustee, however many voters there are.
+_CONTROL_KINDS = ("ceremony.", "decryption")
 
 SETUP, PREPARE, VOTING, COUNTING, DECRYPTING, DONE = (
     "setup",
@@ -68,6 +75,10 @@ PreChecked = CheckedBallot | tuple[CheckedBallot, dict[str, tuple[int, ...]]]
 
 class BoardRuleError(VerificationError):
     """An entry is out of place or contradicts the board so far (section 13)."""
+
+
+class WrongPhaseError(BoardRuleError):
+    """An entry of a kind the board does not take in its phase (section 13)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +98,44 @@ class _Counts:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
+class _Latest:
+    """credential -> index of its last ballot, read from the index (LATEST space)."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def get(self, credential: bytes) -> int | None:
+        value = self._index.get(LATEST, credential)
+        return None if value is None else unpack_index(value)
+
+
 class Replay:
     """The state of one referendum's board after the entries applied so far."""
 
-    def __init__(self, manifest: Manifest, *, trusted: bool = False) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        *,
+        trusted: bool = False,
+        index: Index | None = None,
+        keep_spoiled: bool = True,
+    ) -> None:
         """trusted: the entries come from the operator's own store, where each was checked
         before it was appended; ballots are then read without re-checking their signatures
-        and proofs (read_ballot). A verifier never sets it."""
+        and proofs (read_ballot). A verifier never sets it.
+
+        index: where the maps that grow with the voters live (default: in memory).
+        keep_spoiled: keep what each challenged ballot revealed in self.spoiled (the
+        verifier's report); a state kept in a store leaves it on the board instead.
+        """
         self.manifest = manifest
         self.trusted = trusted
+        self.index: Index = index if index is not None else MemoryIndex()
+        self.keep_spoiled = keep_spoiled
         self.phase = SETUP
         self.size = 0
         self.ceremony = CeremonyBoard(manifest)
-        self.roll = CredentialRoll(manifest)
+        self.roll = CredentialRoll(manifest, self.index)
         self.box = BallotBox(manifest)
         self.public_key: Element | None = None
         self.spoiled: list[Spoiled] = []
@@ -112,11 +148,13 @@ class Replay:
         self.tree = CompactRange()  # the board's Merkle tree so far (section 7.3)
         self.tally_state: tuple[int, bytes] | None = None  # (size, root) after the last tally
         self.counts = _Counts()
-        self._seen: dict[bytes, int] = {}  # tracking hash -> index of its ballot or spoiled
         #: The tracking hash of the last ballot or spoiled entry applied (its index is
         #: size - 1 right after), for callers that index ballots by more than the hash.
         self.last_tracking_hash: bytes | None = None
-        self.latest: dict[bytes, int] = {}  # credential -> index of its last ballot
+        self.latest = _Latest(self.index)  # credential -> index of its last ballot
+        self.results_index: int | None = None
+        #: Indexes of the entries the small state is rebuilt from (see restore).
+        self.control: list[int] = []
         self._handlers: dict[str, Callable[[str, Any, PreChecked | None], None]] = {
             "manifest": self._manifest,
             "voting.open": self._open,
@@ -156,6 +194,7 @@ class Replay:
         if kind.startswith("ceremony."):
             self._in_phase(where, PREPARE)
             self.ceremony.add(kind, payload, where)
+            self.control.append(index)
         elif kind in ("credentials", "credentials.close"):
             self._in_phase(where, PREPARE)
             self.roll.add(kind, payload, where)
@@ -164,6 +203,8 @@ class Replay:
             if handler is None:
                 raise BoardRuleError(f"{where}: unknown entry kind")
             handler(where, payload, prechecked)
+            if kind == "decryption":
+                self.control.append(index)
         self.size += 1
         self.tree.append(leaf)
         self.counts.by_kind[kind] = self.counts.by_kind.get(kind, 0) + 1
@@ -172,7 +213,99 @@ class Replay:
 
     def tracking_index(self, tracking_hash: bytes) -> int | None:
         """Gives back the index of the ballot or spoiled ballot with this tracking hash."""
-        return self._seen.get(tracking_hash)
+        value = self.index.get(SEEN, tracking_hash)
+        return None if value is None else unpack_index(value)
+
+    def tracking_prefix(self, low: bytes, high: bytes) -> int | None:
+        """Gives back the index of the ballot or spoiled ballot whose tracking hash is the
+        smallest in [low, high) (a typed tracking code names such a range, 12.4)."""
+        value = self.index.first(SEEN, low, high)
+        return None if value is None else unpack_index(value)
+
+    # -- the snapshot (docs/protocol.md section 7.5.5) -------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Gives back the small state as a JSON value; the maps stay in the index."""
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "size": self.size,
+            "phase": self.phase,
+            "public_key": None if self.public_key is None else self.public_key.to_bytes().hex(),
+            "counts": {
+                "ballots": self.counts.ballots,
+                "spoiled": self.counts.spoiled,
+                "by_kind": dict(sorted(self.counts.by_kind.items())),
+            },
+            "roll": self.roll.snapshot(),
+            "box": self.box.snapshot(),
+            "tree": [h.hex() for h in self.tree.hashes],
+            "posted_tallies": self.posted_tallies,
+            "tally_state": (
+                None
+                if self.tally_state is None
+                else [self.tally_state[0], self.tally_state[1].hex()]
+            ),
+            "control": list(self.control),
+            "results": self.results_index,
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        manifest: Manifest,
+        snapshot: dict[str, Any],
+        read: Callable[[Sequence[int]], list[tuple[int, str, Any]]],
+        *,
+        index: Index,
+        previous: Replay | None = None,
+    ) -> Replay:
+        """Gives back the state a snapshot describes, its maps in index.
+
+        read(indexes) gives back (index, kind, payload) of those board entries: the
+        ceremony and decryption entries (a few per trustee) are applied again to rebuild
+        the ceremony and the decryption shares. previous: a state of the same board
+        restored earlier; what it already rebuilt from those entries is reused.
+        """
+        if snapshot.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"state snapshot: format is not {SNAPSHOT_FORMAT}")
+        state = cls(manifest, index=index, keep_spoiled=False)
+        control = [int(i) for i in snapshot["control"]]
+        reuse = previous is not None and previous.control == control[: len(previous.control)]
+        if reuse and previous is not None:
+            state.ceremony = previous.ceremony
+            state.decryptions = previous.decryptions
+            state.rejected_shares = previous.rejected_shares
+            state.control = list(previous.control)
+        state.phase = snapshot["phase"]
+        key = snapshot["public_key"]
+        state.public_key = None if key is None else element_from_hex(G, key, "public_key")
+        counts = snapshot["counts"]
+        state.counts = _Counts(counts["ballots"], counts["spoiled"], dict(counts["by_kind"]))
+        state.roll.restore(snapshot["roll"])
+        state.box.restore(snapshot["box"])
+        size = int(snapshot["size"])
+        state.tree = CompactRange(size, [bytes.fromhex(h) for h in snapshot["tree"]])
+        state.posted_tallies = int(snapshot["posted_tallies"])
+        tally_state = snapshot["tally_state"]
+        if tally_state is not None:
+            state.tally_state = (int(tally_state[0]), bytes.fromhex(tally_state[1]))
+        if state.phase in (COUNTING, DECRYPTING, DONE):
+            state.tallies = state.box.tallies()
+        todo = control[len(state.control) :]
+        for i, kind, payload in read(todo) if todo else []:
+            where = f"board entry {i} ({kind})"
+            if kind == "decryption":
+                state._decryption(where, payload, None, check_phase=False)
+            else:
+                state.ceremony.add(kind, payload, where)
+            state.control.append(i)
+        state.size = size
+        state.results_index = snapshot["results"]
+        if state.results_index is not None:
+            ((_, _, payload),) = read([state.results_index])
+            state.results = state.expected_results()
+            state.results_posted = payload
+        return state
 
     def eligible(self) -> dict[str, int]:
         """Gives back the number of registered credentials per region."""
@@ -187,7 +320,7 @@ class Replay:
 
     def _in_phase(self, where: str, *phases: str) -> None:
         if self.phase not in phases:
-            raise BoardRuleError(
+            raise WrongPhaseError(
                 f"{where}: not accepted in phase {self.phase!r} (only in {', '.join(phases)})"
             )
 
@@ -244,7 +377,7 @@ class Replay:
             raise BoardRuleError(
                 f"{where}: credential is registered in {region}, ballot is for {ballot.region}"
             )
-        earlier = self._seen.get(ballot.tracking_hash)
+        earlier = self.tracking_index(ballot.tracking_hash)
         if earlier is not None:
             raise BoardRuleError(f"{where}: repeats the ballot of board entry {earlier}")
 
@@ -257,10 +390,12 @@ class Replay:
         else:
             ballot = verify_ballot(self.manifest, key, payload, where)
         self._registered(where, ballot)
-        self.box.add(ballot)
-        self._seen[ballot.tracking_hash] = self.size
+        earlier = self.index.get(LATEST, ballot.credential)
+        self.box.add(ballot, None if earlier is None else earlier[8:])
+        here = pack_index(self.size)
+        self.index.put(SEEN, ballot.tracking_hash, here)
+        self.index.put(LATEST, ballot.credential, here + self.box.pack(ballot))
         self.last_tracking_hash = ballot.tracking_hash
-        self.latest[ballot.credential] = self.size
         self.counts.ballots += 1
 
     def _spoiled(self, where: str, payload: Any, prechecked: PreChecked | None) -> None:
@@ -272,9 +407,10 @@ class Replay:
         else:
             ballot, choices = verify_spoiled(self.manifest, key, payload, where)
         self._registered(where, ballot)
-        self._seen[ballot.tracking_hash] = self.size
+        self.index.put(SEEN, ballot.tracking_hash, pack_index(self.size))
         self.last_tracking_hash = ballot.tracking_hash
-        self.spoiled.append(Spoiled(self.size, ballot.region, ballot.tracking_hash, choices))
+        if self.keep_spoiled:
+            self.spoiled.append(Spoiled(self.size, ballot.region, ballot.tracking_hash, choices))
         self.counts.spoiled += 1
 
     def _close(self, where: str, payload: Any, _: PreChecked | None) -> None:
@@ -294,8 +430,11 @@ class Replay:
         if self.posted_tallies == len(self.tallies):
             self.phase = DECRYPTING
 
-    def _decryption(self, where: str, payload: Any, _: PreChecked | None) -> None:
-        self._in_phase(where, DECRYPTING)
+    def _decryption(
+        self, where: str, payload: Any, _: PreChecked | None, *, check_phase: bool = True
+    ) -> None:
+        if check_phase:
+            self._in_phase(where, DECRYPTING)
         trustee = payload.get("trustee") if isinstance(payload, dict) else None
         if isinstance(trustee, bool) or not isinstance(trustee, int):
             raise BoardRuleError(f"{where}: trustee must be a trustee number")
@@ -340,4 +479,5 @@ class Replay:
         check_results_payload(self.manifest, payload, expected, where)
         self.results = expected
         self.results_posted = payload
+        self.results_index = self.size
         self.phase = DONE

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .ballot import CheckedBallot
-from .elgamal import Ciphertext, DiscreteLogError, discrete_log, sum_ciphertexts
+from .elgamal import Ciphertext, DiscreteLogError, discrete_log
 from .errors import VerificationError
 from .group import (
     RISTRETTO255,
@@ -85,40 +85,93 @@ class RegionTally:
 
 
 class BallotBox:
-    """Keeps the last ballot per credential (re-voting: the last valid ballot counts)."""
+    """The running encrypted totals of the last ballot per credential (section 14.1).
+
+    A ballot adds its selections to its region's totals; a later ballot of the same
+    credential first takes the earlier one's selections back out (re-voting: the last
+    valid ballot counts). The group is commutative, so the totals are the very elements
+    the product over the counted ballots gives, in any order.
+    """
 
     def __init__(self, manifest: Manifest) -> None:
         self._manifest = manifest
-        self._ballots: dict[bytes, CheckedBallot] = {}
+        self._counted: dict[str, int] = {r.id: 0 for r in manifest.regions}
+        one = Ciphertext(_G.identity, _G.identity)
+        self._totals: dict[str, dict[str, list[Ciphertext]]] = {
+            r.id: {q.id: [one] * len(q.options) for q in manifest.ballot_style(r.id)}
+            for r in manifest.regions
+        }
 
     def __len__(self) -> int:
-        return len(self._ballots)
+        return sum(self._counted.values())
 
-    def add(self, ballot: CheckedBallot) -> None:
-        """Records ballot, replacing any earlier ballot of the same credential (14.1)."""
-        try:
-            self._manifest.region(ballot.region)
-        except KeyError:
-            raise ValueError(f"region {ballot.region!r} is not in the manifest") from None
-        self._ballots[ballot.credential] = ballot
+    def add(self, ballot: CheckedBallot, replaced: bytes | None = None) -> None:
+        """Counts ballot; replaced: the packed selections (pack) of the same credential's
+        earlier ballot, which it replaces (14.1)."""
+        totals = self._totals.get(ballot.region)
+        if totals is None:
+            raise ValueError(f"region {ballot.region!r} is not in the manifest")
+        if replaced is None:
+            self._counted[ballot.region] += 1
+        else:
+            for qid, old in self.unpack(ballot.region, replaced).items():
+                sums = totals[qid]
+                for o, ct in enumerate(old):
+                    sums[o] = Ciphertext(sums[o].alpha / ct.alpha, sums[o].beta / ct.beta)
+        for qid, cts in ballot.selections.items():
+            sums = totals[qid]
+            for o, ct in enumerate(cts):
+                sums[o] = sums[o] * ct
+
+    def pack(self, ballot: CheckedBallot) -> bytes:
+        """Gives back the ballot's selections as bytes, in ballot-style order (alpha, beta)."""
+        return b"".join(
+            ct.alpha.to_bytes() + ct.beta.to_bytes()
+            for q in self._manifest.ballot_style(ballot.region)
+            for ct in ballot.selections[q.id]
+        )
+
+    def unpack(self, region: str, data: bytes) -> dict[str, tuple[Ciphertext, ...]]:
+        """Gives back the selections pack() wrote for a ballot of region."""
+        out: dict[str, tuple[Ciphertext, ...]] = {}
+        at = 0
+        for q in self._manifest.ballot_style(region):
+            cts = []
+            for _ in q.options:
+                alpha, beta = data[at : at + 32], data[at + 32 : at + 64]
+                cts.append(Ciphertext(_G.element(alpha), _G.element(beta)))
+                at += 64
+            out[q.id] = tuple(cts)
+        return out
 
     def tallies(self) -> list[RegionTally]:
         """Gives back one RegionTally per manifest region, in manifest order (14.1)."""
-        by_region: dict[str, list[CheckedBallot]] = {r.id: [] for r in self._manifest.regions}
-        for ballot in self._ballots.values():
-            by_region[ballot.region].append(ballot)
-        out = []
-        for region in self._manifest.regions:
-            ballots = by_region[region.id]
-            totals = {
-                q.id: tuple(
-                    sum_ciphertexts(_G, (b.selections[q.id][o] for b in ballots))
-                    for o in range(len(q.options))
-                )
-                for q in self._manifest.ballot_style(region.id)
+        return [
+            RegionTally(
+                r.id,
+                self._counted[r.id],
+                {qid: tuple(cts) for qid, cts in self._totals[r.id].items()},
+            )
+            for r in self._manifest.regions
+        ]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Gives back the counts and totals per region as JSON values."""
+        return {
+            r: {
+                "counted": self._counted[r],
+                "totals": {q: [ct.to_json() for ct in cts] for q, cts in totals.items()},
             }
-            out.append(RegionTally(region.id, len(ballots), totals))
-        return out
+            for r, totals in self._totals.items()
+        }
+
+    def restore(self, value: dict[str, Any]) -> None:
+        """Takes back what snapshot() gave."""
+        for r, item in value.items():
+            self._counted[r] = item["counted"]
+            self._totals[r] = {
+                q: [Ciphertext.from_json(_G, ct) for ct in cts] for q, cts in item["totals"].items()
+            }
 
 
 def tally_payload(t: RegionTally) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from referendum.credentials import (
     issue_credentials,
     normalize_code,
 )
+from referendum.derived import ROLL
 from referendum.errors import VerificationError
 from referendum.group import SeededRandom, transcript
 from referendum.manifest import Manifest
@@ -360,7 +361,7 @@ def roll() -> CredentialRoll:
 
 def _state(roll: CredentialRoll) -> tuple[Any, ...]:
     return (
-        dict(roll._keys),
+        dict(roll._keys._spaces[ROLL]),  # type: ignore[attr-defined]
         list(roll._batches),
         list(roll._counts),
         list(roll._registrars),

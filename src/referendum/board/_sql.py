@@ -13,9 +13,17 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from referendum.board.entry import Entry
-from referendum.board.errors import LogNotFoundError
+from referendum.board.errors import LogNotFoundError, StateOutOfStepError
 from referendum.board.merkle import CompactRange, NodeId
-from referendum.board.store import AppendPlan, border_hashes, iter_pages, plan_append
+from referendum.board.store import (
+    AppendPlan,
+    StateUpdate,
+    border_hashes,
+    iter_pages,
+    plan_append,
+)
+
+_MAX_KEYS = 500  # keys per index look-up: far below both drivers' parameter limits
 
 
 class SqlStore:
@@ -65,8 +73,8 @@ class SqlStore:
             self._ids.pop(name, None)
             row = self._run("DELETE FROM board_log WHERE name = ? RETURNING id", (name,)).fetchone()
             if row is not None:
-                self._run("DELETE FROM board_entry WHERE log_id = ?", row)
-                self._run("DELETE FROM board_node WHERE log_id = ?", row)
+                for table in ("board_entry", "board_node", "board_state", "board_index"):
+                    self._run(f"DELETE FROM {table} WHERE log_id = ?", row)  # noqa: S608
 
     def size(self, name: str) -> int:
         with self._lock:
@@ -79,17 +87,107 @@ class SqlStore:
         with self._lock:
             return self._fetch_nodes(self._log_id(name), ids)
 
-    def append_many(self, name: str, items: Sequence[tuple[str, bytes]]) -> int:
+    def append_many(
+        self,
+        name: str,
+        items: Sequence[tuple[str, bytes]],
+        state: StateUpdate | None = None,
+        *,
+        expect: int | None = None,
+    ) -> int:
         with self._lock, self._transaction():
             row = self._run(self._LOCK_LOG, (name,)).fetchone()
             if row is None:
                 raise LogNotFoundError(name)
             log_id, size = int(row[0]), int(row[1])
+            if expect is not None and size != expect:
+                raise StateOutOfStepError(
+                    f"log {name} has {size} entries, the writer expected {expect}"
+                )
             border = self._fetch_nodes(log_id, CompactRange.node_ids(size))
             plan = plan_append(name, size, border_hashes(name, size, border), items)
             self._insert(log_id, plan)
             self._run("UPDATE board_log SET size = ? WHERE id = ?", (plan.new_size, log_id))
+            if state is not None:
+                if state.base != size or state.size != plan.new_size:
+                    raise StateOutOfStepError(
+                        f"log {name}: a state of entries {state.base}..{state.size} cannot"
+                        f" go with an append at {size}..{plan.new_size}"
+                    )
+                self._write_state(log_id, state)
         return size
+
+    def save_state(self, name: str, state: StateUpdate) -> None:
+        with self._lock, self._transaction():
+            row = self._run(self._LOCK_LOG, (name,)).fetchone()
+            if row is None:
+                raise LogNotFoundError(name)
+            if state.size > int(row[1]):
+                raise StateOutOfStepError(
+                    f"log {name} has {row[1]} entries, fewer than the state's {state.size}"
+                )
+            self._write_state(int(row[0]), state)
+
+    def _write_state(self, log_id: int, state: StateUpdate) -> None:
+        """Writes state if the stored one is still at state.base; else StateOutOfStepError."""
+        updated = self._run(
+            "UPDATE board_state SET size = ?, snapshot = ? WHERE log_id = ? AND size = ?",
+            (state.size, state.snapshot, log_id, state.base),
+        ).rowcount
+        if updated != 1:
+            held = self._run("SELECT size FROM board_state WHERE log_id = ?", (log_id,)).fetchone()
+            if held is not None or state.base != 0:
+                raise StateOutOfStepError(
+                    f"the board's derived state is at {held[0] if held else 0} entries,"
+                    f" not {state.base}: another writer got there first"
+                )
+            self._run(
+                "INSERT INTO board_state (log_id, size, snapshot) VALUES (?, ?, ?)",
+                (log_id, state.size, state.snapshot),
+            )
+        if state.index:
+            cursor = self._db.cursor()
+            cursor.executemany(
+                (
+                    "INSERT INTO board_index (log_id, space, key, value) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (log_id, space, key) DO UPDATE SET value = excluded.value"
+                ).replace("?", self._PARAM),
+                [(log_id, space, key, value) for space, key, value in state.index],
+            )
+            cursor.close()
+
+    def load_state(self, name: str) -> tuple[int, bytes] | None:
+        with self._lock:
+            row = self._run(
+                "SELECT s.size, s.snapshot FROM board_state s JOIN board_log l "
+                "ON l.id = s.log_id WHERE l.name = ?",
+                (name,),
+            ).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def index_get(self, name: str, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        got: dict[bytes, bytes] = {}
+        with self._lock:
+            log_id = self._log_id(name)
+            for at in range(0, len(keys), _MAX_KEYS):
+                chunk = list(keys[at : at + _MAX_KEYS])
+                marks = ",".join(["?"] * len(chunk))
+                rows = self._run(
+                    "SELECT key, value FROM board_index "  # noqa: S608 - placeholders only
+                    f"WHERE log_id = ? AND space = ? AND key IN ({marks})",
+                    (log_id, space, *chunk),
+                ).fetchall()
+                got.update((bytes(k), bytes(v)) for k, v in rows)
+        return got
+
+    def index_first(self, name: str, space: int, low: bytes, high: bytes) -> bytes | None:
+        with self._lock:
+            row = self._run(
+                "SELECT value FROM board_index WHERE log_id = ? AND space = ? "
+                "AND key >= ? AND key < ? ORDER BY key LIMIT 1",
+                (self._log_id(name), space, low, high),
+            ).fetchone()
+        return None if row is None else bytes(row[0])
 
     def _page(self, log_id: int, first: int, limit: int) -> list[tuple[int, str, bytes]]:
         with self._lock:

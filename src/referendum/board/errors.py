@@ -71,3 +71,7 @@ class StoreUnavailableError(StoreError):
 
 class LogNotFoundError(StoreError, KeyError):
     """No log of that name exists in the store."""
+
+
+class StateOutOfStepError(StoreError):
+    """The log's size is not what the writer read: someone else appended in between."""

@@ -20,7 +20,7 @@ from referendum.board.merkle import (
     inclusion_proof,
     tree_root,
 )
-from referendum.board.store import LogStore
+from referendum.board.store import LogStore, StateUpdate
 
 __all__ = ["Log"]
 
@@ -57,9 +57,12 @@ class Log:
         """Gives back the entry once it is durably committed (section 7.5.2)."""
         return self.append_many([(kind, payload)])[0]
 
-    def append_many(self, items: Sequence[tuple[str, bytes]]) -> list[Entry]:
-        """Gives back the entries of items, committed together in one transaction."""
-        first = self.store.append_many(self.name, items)
+    def append_many(
+        self, items: Sequence[tuple[str, bytes]], state: StateUpdate | None = None
+    ) -> list[Entry]:
+        """Gives back the entries of items, committed together in one transaction (with
+        the derived state after them, if given: section 7.5.5)."""
+        first = self.store.append_many(self.name, items, state)
         return [Entry(self.name, first + i, k, p) for i, (k, p) in enumerate(items)]
 
     def entries(self, start: int = 0, end: int | None = None) -> Iterator[Entry]:

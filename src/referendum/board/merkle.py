@@ -280,6 +280,11 @@ class CompactRange:
     def size(self) -> int:
         return self._size
 
+    @property
+    def hashes(self) -> tuple[bytes, ...]:
+        """Gives back the subtree roots, largest first (what CompactRange(size, .) takes)."""
+        return tuple(self._hashes)
+
     def root(self) -> bytes:
         """Gives back the root hash of the tree [0, size)."""
         return _fold(self._hashes) if self._hashes else EMPTY_ROOT

@@ -49,6 +49,16 @@ _DDL = [
         idx bigint NOT NULL,
         hash bytea NOT NULL,
         PRIMARY KEY (log_id, level, idx))""",
+    """CREATE TABLE IF NOT EXISTS board_state (
+        log_id integer PRIMARY KEY,
+        size bigint NOT NULL,
+        snapshot bytea NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS board_index (
+        log_id integer NOT NULL,
+        space smallint NOT NULL,
+        key bytea NOT NULL,
+        value bytea NOT NULL,
+        PRIMARY KEY (log_id, space, key))""",
 ]
 # One primary-key lookup per wanted node (a join may be planned as a scan of the log).
 _COPY = "COPY {} ({}) FROM STDIN (FORMAT BINARY)"

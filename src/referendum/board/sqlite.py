@@ -42,6 +42,18 @@ CREATE TABLE IF NOT EXISTS board_node (
     hash BLOB NOT NULL,
     PRIMARY KEY (log_id, level, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS board_state (
+    log_id INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    snapshot BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS board_index (
+    log_id INTEGER NOT NULL,
+    space INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (log_id, space, key)
+) WITHOUT ROWID;
 """
 _MAX_IDS = 400  # node ids per query: 2 parameters each, far below SQLite's limit
 

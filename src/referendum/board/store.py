@@ -21,12 +21,30 @@ __all__ = [
     "PAGE_SIZE",
     "AppendPlan",
     "LogStore",
+    "StateUpdate",
     "border_hashes",
     "iter_pages",
     "plan_append",
 ]
 
 PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class StateUpdate:
+    """What an append changes in the board's derived state (docs/protocol.md 7.5.5).
+
+    base: the size of the state it was derived from (the store refuses it unless its state
+    is still at base); size: the entries it describes. snapshot: the small state (JSON
+    bytes). index: rows of the large keyed maps, (space, key, value), inserted or
+    replaced. The store writes it in the append's transaction, so the state always
+    describes committed entries only.
+    """
+
+    base: int
+    size: int
+    snapshot: bytes
+    index: Sequence[tuple[int, bytes, bytes]]
 
 
 @runtime_checkable
@@ -42,11 +60,32 @@ class LogStore(Protocol):
     def size(self, name: str) -> int:
         """Gives back the number of entries committed to the log."""
 
-    def append_many(self, name: str, items: Sequence[tuple[str, bytes]]) -> int:
+    def append_many(
+        self,
+        name: str,
+        items: Sequence[tuple[str, bytes]],
+        state: StateUpdate | None = None,
+        *,
+        expect: int | None = None,
+    ) -> int:
         """Gives back the index of the first of items, appended in one durable transaction.
 
         Returns only after the commit is durable: every acknowledged entry survives a crash.
+        state: the derived state after these items, written in the same transaction.
+        expect: the size the log must have (else StateOutOfStepError, nothing written).
         """
+
+    def save_state(self, name: str, state: StateUpdate) -> None:
+        """Writes state alone (entries already on the log), in one transaction."""
+
+    def load_state(self, name: str) -> tuple[int, bytes] | None:
+        """Gives back (size, snapshot) of the log's derived state, or None if it has none."""
+
+    def index_get(self, name: str, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        """Gives back key -> value for each of keys present in the index space."""
+
+    def index_first(self, name: str, space: int, low: bytes, high: bytes) -> bytes | None:
+        """Gives back the value of the smallest key k of space with low <= k < high."""
 
     def entries(self, name: str, start: int, end: int) -> Iterator[Entry]:
         """Gives back entries start..end-1 in order, read in pages, never all at once."""

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from referendum.server.casting import Casting
 from referendum.server.limits import default_body_limit
+from referendum.server.messages import Messages
 from referendum.server.openapi import openapi_document
 from referendum.server.pages import Pages, SecurityHeaders
 from referendum.server.problems import Problem, exception_handlers
@@ -42,6 +43,8 @@ ELECTION_VARIABLE = "REFERENDUM_ELECTION"
 RATE_VARIABLE = "REFERENDUM_RATE_LIMIT"
 STATIC_VARIABLE = "REFERENDUM_STATIC"
 
+#: The most entries one GET /api/board/entries gives (a replica syncs in such pages).
+MAX_ENTRIES = 1000
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,15}")
 
 
@@ -98,6 +101,7 @@ def create_app(
         raise
     body_limit = max_body if max_body is not None else default_body_limit(service.manifest)
     casting = Casting(service, limiter, body_limit)
+    messages = Messages(service)
     pages = Pages(Path(static_dir) if static_dir is not None else None)
     document = openapi_document(service.manifest)
 
@@ -115,15 +119,19 @@ def create_app(
         code: str = request.path_params["code"]
         return JSONResponse(await run_in_threadpool(service.lookup, code))
 
-    async def checkpoint(_: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(service.checkpoint))
+    async def checkpoint(request: Request) -> Response:
+        size = _number(request, "size", None)
+        return JSONResponse(await run_in_threadpool(service.checkpoint, size))
 
     async def entries(request: Request) -> Response:
         start = _required(_number(request, "start", 0), "start")
         limit = _required(_number(request, "limit", 100), "limit")
-        if not 1 <= limit <= 100:
+        if not 1 <= limit <= MAX_ENTRIES:
             raise Problem(
-                400, "bad-parameter", "Bad parameter", f"limit={limit}: want 1 to 100 entries"
+                400,
+                "bad-parameter",
+                "Bad parameter",
+                f"limit={limit}: want 1 to {MAX_ENTRIES} entries",
             )
         return JSONResponse(await run_in_threadpool(service.entries, start, limit))
 
@@ -159,6 +167,8 @@ def create_app(
         Route("/api/challenges", casting.challenge, methods=["POST"]),
         Route("/api/receipts/{code}", receipt, methods=["GET"]),
         Route("/api/board/checkpoint", checkpoint, methods=["GET"]),
+        Route("/api/board/messages", messages.message, methods=["POST"]),
+        Route("/api/board/cosignatures", messages.cosignature, methods=["POST"]),
         Route("/api/board/entries", entries, methods=["GET"]),
         Route("/api/board/inclusion", inclusion, methods=["GET"]),
         Route("/api/board/consistency", consistency, methods=["GET"]),

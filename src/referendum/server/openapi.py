@@ -112,7 +112,40 @@ _SCHEMAS: dict[str, Any] = {
         }
     ),
     "Entry": _object({"index": _COUNT, "kind": {"type": "string"}, "payload": {"type": "object"}}),
-    "Entries": _object({"size": _COUNT, "entries": _list(_ref("Entry"), 0, 100)}),
+    "Entries": _object({"size": _COUNT, "entries": _list(_ref("Entry"), 0, 1000)}),
+    "Message": {
+        **_object(
+            {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "ceremony.commitment",
+                        "ceremony.shares",
+                        "ceremony.check",
+                        "ceremony.reveal",
+                        "ceremony.confirm",
+                        "credentials",
+                        "credentials.close",
+                        "decryption",
+                    ],
+                },
+                "payload": {"type": "object"},
+            }
+        ),
+        "description": "a party's signed message (sections 10, 11, 14.2, 16.4)",
+    },
+    "MessageReceipt": _object(
+        {
+            "index": _COUNT,
+            "kind": {"type": "string"},
+            "checkpoint": {"type": "string", "description": "signed at index + 1 (7.4.2)"},
+            "inclusion_proof": _list(_ref("Hex64")),
+        }
+    ),
+    "Cosignature": _object(
+        {"checkpoint": {"type": "string", "description": "co-signed checkpoint (7.4.4)"}}
+    ),
+    "Cosigned": _object({"size": _COUNT, "checkpoint": {"type": "string"}}),
     "Inclusion": _object({"index": _COUNT, "size": _COUNT, "proof": _list(_ref("Hex64"))}),
     "Consistency": _object({"first": _COUNT, "second": _COUNT, "proof": _list(_ref("Hex64"))}),
     "ResultsPayload": {
@@ -264,6 +297,19 @@ def _get(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any
     return {"get": {"summary": summary, "responses": responses, **extra}}
 
 
+def _post(summary: str, schema: str, responses: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(schema)}},
+            },
+            "responses": responses,
+        }
+    }
+
+
 def _cast(summary: str, schema: str, what: str) -> dict[str, Any]:
     return {
         "post": {
@@ -361,8 +407,40 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
             ],
         ),
         "/api/board/checkpoint": _get(
-            "the board's signed checkpoint now, and the newest co-signed one",
-            {"200": _ok("checkpoints", "Checkpoint"), "503": _use("Unavailable")},
+            "the board's checkpoint signed now (at size, default the board's size), and the"
+            " newest co-signed one",
+            {
+                "200": _ok("checkpoints", "Checkpoint"),
+                "400": _use("BadRequest"),
+                "503": _use("Unavailable"),
+            },
+            parameters=[_query("size", "the tree size, at most the board's", {**_COUNT})],
+        ),
+        "/api/board/messages": _post(
+            "post a trustee's or registrar's signed message (section 16.4)",
+            "Message",
+            {
+                "201": _ok("the message is on the board", "MessageReceipt"),
+                "400": _use("BadRequest"),
+                "403": _problem("the operator's own kinds are not posted here (operator-only)"),
+                "409": _problem("the board does not take this kind in its phase (wrong-phase)"),
+                "413": _use("TooLarge"),
+                "415": _use("NotJson"),
+                "422": _problem("a rule of section 13 refuses it (message-refused)"),
+                "503": _use("Unavailable"),
+            },
+        ),
+        "/api/board/cosignatures": _post(
+            "hand the board a checkpoint a witness co-signed (section 7.6)",
+            "Cosignature",
+            {
+                "201": _ok("kept, merged with other co-signatures of that tree", "Cosigned"),
+                "400": _use("BadRequest"),
+                "413": _use("TooLarge"),
+                "415": _use("NotJson"),
+                "422": _problem("a signature fails or the tree is not this board's"),
+                "503": _use("Unavailable"),
+            },
         ),
         "/api/board/entries": _get(
             "board entries from start, at most limit",
@@ -376,7 +454,7 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
                 _query(
                     "limit",
                     "at most this many (default 100)",
-                    {"type": "integer", "minimum": 1, "maximum": 100},
+                    {"type": "integer", "minimum": 1, "maximum": 1000},
                 ),
             ],
         ),

@@ -56,7 +56,7 @@ class Service:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.election = Election.open(self.folder, track_codes=True)
+        self.election = Election.open(self.folder)
         self.manifest = self.election.manifest
         self._mutex = threading.Lock()
         self._exporting = threading.Lock()  # one export at a time in this worker
@@ -155,10 +155,17 @@ class Service:
             "receipt": receipt.to_json(),
         }
 
-    def checkpoint(self) -> dict[str, Any]:
-        """Gives back GET /api/board/checkpoint."""
+    def checkpoint(self, size: int | None = None) -> dict[str, Any]:
+        """Gives back GET /api/board/checkpoint: signed now, at size (default: the board's)."""
         with self.current() as e:
-            signed = e.log.sign(e.key, e.state.size)
+            if size is not None and size > e.state.size:
+                raise Problem(
+                    400,
+                    "bad-parameter",
+                    "Bad parameter",
+                    f"size={size}: the board has {e.state.size} entries",
+                )
+            signed = e.log.sign(e.key, e.state.size if size is None else size)
             try:
                 cosigned = e.cosigned()
             except (ElectionError, ValueError) as exc:

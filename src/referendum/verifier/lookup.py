@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from referendum.ballot import normalize_tracking_code, tracking_code, tracking_hash
 from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoint
@@ -21,6 +21,13 @@ from referendum.board.errors import BoardVerificationError, CheckpointFormatErro
 from referendum.board.merkle import verify_inclusion
 from referendum.errors import VerificationError
 from referendum.manifest import Manifest
+
+
+class LatestBallots(Protocol):
+    """credential -> board index of its last ballot (Replay.latest)."""
+
+    def get(self, credential: bytes, /) -> int | None: ...
+
 
 __all__ = ["Finding", "Lookups", "ReceiptError", "parse_receipt"]
 
@@ -125,7 +132,7 @@ class Lookups:
 
     def finish(
         self,
-        latest: dict[bytes, int],
+        latest: LatestBallots,
         roots: dict[int, bytes],
         size: int,
         spoiled: dict[int, dict[str, tuple[int, ...]]],
