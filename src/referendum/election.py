@@ -34,6 +34,7 @@ from referendum.board import (
     LogStore,
     SignedCheckpoint,
     SigningKey,
+    StateOutOfStepError,
     parse_signed_checkpoint,
 )
 from referendum.board.store import StateUpdate
@@ -333,7 +334,10 @@ class Election:
         board under the writer lock, each committing the state with its entries; one
         query reads the stored state, which replaces this one when it is newer.
         """
-        stored = self.store.load_state(self.manifest.id)
+        try:
+            stored = self.store.load_state(self.manifest.id)
+        except StateOutOfStepError as exc:
+            raise ElectionError(f"{exc}; restart the server") from None
         size = 0 if stored is None else stored[0]
         start = self.state.size
         if size < start:

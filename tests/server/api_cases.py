@@ -341,7 +341,7 @@ class ApiCases:
             "start=01",
             "start=1.0",
             "limit=0",
-            "limit=101",
+            "limit=1001",
             "start=1&start=2",
             "start=" + "9" * 17,
         ):

@@ -159,11 +159,18 @@ class SqlStore:
     def load_state(self, name: str) -> tuple[int, bytes] | None:
         with self._lock:
             row = self._run(
-                "SELECT s.size, s.snapshot FROM board_state s JOIN board_log l "
+                "SELECT s.size, s.snapshot, l.size FROM board_state s JOIN board_log l "
                 "ON l.id = s.log_id WHERE l.name = ?",
                 (name,),
             ).fetchone()
-        return None if row is None else (int(row[0]), bytes(row[1]))
+        if row is None:
+            return None
+        if int(row[2]) < int(row[0]):
+            raise StateOutOfStepError(
+                f"log {name} has {row[2]} entries, fewer than its state's {row[0]}:"
+                " the board was rolled back (restored from a backup?)"
+            )
+        return int(row[0]), bytes(row[1])
 
     def index_get(self, name: str, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         got: dict[bytes, bytes] = {}

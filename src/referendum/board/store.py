@@ -79,7 +79,9 @@ class LogStore(Protocol):
         """Writes state alone (entries already on the log), in one transaction."""
 
     def load_state(self, name: str) -> tuple[int, bytes] | None:
-        """Gives back (size, snapshot) of the log's derived state, or None if it has none."""
+        """Gives back (size, snapshot) of the log's derived state, or None if it has none.
+
+        StateOutOfStepError when the log has fewer entries than the state describes."""
 
     def index_get(self, name: str, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         """Gives back key -> value for each of keys present in the index space."""
