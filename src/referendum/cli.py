@@ -5,6 +5,7 @@
     referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status
     referendum credentials keygen|issue   registrar: voter credentials
     referendum witness keygen|cosign      observer: co-sign checkpoints
+    referendum sync                       anyone: a verified replica of the board over HTTP
     referendum open                       operator: open voting once all is ready
     referendum vote                       voter: cast or challenge a ballot
     referendum tally close|publish        operator: end voting, post totals; post results
@@ -35,6 +36,24 @@ EXIT_USAGE = 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _board_options(p: argparse.ArgumentParser) -> None:
+    """--board URL and --fingerprint (a party on its own machine), or --election FOLDER
+    (a rehearsal on the board's own machine)."""
+    p.add_argument(
+        "--board",
+        default=None,
+        help="the board's URL: this party keeps its own verified replica in --dir",
+    )
+    p.add_argument(
+        "--fingerprint", default=None, help="the referendum's fingerprint (hex), with --board"
+    )
+    p.add_argument(
+        "--election",
+        default=None,
+        help="rehearsal on the board's machine: the operator's board folder",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     ):
         p = tsub.add_parser(step, help=text)
         p.add_argument("--dir", required=step != "status", help="this trustee's private folder")
-        p.add_argument("--election", required=True, help="the referendum's board folder")
+        _board_options(p)
 
     creds = sub.add_parser("credentials", help="registrar: voter credentials")
     csub = creds.add_subparsers(dest="step", required=True, parser_class=_Parser)
@@ -96,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ci = csub.add_parser("issue", help="issue one region's credentials; codes go to --out")
     ci.add_argument("--dir", required=True, help="the registrar's private folder")
-    ci.add_argument("--election", required=True, help="the referendum's board folder")
+    _board_options(ci)
     ci.add_argument("--region", required=True, help="region id")
     ci.add_argument("--count", type=int, required=True, help="number of voters")
     ci.add_argument("--out", required=True, help="new file for the private codes (to print)")
@@ -108,13 +127,28 @@ def _parser() -> argparse.ArgumentParser:
     wk.add_argument("--name", required=True, help="key name (letters, digits, -_.)")
     wc = wsub.add_parser("cosign", help="check and co-sign the board's current checkpoint")
     wc.add_argument("--dir", required=True, help="the witness's private folder")
-    wc.add_argument("--election", required=True, help="the referendum's board folder")
+    _board_options(wc)
+
+    sync = sub.add_parser(
+        "sync",
+        help="anyone: bring your own replica of the board up to date, checking every entry",
+    )
+    sync.add_argument("--dir", required=True, help="your folder (its replica of the board)")
+    sync.add_argument("--board", default=None, help="the board's URL (first use)")
+    sync.add_argument("--fingerprint", default=None, help="the referendum's fingerprint (hex)")
+    sync.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
 
     op = sub.add_parser("open", help="operator: open voting (ceremony done, rolls closed)")
     op.add_argument("--election", required=True, help="the referendum's board folder")
 
     vote = sub.add_parser("vote", help="voter: encrypt, sign and cast (or challenge) a ballot")
-    vote.add_argument("--election", required=True, help="the referendum's board folder")
+    vote.add_argument("--board", default=None, help="the board's URL")
+    vote.add_argument(
+        "--fingerprint", default=None, help="the referendum's fingerprint (hex), with --board"
+    )
+    vote.add_argument(
+        "--election", default=None, help="rehearsal on the board's machine: its folder"
+    )
     vote.add_argument("--code", required=True, help="your credential code")
     vote.add_argument(
         "--choice",

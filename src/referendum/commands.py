@@ -11,11 +11,13 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-from referendum.ballot import encrypt_ballot
-from referendum.board import WITNESS_KEY, BoardVerificationError, SigningKey
+from referendum.ballot import PreparedBallot, encrypt_ballot
+from referendum.board import WITNESS_KEY, BoardVerificationError, EquivocationDetected, SigningKey
 from referendum.board import Witness as BoardWitness
 from referendum.board.checkpoint import parse_signed_checkpoint
 from referendum.canonical import JsonFormatError, parse_json
@@ -25,8 +27,17 @@ from referendum.demo_manifest import TEMPLATE, key_block
 from referendum.election import Election
 from referendum.errors import VerificationError
 from referendum.group import RISTRETTO255 as G
+from referendum.group import Element, GroupError, element_from_hex
 from referendum.manifest import Manifest, ManifestError
-from referendum.receipt import check_receipt
+from referendum.party import Local, PartyBoard, party_board
+from referendum.receipt import Receipt, check_receipt
+from referendum.replica import (
+    BoardClient,
+    BoardUnreachable,
+    Replica,
+    ReplicaError,
+    ReplicaSetupError,
+)
 from referendum.signing import Ed25519Key
 from referendum.tally import decryption_message
 
@@ -46,6 +57,26 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
         self.status = status
+
+
+@contextmanager
+def _party(args: argparse.Namespace, *, check: bool = False) -> Iterator[PartyBoard]:
+    """Gives back the board as this party sees it (party.party_board), errors mapped to
+    exit codes: 1 when the board fails a check, 2 when it cannot be used."""
+    folder = Path(args.dir) if getattr(args, "dir", None) else None
+    board, fingerprint = getattr(args, "board", None), getattr(args, "fingerprint", None)
+    election = getattr(args, "election", None)
+    if election is None and board is None and folder is None:
+        raise CommandError("give --board URL --fingerprint FP (or --election FOLDER)")
+    try:
+        with party_board(
+            folder, board=board, fingerprint=fingerprint, election=election, check=check
+        ) as party:
+            yield party
+    except ReplicaError as exc:
+        raise CommandError(str(exc), 1) from None
+    except (ReplicaSetupError, BoardUnreachable) as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _say(text: str) -> None:
@@ -207,7 +238,7 @@ def _qual_fixed(board: CeremonyBoard) -> bool:
     return True
 
 
-def _ceremony_status(election: Election) -> None:
+def _ceremony_status(election: PartyBoard) -> None:
     board = election.state.ceremony
     waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
     _say(f"ceremony phase: {board.phase()}; waiting for trustees: {waiting}")
@@ -230,7 +261,7 @@ def _ceremony_status(election: Election) -> None:
         _say(f"  joint key: {board.public_key.to_bytes().hex()}")
 
 
-def _require_witnessed(election: Election, size: int) -> None:
+def _require_witnessed(election: PartyBoard, size: int) -> None:
     """Refuses unless a witness of the manifest co-signed this board at size or later.
 
     A trustee decrypts only a tally every observer can see: an operator who showed the
@@ -243,7 +274,7 @@ def _require_witnessed(election: Election, size: int) -> None:
         return
     for signed in reversed(election.cosigned()):
         c = signed.checkpoint
-        if c.size < size or c.size > election.log.size():
+        if c.size < size or c.size > election.state.size:
             continue
         names = [
             s.name
@@ -257,11 +288,11 @@ def _require_witnessed(election: Election, size: int) -> None:
                 signed.verify(witnesses[name])
             signed.verify(election.manifest.board_key)
         except BoardVerificationError as exc:
-            raise CommandError(f"cosigned.jsonl: {exc}") from None
-        if election.log.root(c.size) != c.root:
+            raise CommandError(f"co-signed checkpoint: {exc}") from None
+        if election.root(c.size) != c.root:
             raise CommandError(
-                f"the board in this folder differs from the one {', '.join(names)} co-signed"
-                f" at size {c.size}: do not decrypt; tell the observers"
+                f"the board this trustee verified differs from the one {', '.join(names)}"
+                f" co-signed at size {c.size}: do not decrypt; tell the observers"
             )
         return
     raise CommandError(
@@ -278,7 +309,7 @@ def _no_tally(phase: str, what: str) -> str:
 
 def _trustee(args: argparse.Namespace) -> None:
     if args.step == "status":  # public information: no trustee folder needed
-        with Election.locked(Path(args.election)) as election:
+        with _party(args) as election:
             _ceremony_status(election)
         return
     folder = Path(args.dir)
@@ -299,32 +330,36 @@ def _trustee(args: argparse.Namespace) -> None:
         )
         return
     keys = _trustee_keys(folder)
-    # Before decrypting, a trustee re-checks every entry itself (the operator is not trusted).
-    with Election.locked(Path(args.election), check=args.step == "decrypt") as election:
+    # Before decrypting, a trustee re-checks every entry itself (the operator is not
+    # trusted): its replica checked each as it synced; in a rehearsal the folder is
+    # re-checked in full.
+    with _party(args, check=args.step == "decrypt") as election:
         manifest = election.manifest
         board = election.state.ceremony
         if args.step == "commit":
             if (folder / TRUSTEE_STATE).exists():
                 raise CommandError(f"{folder / TRUSTEE_STATE} exists: this trustee has committed")
             state = TrusteeState.new(manifest, keys)
-            entry = election.post("ceremony.commitment", state.commitment_message(manifest))
+            # The secret is kept before the commitments leave: a crash in between leaves
+            # a state to post again, never commitments nobody holds the secret of.
             _write_secret(folder / TRUSTEE_STATE, state.to_json())
-            _say(f"trustee {state.index}: commitments posted (board entry {entry.index})")
+            index = election.post("ceremony.commitment", state.commitment_message(manifest))
+            _say(f"trustee {state.index}: commitments posted (board entry {index})")
             return
         state = _trustee_state(folder, manifest, keys)
         if args.step == "shares":
-            entry = election.post("ceremony.shares", state.shares_message(manifest))
-            _say(f"trustee {state.index}: encrypted shares posted (board entry {entry.index})")
+            index = election.post("ceremony.shares", state.shares_message(manifest))
+            _say(f"trustee {state.index}: encrypted shares posted (board entry {index})")
         elif args.step == "check":
             message = state.check_message(manifest, board)
-            entry = election.post("ceremony.check", message)
             _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
+            index = election.post("ceremony.check", message)
             complaints = message["complaints"]
             if complaints:
                 named = ", ".join(f"trustee {c['against']}: {c['reason']}" for c in complaints)
                 _say(f"trustee {state.index}: complaints posted: {named}")
             else:
-                _say(f"trustee {state.index}: all shares verified (board entry {entry.index})")
+                _say(f"trustee {state.index}: all shares verified (board entry {index})")
         elif args.step == "reveal":
             messages = state.reveal_messages(manifest, board)
             for message in messages:
@@ -339,11 +374,11 @@ def _trustee(args: argparse.Namespace) -> None:
                     " `referendum trustee reveal` first"
                 )
             message = state.confirm_message(manifest, board)
-            entry = election.post("ceremony.confirm", message)
             _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
+            index = election.post("ceremony.confirm", message)
             _say(
                 f"trustee {state.index}: confirmed the joint key {message['public_key']}"
-                f" (board entry {entry.index})"
+                f" (board entry {index})"
             )
         elif args.step == "decrypt":
             if not election.state.tallies or election.state.phase != "decrypting":
@@ -366,8 +401,8 @@ def _trustee(args: argparse.Namespace) -> None:
                 election.state.tallies,
                 board=tally_state,
             )
-            entry = election.post("decryption", message)
-            _say(f"trustee {state.index}: decryption shares posted (board entry {entry.index})")
+            index = election.post("decryption", message)
+            _say(f"trustee {state.index}: decryption shares posted (board entry {index})")
 
 
 # --- registrars --------------------------------------------------------------------------------
@@ -398,7 +433,7 @@ def _credentials(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.exists():
         raise CommandError(f"{out} already exists; not overwriting voters' codes")
-    with Election.locked(Path(args.election)) as election:
+    with _party(args) as election:
         manifest = election.manifest
         registrar = next((r for r in manifest.registrars if r.signing_key == key.public), None)
         if registrar is None:
@@ -409,14 +444,22 @@ def _credentials(args: argparse.Namespace) -> None:
         lines = [f"# referendum {manifest.id} region {args.region}: one code per voter\n"]
         lines += [f"{args.region},{n},{code}\n" for n, code in enumerate(codes, start=1)]
         _write_secret_text(out, "".join(lines))
+        items = [(p_kind(p), p) for p in payloads]
+        indexes: list[int] = []
         try:
-            entries = election.post_many([(p_kind(p), p, None) for p in payloads])
-        except VerificationError:
-            out.unlink()  # the board's rules refused these keys: nobody can use their codes
+            if isinstance(election, Local):  # one transaction on the operator's folder
+                indexes = election.post_many(items)
+            else:  # batch by batch over the API, each its own entry
+                for item in items:
+                    indexes += election.post_many([item])
+        except (VerificationError, BoardUnreachable) as exc:
+            refused = not isinstance(exc, BoardUnreachable) or 400 <= (exc.status or 0) < 500
+            if refused and not indexes:
+                out.unlink()  # the board's rules refused these keys: nobody can use their codes
             raise
     _say(
         f"{args.count} credentials for {args.region}: public keys posted (board entries"
-        f" {entries[0].index}-{entries[-1].index}); private codes in {out}"
+        f" {indexes[0]}-{indexes[-1]}); private codes in {out}"
     )
 
 
@@ -466,19 +509,29 @@ def _witness(args: argparse.Namespace) -> None:
         latest = parse_signed_checkpoint(latest_text) if latest_text else None
     except (ValueError, VerificationError) as exc:
         raise CommandError(f"{path}: {exc}") from None
-    with Election.locked(Path(args.election)) as election:
+    with _party(args) as election:
         manifest = election.manifest
         if not any(w.key == key.verifier() for w in manifest.witnesses):
             raise CommandError(f"{path}: this key is not a witness of referendum {manifest.id}")
         witness = BoardWitness(key, manifest.board_key, latest)
-        current = election.signed_checkpoint()
-        proof = []
+        current, _ = election.checkpoint()
+        proof: list[bytes] = []
         if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
-            proof = election.log.consistency_proof(latest.checkpoint.size, current.checkpoint.size)
-        cosigned = witness.cosign(current, proof)
+            proof = election.consistency(latest.checkpoint.size, current.checkpoint.size)
+        try:
+            cosigned = witness.cosign(current, proof)
+        except EquivocationDetected as exc:
+            evidence = folder / "equivocation.json"
+            evidence.write_text(exc.evidence.to_json() + "\n")
+            raise CommandError(
+                f"{exc}; the proof is in {evidence}: publish it, do not co-sign this board",
+                1,
+            ) from None
+        # What it signs is kept before it is handed over (a crash in between must not
+        # let this witness sign another tree of the same size later).
+        value["latest"] = cosigned.to_text()
+        _write_secret(path, value, replace=True)
         election.add_cosigned(cosigned)
-    value["latest"] = cosigned.to_text()
-    _write_secret(path, value, replace=True)
     _say(f"witness {key.name}: co-signed the board at size {cosigned.checkpoint.size}")
 
 
@@ -522,6 +575,15 @@ def _vote(args: argparse.Namespace) -> None:
         raise CommandError(f"{receipt_path} already exists; not overwriting it with a receipt")
     if receipt_path is not None and not receipt_path.parent.is_dir():
         raise CommandError(f"{receipt_path}: no folder {receipt_path.parent} for the receipt")
+    if (args.board is None) == (args.election is None):
+        raise CommandError("give --board URL --fingerprint FP (or --election FOLDER)")
+    if args.board is not None:
+        try:
+            manifest, region, prepared, receipt = _vote_remote(args)
+        except BoardUnreachable as exc:
+            raise CommandError(str(exc)) from None
+        _after_vote(args, manifest, region, prepared, receipt, receipt_path)
+        return
     with Election.locked(Path(args.election)) as election:
         manifest = election.manifest
         state = election.state
@@ -529,28 +591,110 @@ def _vote(args: argparse.Namespace) -> None:
             raise CommandError(f"voting is not open (the board is in phase {state.phase!r})")
         election.check_voting_period()  # before a tracking code is shown for nothing
         key = credential_key(manifest.fingerprint, args.code)
-        region = state.roll.region_of(key.public)
-        if region is None:
+        registered = state.roll.region_of(key.public)
+        if registered is None:
             raise CommandError(
                 "this credential code is not registered in this referendum; check it for typos"
             )
-        choices = _choices(manifest, region, args.choice)
-        prepared = encrypt_ballot(manifest, state.public_key, region, choices, key)
-        _say(f"tracking code: {prepared.tracking_code}")
-        if not args.challenge and not args.cast and sys.stdin.isatty():
-            # Benaloh: the device commits to the ballot (the code above) before it learns
-            # whether the voter casts it or challenges it.
-            answer = input("cast this ballot, or challenge it? [cast/challenge] ").strip().lower()
-            if answer not in ("cast", "challenge"):
-                raise CommandError(f"answer cast or challenge, not {answer!r}; nothing was sent")
-            args.challenge = answer == "challenge"
-        if args.challenge:
-            entry = election.post("spoiled", prepared.spoiled_payload())
-            what = "challenged: this ballot is posted with its nonces and will not be counted"
-        else:
-            entry = election.post("ballot", prepared.payload)
-            what = "cast: this ballot will be counted unless you vote again"
+        region = registered
+        prepared = _prepare(args, manifest, state.public_key, region, key)
+        kind = "spoiled" if args.challenge else "ballot"
+        sent = prepared.spoiled_payload() if args.challenge else prepared.payload
+        entry = election.post(kind, sent)
         receipt = election.receipt(entry, prepared.tracking_hash)
+    _after_vote(args, manifest, region, prepared, receipt, receipt_path)
+
+
+def _prepare(
+    args: argparse.Namespace, manifest: Manifest, public_key: Element, region: str, key: Any
+) -> PreparedBallot:
+    """Gives back the encrypted ballot once the voter has seen its tracking code and
+    chosen to cast or challenge it (args.challenge set)."""
+    choices = _choices(manifest, region, args.choice)
+    prepared = encrypt_ballot(manifest, public_key, region, choices, key)
+    _say(f"tracking code: {prepared.tracking_code}")
+    if not args.challenge and not args.cast and sys.stdin.isatty():
+        # Benaloh: the device commits to the ballot (the code above) before it learns
+        # whether the voter casts it or challenges it.
+        answer = input("cast this ballot, or challenge it? [cast/challenge] ").strip().lower()
+        if answer not in ("cast", "challenge"):
+            raise CommandError(f"answer cast or challenge, not {answer!r}; nothing was sent")
+        args.challenge = answer == "challenge"
+    return prepared
+
+
+def _vote_remote(args: argparse.Namespace) -> tuple[Manifest, str, PreparedBallot, Receipt]:
+    """Casts over the board's API: the manifest checked against the fingerprint the voter
+    was given, the ballot sent to /api/ballots or /api/challenges, the receipt read."""
+    if args.fingerprint is None:
+        raise CommandError("--board needs --fingerprint: the referendum's, as published")
+    try:
+        pinned = bytes.fromhex(args.fingerprint)
+    except ValueError:
+        pinned = b""
+    if len(pinned) != 32:
+        raise CommandError("--fingerprint: want 64 hex digits")
+    try:
+        client = BoardClient(args.board)
+    except ReplicaSetupError as exc:
+        raise CommandError(str(exc)) from None
+    with closing(client):
+        raw = client.manifest_bytes()
+        try:
+            manifest = Manifest.from_json(parse_json(raw, "the board's manifest"))
+        except (JsonFormatError, ManifestError) as exc:
+            raise CommandError(f"the board's manifest: {exc}", 1) from None
+        if manifest.fingerprint != pinned or raw != manifest.canonical:
+            raise CommandError(
+                f"the board at {args.board} serves another referendum than fingerprint"
+                f" {args.fingerprint}: do not vote there; tell the observers",
+                1,
+            )
+        info = client.election()
+        phase = info.get("phase") if isinstance(info, dict) else None
+        if phase != "voting":
+            raise CommandError(f"voting is not open (the board is in phase {phase!r})")
+        try:
+            public_key = element_from_hex(G, info.get("public_key"), "the board's election key")
+        except GroupError as exc:
+            raise CommandError(str(exc), 1) from None
+        key = credential_key(manifest.fingerprint, args.code)
+        try:
+            found = client.get(f"/api/credentials/{key.public.hex()}")
+        except BoardUnreachable as exc:
+            if exc.status == 404:
+                raise CommandError(
+                    "this credential code is not registered in this referendum; check it for typos"
+                ) from None
+            raise
+        region = found.get("region") if isinstance(found, dict) else None
+        if not isinstance(region, str) or region not in {r.id for r in manifest.regions}:
+            raise CommandError("the board named no region of this referendum", 1)
+        prepared = _prepare(args, manifest, public_key, region, key)
+        path = "/api/challenges" if args.challenge else "/api/ballots"
+        sent = prepared.spoiled_payload() if args.challenge else prepared.payload
+        answer = client.post(path, sent)
+    try:
+        receipt = Receipt(
+            answer["tracking_code"],
+            bytes.fromhex(answer["tracking_hash"]),
+            answer["index"],
+            answer["checkpoint"],
+            tuple(bytes.fromhex(h) for h in answer["inclusion_proof"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CommandError(f"the board's receipt is malformed: {exc!r}", 1) from None
+    return manifest, region, prepared, receipt
+
+
+def _after_vote(
+    args: argparse.Namespace,
+    manifest: Manifest,
+    region: str,
+    prepared: PreparedBallot,
+    receipt: Receipt,
+    receipt_path: Path | None,
+) -> None:
     if receipt_path is not None:  # kept even if it fails the check below: it is evidence
         receipt_path.write_text(json.dumps(receipt.to_json(), indent=1) + "\n")
     sent = prepared.spoiled_payload() if args.challenge else prepared.payload
@@ -560,7 +704,12 @@ def _vote(args: argparse.Namespace) -> None:
     except VerificationError as exc:
         kept = f" (kept in {receipt_path})" if receipt_path is not None else ""
         raise CommandError(f"the board's receipt does not check: {exc}{kept}") from None
-    _say(f"{what} (board entry {entry.index}); the board's receipt checks out")
+    what = (
+        "challenged: this ballot is posted with its nonces and will not be counted"
+        if args.challenge
+        else "cast: this ballot will be counted unless you vote again"
+    )
+    _say(f"{what} (board entry {receipt.index}); the board's receipt checks out")
     if args.challenge:
         shown = []
         for q in manifest.ballot_style(region):
@@ -577,6 +726,31 @@ def _vote(args: argparse.Namespace) -> None:
 
 
 # --- everyone ----------------------------------------------------------------------------------
+
+
+def _sync(args: argparse.Namespace) -> None:
+    if args.jobs is not None and args.jobs < 1:
+        raise CommandError(f"--jobs must be at least 1, got {args.jobs}")
+    try:
+        with Replica.open(Path(args.dir), args.board, args.fingerprint) as replica:
+            new = replica.sync(jobs=args.jobs)
+            state, verified = replica.state, replica.verified
+            _say(
+                f"referendum {replica.manifest.id}: {new:,} new board entries checked;"
+                f" this replica holds {state.size:,}, phase {state.phase!r}"
+            )
+            if verified is not None:
+                c = verified.checkpoint
+                _say(
+                    f"  the board's signed checkpoint at {c.size:,} entries matches this"
+                    f" replica's root {c.root.hex()[:16]}…"
+                )
+            counts = state.counts
+            _say(f"  {counts.ballots:,} ballots and {counts.spoiled:,} challenged ballots checked")
+    except ReplicaError as exc:
+        raise CommandError(str(exc), 1) from None
+    except (ReplicaSetupError, BoardUnreachable) as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _print_results(manifest: Manifest, results: Any, stream: Any = None) -> None:
@@ -778,6 +952,7 @@ def run(args: argparse.Namespace) -> int:
         "credentials": _credentials,
         "witness": _witness,
         "vote": _vote,
+        "sync": _sync,
         "serve": _serve,
     }
     handlers[args.command](args)

@@ -126,6 +126,10 @@ class BoardClient:
     def election(self) -> Any:
         return self._json("GET", "/api/election")
 
+    def get(self, path: str) -> Any:
+        """Gives back the JSON of GET path."""
+        return self._json("GET", path)
+
     def checkpoint(self, size: int | None = None) -> Any:
         """Gives back GET /api/board/checkpoint (at size, if given)."""
         params = {} if size is None else {"size": size}
