@@ -78,6 +78,10 @@ class MemoryIndex:
     def put(self, space: int, key: bytes, value: bytes) -> None:
         self._spaces[space][key] = value
 
+    def spaces(self) -> dict[int, dict[bytes, bytes]]:
+        """Gives back every row, by space (read only)."""
+        return self._spaces
+
     def first(self, space: int, low: bytes, high: bytes) -> bytes | None:
         # A scan: the verifier looks codes up by their hash, never by a typed prefix.
         inside = [k for k in self._spaces[space] if low <= k < high]

@@ -39,7 +39,7 @@ from referendum.board import (
 )
 from referendum.board.store import StateUpdate
 from referendum.canonical import canonical_json, parse_json
-from referendum.derived import StoreIndex
+from referendum.derived import MemoryIndex, StoreIndex
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random
 from referendum.manifest import Manifest, load_manifest_toml
@@ -431,7 +431,8 @@ class Election:
     def _check_all(self) -> None:
         """Re-checks every entry in full, in a pool of worker processes as the verifier
         does, and that the stored state is the one they give (BoardRuleError if not)."""
-        state = Replay(self.manifest, keep_spoiled=False)
+        memory = MemoryIndex()
+        state = Replay(self.manifest, index=memory, keep_spoiled=False)
         size = self.state.size
         bar = Progress("checking board", size)
         pool: ProcessPoolExecutor | None = None
@@ -462,11 +463,20 @@ class Election:
             bar.finish()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+        altered = BoardRuleError(
+            f"the operator's stored state of the board's {size} entries is not what the"
+            " entries give: the store was altered"
+        )
         if state.snapshot() != self.state.snapshot():
-            raise BoardRuleError(
-                f"the operator's stored state of the board's {size} entries is not what the"
-                " entries give: the store was altered"
-            )
+            raise altered
+        # Every row the entries give must be stored as they give it (section 7.5.5).
+        for space, rows in memory.spaces().items():
+            keys = list(rows)
+            for at in range(0, len(keys), 500):
+                chunk = keys[at : at + 500]
+                stored = self.store.index_get(self.manifest.id, space, chunk)
+                if any(stored.get(k) != rows[k] for k in chunk):
+                    raise altered
 
     def receipt(self, entry: Entry | int, h: bytes, *, size: int | None = None) -> Receipt:
         """Gives back the receipt for entry (or its index) with tracking hash h: a checkpoint

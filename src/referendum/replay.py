@@ -54,7 +54,7 @@ from referendum.tally import (
 
 __all__ = ["BoardRuleError", "Replay", "Spoiled", "WrongPhaseError"]
 
-#: The snapshot's format (docs/protocol.md section 7.5.5); a store holding another is rebuilt.
+#: The snapshot's format (docs/protocol.md section 7.5.5); a store holding another is refused.
 SNAPSHOT_FORMAT = "referendum-state/1"
 #: Kinds whose entries the small state is rebuilt from on restore (the ceremony, the
 #: decryptions): a few per trustee, however many voters there are.

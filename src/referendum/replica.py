@@ -357,6 +357,14 @@ class Replica:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
+        if (
+            self.state.size == head.checkpoint.size
+            and head.checkpoint.root != self.state.tree.root()
+        ):
+            raise ReplicaError(
+                f"the board equivocated: it signed two roots for its first {head.checkpoint.size}"
+                " entries (its checkpoint now, and the one at the end of the last page)"
+            )
         return self.state.size - start
 
     def _checks(self, items: list[tuple[str, Any, str]]) -> list[PreChecked | str]:
@@ -406,7 +414,16 @@ class Replica:
                 self.state.apply(i, kind, payload, prechecked=result, leaf=leaf)
                 encoded.append((kind, data))
             size = self.state.size
-            signed = self._signed(self.client.checkpoint(size), size)
+            try:
+                answer = self.client.checkpoint(size)
+            except BoardUnreachable as exc:
+                if exc.status is None or exc.status >= 500:
+                    raise
+                raise ReplicaError(
+                    f"the board served {size} entries but will not sign its checkpoint at"
+                    f" {size}: {exc}"
+                ) from None
+            signed = self._signed(answer, size)
             if signed.checkpoint.root != self.state.tree.root():
                 raise ReplicaError(
                     f"the board's signed checkpoint at {size} entries has another root than"

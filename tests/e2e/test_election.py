@@ -216,3 +216,38 @@ def test_a_trustee_opening_the_board_re_checks_what_the_operator_stored(
         assert election.state.counts.ballots == 2
     with pytest.raises(VerificationError, match=rf"board entry {entry.index} \(ballot\)"):
         Election.open(folder, check=True)  # a trustee's does not
+
+
+@pytest.mark.parametrize("where", ["snapshot", "roll"])
+def test_a_full_re_check_catches_a_derived_state_altered_in_the_store(
+    board: tuple[Path, list[Any]], where: str
+) -> None:
+    """The stored state is a cache: a party that re-checks the board compares it with what
+    the entries give, totals and keyed maps alike (docs/protocol.md 7.5.5)."""
+    import json
+    import sqlite3
+
+    folder, people = board
+    with _open(folder) as election:
+        election.post("ballot", _ballot(election, people[0], 0, 21))
+    db = sqlite3.connect(folder / "board.sqlite")
+    if where == "snapshot":  # one ballot's count moved to another region's total
+        (raw,) = db.execute("SELECT snapshot FROM board_state").fetchone()
+        snapshot = json.loads(raw)
+        region = next(r for r, v in snapshot["box"].items() if v["counted"])
+        other = next(r for r in snapshot["box"] if r != region)
+        snapshot["box"][region]["counted"] -= 1
+        snapshot["box"][other]["counted"] += 1
+        db.execute("UPDATE board_state SET snapshot = ?", (json.dumps(snapshot).encode(),))
+    else:  # a registered credential moved to another region
+        db.execute(
+            "UPDATE board_index SET value = CASE WHEN value = x'0000' THEN x'0001'"
+            " ELSE x'0000' END WHERE space = 1 AND key = (SELECT min(key) FROM board_index"
+            " WHERE space = 1)"
+        )
+    db.commit()
+    db.close()
+    with Election.open(folder) as election:  # the operator's own open reads its state
+        assert election.state.counts.ballots == 1
+    with pytest.raises(VerificationError, match="the store was altered"):
+        Election.open(folder, check=True)

@@ -1,4 +1,4 @@
-"""The board's exception types (docs/protocol.md, section 7.7).
+"""The board's exception types (docs/protocol.md, section 7.8).
 
 Every failed check on public board data raises a subclass of BoardVerificationError,
 itself a referendum.errors.VerificationError. Store failures that are not evidence about
