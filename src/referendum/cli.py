@@ -4,7 +4,7 @@
     referendum init MANIFEST.toml ...     organiser: create the board (and its key)
     referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status
     referendum credentials keygen|issue   registrar: voter credentials
-    referendum witness keygen|cosign      observer: co-sign checkpoints
+    referendum witness keygen|cosign|follow  observer: check and co-sign checkpoints
     referendum sync                       anyone: a verified replica of the board over HTTP
     referendum open                       operator: open voting once all is ready
     referendum vote                       voter: cast or challenge a ballot
@@ -128,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     wc = wsub.add_parser("cosign", help="check and co-sign the board's current checkpoint")
     wc.add_argument("--dir", required=True, help="the witness's private folder")
     _board_options(wc)
+    wf = wsub.add_parser(
+        "follow",
+        help="run as a service: check every new entry and co-sign each new checkpoint",
+    )
+    wf.add_argument("--dir", required=True, help="the witness's private folder")
+    wf.add_argument("--board", default=None, help="the board's URL (first use)")
+    wf.add_argument("--fingerprint", default=None, help="the referendum's fingerprint (hex)")
+    wf.add_argument("--interval", type=float, default=10.0, help="seconds between two steps (10)")
 
     sync = sub.add_parser(
         "sync",

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any
 from referendum.ballot import PreparedBallot, encrypt_ballot
 from referendum.board import WITNESS_KEY, BoardVerificationError, EquivocationDetected, SigningKey
 from referendum.board import Witness as BoardWitness
-from referendum.board.checkpoint import parse_signed_checkpoint
+from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoint
 from referendum.canonical import JsonFormatError, parse_json
 from referendum.ceremony import CeremonyBoard, CeremonyError, TrusteeKeys, TrusteeState
 from referendum.credentials import credential_key, issue_credentials
@@ -40,6 +42,7 @@ from referendum.replica import (
 )
 from referendum.signing import Ed25519Key
 from referendum.tally import decryption_message
+from referendum.witnessing import Caught, Step, Witnessing
 
 __all__ = ["CommandError", "run", "verify"]
 
@@ -307,6 +310,33 @@ def _no_tally(phase: str, what: str) -> str:
     return f"nothing to {what} yet: the board is in phase {phase!r} (run `tally close` first)"
 
 
+def _commit(election: PartyBoard, folder: Path, keys: TrusteeKeys) -> None:
+    """Posts the trustee's commitments. The secret is kept before they leave, so a crash
+    in between leaves a state to post again (the next `commit` does), never commitments
+    nobody holds the secret of; a refused post leaves no state behind."""
+    manifest = election.manifest
+    path = folder / TRUSTEE_STATE
+    fresh = not path.exists()
+    if fresh:
+        state = TrusteeState.new(manifest, keys)
+        _write_secret(path, state.to_json())
+    else:
+        state = _trustee_state(folder, manifest, keys)
+        try:
+            election.state.ceremony.commitments(state.index)
+        except KeyError:
+            _say(f"trustee {state.index}: posting the commitments kept in {path}")
+        else:
+            raise CommandError(f"{path} exists: this trustee has committed")
+    try:
+        index = election.post("ceremony.commitment", state.commitment_message(manifest))
+    except (VerificationError, BoardUnreachable):
+        if fresh:
+            path.unlink()
+        raise
+    _say(f"trustee {state.index}: commitments posted (board entry {index})")
+
+
 def _trustee(args: argparse.Namespace) -> None:
     if args.step == "status":  # public information: no trustee folder needed
         with _party(args) as election:
@@ -337,14 +367,7 @@ def _trustee(args: argparse.Namespace) -> None:
         manifest = election.manifest
         board = election.state.ceremony
         if args.step == "commit":
-            if (folder / TRUSTEE_STATE).exists():
-                raise CommandError(f"{folder / TRUSTEE_STATE} exists: this trustee has committed")
-            state = TrusteeState.new(manifest, keys)
-            # The secret is kept before the commitments leave: a crash in between leaves
-            # a state to post again, never commitments nobody holds the secret of.
-            _write_secret(folder / TRUSTEE_STATE, state.to_json())
-            index = election.post("ceremony.commitment", state.commitment_message(manifest))
-            _say(f"trustee {state.index}: commitments posted (board entry {index})")
+            _commit(election, folder, keys)
             return
         state = _trustee_state(folder, manifest, keys)
         if args.step == "shares":
@@ -509,6 +532,9 @@ def _witness(args: argparse.Namespace) -> None:
         latest = parse_signed_checkpoint(latest_text) if latest_text else None
     except (ValueError, VerificationError) as exc:
         raise CommandError(f"{path}: {exc}") from None
+    if getattr(args, "election", None) is None:
+        _witness_remote(args, folder, key, latest, value, path)
+        return
     with _party(args) as election:
         manifest = election.manifest
         if not any(w.key == key.verifier() for w in manifest.witnesses):
@@ -533,6 +559,84 @@ def _witness(args: argparse.Namespace) -> None:
         _write_secret(path, value, replace=True)
         election.add_cosigned(cosigned)
     _say(f"witness {key.name}: co-signed the board at size {cosigned.checkpoint.size}")
+
+
+def _witness_remote(
+    args: argparse.Namespace,
+    folder: Path,
+    key: SigningKey,
+    latest: SignedCheckpoint | None,
+    value: dict[str, Any],
+    path: Path,
+) -> None:
+    """witness cosign (once) or follow (until stopped) from the witness's own replica."""
+
+    def save(cosigned: SignedCheckpoint) -> None:
+        value["latest"] = cosigned.to_text()
+        _write_secret(path, value, replace=True)
+
+    stop = _Stop() if args.step == "follow" else None
+    try:
+        with Replica.open(folder, args.board, args.fingerprint) as replica:
+            manifest = replica.manifest
+            if not any(w.key == key.verifier() for w in manifest.witnesses):
+                raise CommandError(f"{path}: this key is not a witness of referendum {manifest.id}")
+            duty = Witnessing(replica, key, latest, save)
+            if stop is None:
+                done = duty.step()
+                _report_step(key.name, done, always=True)
+                return
+            _say(
+                f"witness {key.name}: following {replica.client.url} every"
+                f" {args.interval:g} s (stop with Ctrl-C or SIGTERM)"
+            )
+            while not stop.wait(0):
+                try:
+                    _report_step(key.name, duty.step())
+                except BoardUnreachable as exc:
+                    _say(f"witness {key.name}: the board cannot be reached now ({exc}); retrying")
+                stop.wait(args.interval)
+            _say(f"witness {key.name}: stopped")
+    except Caught as exc:
+        where = f"; the proof is in {exc.path}: publish it" if exc.path else ""
+        raise CommandError(
+            f"{exc}{where}; this witness signs nothing more of this board", 1
+        ) from None
+    except ReplicaError as exc:
+        raise CommandError(f"{exc}; nothing was co-signed", 1) from None
+    except (ReplicaSetupError, BoardUnreachable) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        if stop is not None:
+            stop.restore()
+
+
+def _report_step(name: str, done: Step, *, always: bool = False) -> None:
+    if done.cosigned is not None:
+        _say(
+            f"witness {name}: checked {done.checked:,} new entries; co-signed the board at"
+            f" size {done.cosigned.checkpoint.size:,}"
+        )
+    elif always:
+        _say(f"witness {name}: the board has {done.size:,} entries, already co-signed")
+
+
+class _Stop:
+    """SIGTERM and SIGINT end a following loop between steps, with exit 0."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._old = {
+            sig: signal.signal(sig, lambda *_: self._event.set())
+            for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+
+    def wait(self, seconds: float) -> bool:
+        return self._event.wait(seconds)
+
+    def restore(self) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
 
 
 # --- voters ------------------------------------------------------------------------------------

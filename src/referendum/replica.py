@@ -63,7 +63,15 @@ _POOL_FROM = 64
 
 
 class ReplicaError(VerificationError):
-    """The board failed a check: an invalid entry, a rollback, another history."""
+    """The board failed a check: an invalid entry, a rollback, another history.
+
+    conflict: a checkpoint the board signed that contradicts what this replica verified
+    (a rollback or another history), the evidence a witness turns into a proof.
+    """
+
+    def __init__(self, message: str, conflict: SignedCheckpoint | None = None) -> None:
+        super().__init__(message)
+        self.conflict = conflict
 
 
 class ReplicaSetupError(ValueError):
@@ -134,6 +142,21 @@ class BoardClient:
         """Gives back GET /api/board/checkpoint (at size, if given)."""
         params = {} if size is None else {"size": size}
         return self._json("GET", "/api/board/checkpoint", params=params)
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        """Gives back the board's consistency proof from tree first to tree second."""
+        answer = self._json(
+            "GET", "/api/board/consistency", params={"first": first, "second": second}
+        )
+        proof = answer.get("proof") if isinstance(answer, dict) else None
+        if not isinstance(proof, list) or not all(
+            isinstance(h, str) and len(h) == 64 for h in proof
+        ):
+            raise BoardUnreachable(f"board {self.url}: a malformed consistency proof")
+        try:
+            return [bytes.fromhex(h) for h in proof]
+        except ValueError:
+            raise BoardUnreachable(f"board {self.url}: a malformed consistency proof") from None
 
     def entries(self, start: int, limit: int) -> Any:
         return self._json("GET", "/api/board/entries", params={"start": start, "limit": limit})
@@ -316,12 +339,14 @@ class Replica:
         if c.size < size:
             raise ReplicaError(
                 f"the board rolled back: it now shows {c.size} entries, this replica verified"
-                f" {size} (the board signed both)"
+                f" {size} (the board signed both)",
+                signed,
             )
         if c.size == size and c.root != self.state.tree.root():
             raise ReplicaError(
                 f"the board equivocated: its checkpoint at {size} entries has another root"
-                " than the entries this replica verified"
+                " than the entries this replica verified",
+                signed,
             )
         return signed
 
@@ -363,7 +388,8 @@ class Replica:
         ):
             raise ReplicaError(
                 f"the board equivocated: it signed two roots for its first {head.checkpoint.size}"
-                " entries (its checkpoint now, and the one at the end of the last page)"
+                " entries (its checkpoint now, and the one at the end of the last page)",
+                head,
             )
         return self.state.size - start
 
@@ -427,7 +453,8 @@ class Replica:
             if signed.checkpoint.root != self.state.tree.root():
                 raise ReplicaError(
                     f"the board's signed checkpoint at {size} entries has another root than"
-                    " the entries it served: it rewrote its history"
+                    " the entries it served: it rewrote its history",
+                    signed,
                 )
             self.index.put(VERIFIED, _CHECKPOINT_KEY, signed.to_text().encode())
             update = StateUpdate(

@@ -513,9 +513,7 @@ CASES = [
     ),
     # argparse errors are one line too, at every level of subcommand
     _case("fresh", "trustee", r"required: step", id="argparse-no-step"),
-    _case(
-        "fresh", "trustee commit --dir t1", r"required: --election", id="argparse-missing-option"
-    ),
+    _case("fresh", "trustee commit --election A", r"required: --dir", id="argparse-missing-option"),
     _case(
         "fresh",
         "open --election A --bogus",

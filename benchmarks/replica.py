@@ -1,0 +1,401 @@
+"""Start-up and replica figures on a large board: open, a command, serve, a replica's sync.
+
+Run: .venv/bin/python benchmarks/replica.py [--entries 100000] [--small 1000]
+         [--keys 10] [--ballots 2000] [--tail 1000] [--jobs 2] [--repeat 3]
+
+Two SQLite boards are built in this process (not timed apart from the build line): the
+demo manifest (SeededRandom keys), the key ceremony, then signed "credentials" entries of
+--keys public keys each (the voters' keys first, random keys after them, spread over the
+four regions, so the roll holds about entries x keys rows), the four credentials.close,
+voting.open and --ballots ballots (made on 2 device processes, checked in a pool of 2,
+appended with Election.post_many in batches of 256 as the demo does). One board has
+--small entries, the other --entries. Then, for each board:
+
+1. Election.open(folder) in a fresh subprocess: wall time of the call (imports apart) and
+   the process's peak RSS (resource.getrusage), median of --repeat;
+2. `referendum trustee status --election DIR` in a subprocess (reads state only): wall
+   time and peak RSS (os.wait4), median of --repeat;
+3. `referendum serve --election DIR --port 0` until GET /api/election answers 200: wall
+   time from the start of the process, and its peak RSS (VmHWM) then.
+
+Then, on the large board served by `referendum serve`: a replica (referendum.replica) is
+synced over HTTP up to --tail entries before the end (timed apart: the initial sync), and
+the last --tail entries (ballots, if --ballots >= --tail) are synced and timed: per-entry
+wall time, printed beside verify_ballot's CPU time per ballot in this process. Figures go
+to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from referendum.ballot import KIND_BALLOT, CheckedBallot, verify_ballot
+from referendum.credentials import KIND_BATCH, KIND_CLOSE, credential_key, generate_code
+from referendum.demo import run_ceremony
+from referendum.demo_manifest import REGIONS
+from referendum.election import Election
+from referendum.group import SeededRandom
+from referendum.replay import PreChecked
+from referendum.replica import Replica
+from referendum.signing import sign_message
+from referendum.verifier.workers import check_batch, init_worker
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from whole_referendum import (  # a sibling script, not a package
+    CHUNK,
+    Voter,
+    make_ballots,
+    make_setup,
+)
+
+BATCH = 256  # ballots appended together (the demo's batch)
+POST = 2000  # credentials entries appended in one post_many
+CLI = [sys.executable, "-m", "referendum.cli"]
+LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+/)")
+PROBE = """
+import resource, sys, time
+t0 = time.perf_counter()
+from referendum.election import Election
+t1 = time.perf_counter()
+e = Election.open(sys.argv[1])
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1, e.state.size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+# --- building a board --------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+def build(folder: Path, entries: int, keys: int, ballots: int, tag: str) -> tuple[int, int]:
+    """Gives back (size, keys on the roll) of a new board in folder of `entries` entries."""
+    setup = make_setup(f"replica-bench-{tag}")
+    election = Election.create(folder, setup.text, rng=SeededRandom(setup.board_seed))
+    opens = dt.datetime.strptime(election.manifest.opens, "%Y-%m-%dT%H:%M:%SZ")
+    election.clock = lambda: opens.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)
+    m = election.manifest
+    fp = m.fingerprint
+    run_ceremony(election, setup.trustees, lambda label: SeededRandom(f"bench/{label}"))
+    regions = [r for r, _ in REGIONS]
+    fixed = election.state.size + len(regions) + 1  # + closes + voting.open
+    batches = entries - fixed - ballots
+    rng = SeededRandom(f"bench/codes/{tag}")
+    people = [Voter(regions[0], generate_code(rng)) for _ in range(ballots)]
+    voter_keys = [credential_key(fp, p.code).public for p in people]
+    if batches < len(regions) + -(-len(voter_keys) // keys):
+        raise SystemExit(f"--entries {entries}: too few for {ballots} ballots and the ceremony")
+    filler = random.Random(tag)
+    numbers = dict.fromkeys(regions, 0)
+    items: list[tuple[str, Any, PreChecked | None]] = []
+    pending = list(voter_keys)
+    for n in range(batches):
+        region = regions[0] if pending else regions[n % len(regions)]
+        if pending:
+            chunk, pending = pending[:keys], pending[keys:]
+        else:
+            chunk = [filler.randbytes(32) for _ in range(keys)]
+        body = {
+            "registrar": "cec",
+            "region": region,
+            "batch": numbers[region],
+            "keys": [k.hex() for k in chunk],
+        }
+        numbers[region] += 1
+        items.append((KIND_BATCH, sign_message(setup.registrar, fp, KIND_BATCH, body), None))
+        if len(items) == POST:
+            election.post_many(items)
+            items = []
+    if items:
+        election.post_many(items)
+    closes = []
+    for region in regions:
+        body = {
+            "registrar": "cec",
+            "region": region,
+            "batches": numbers[region],
+            "count": election.state.roll.count(region),
+        }
+        closes.append((KIND_CLOSE, sign_message(setup.registrar, fp, KIND_CLOSE, body), None))
+    election.post_many(closes)
+    election.open_voting()
+    key = election.state.public_key
+    assert key is not None
+    if ballots:
+        payloads = make_ballots(m, key, people)
+        with ProcessPoolExecutor(
+            2, initializer=init_worker, initargs=(m.to_json(), key.to_bytes())
+        ) as pool:
+            for batch in _chunks(payloads, BATCH):
+                where = election.state.size
+                todo = [(KIND_BALLOT, b, f"ballot {where + n}") for n, b in enumerate(batch)]
+                checked = [r for part in pool.map(check_batch, _chunks(todo, CHUNK)) for r in part]
+                accepted: list[tuple[str, Any, PreChecked | None]] = []
+                for b, result in zip(batch, checked, strict=True):
+                    if not isinstance(result, CheckedBallot):
+                        raise SystemExit(f"the board refused a benchmark ballot: {result}")
+                    accepted.append((KIND_BALLOT, b, result))
+                election.post_many(accepted)
+    size = election.state.size
+    roll = sum(election.state.roll.count(r) for r in regions)
+    election.close()
+    return size, roll
+
+
+# --- measuring processes ---------------------------------------------------------------------
+
+
+def open_probe(folder: Path) -> tuple[float, float, int]:
+    """Gives back (Election.open seconds, import seconds, peak RSS MB) in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(folder)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[1]), float(out[0]), round(int(out[3]) / 1024)
+
+
+def command(args: Sequence[str]) -> tuple[float, int]:
+    """Gives back (wall seconds, peak RSS MB) of a referendum command in a subprocess."""
+    t0 = time.perf_counter()
+    process = subprocess.Popen(
+        [*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=False
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    took = time.perf_counter() - t0
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        assert process.stderr is not None
+        raise SystemExit(f"{' '.join(args)}: exit {process.returncode}: {process.stderr.read()!r}")
+    return took, round(usage.ru_maxrss / 1024)
+
+
+def _tree(pid: int) -> list[int]:
+    """Gives back pid and its descendants."""
+    out = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for child in children:
+        out += _tree(int(child))
+    return out
+
+
+def _hwm_mb(pids: Sequence[int]) -> int:
+    """Gives back the sum of the processes' peak RSS (VmHWM), MB."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024)
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[tuple[str, float, int]]:
+    """Gives back (URL, seconds until GET /api/election answered, peak RSS MB then)."""
+    t0 = time.perf_counter()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--election", str(folder), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    drain = None
+    try:
+        url = None
+        while url is None:
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit(f"serve stopped (exit {process.wait()})")
+            if found := LISTENING.search(line):
+                url = found.group(1)
+        drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=subprocess.DEVNULL)
+        with httpx.Client(timeout=120) as client:
+            while True:
+                try:
+                    if client.get(url + "api/election").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.01)
+        took = time.perf_counter() - t0
+        yield url, took, _hwm_mb(_tree(process.pid))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        if drain is not None:
+            drain.kill()
+            drain.wait()
+
+
+# --- the replica -------------------------------------------------------------------------------
+
+
+def ballot_check_us(folder: Path, samples: int) -> float:
+    """Gives back verify_ballot's mean CPU microseconds over the board's last ballots."""
+    with Election.open(folder) as election:
+        key = election.state.public_key
+        assert key is not None
+        size = election.log.size()
+        payloads = []
+        for entry in election.log.entries(max(0, size - samples), size):
+            if entry.kind == KIND_BALLOT:
+                payloads.append(json.loads(entry.payload))
+        m = election.manifest
+    if not payloads:
+        return float("nan")
+    c0 = time.process_time()
+    for n, p in enumerate(payloads):
+        verify_ballot(m, key, p, f"ballot {n}")
+    return (time.process_time() - c0) / len(payloads) * 1e6
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000, help="the large board (100000)")
+    parser.add_argument("--small", type=int, default=1000, help="the small board (1000)")
+    parser.add_argument("--keys", type=int, default=10, help="keys per credentials entry (10)")
+    parser.add_argument("--ballots", type=int, default=2000, help="ballots on the large board")
+    parser.add_argument("--tail", type=int, default=1000, help="entries in the timed sync")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="replica jobs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each subprocess")
+    args = parser.parse_args()
+    if args.tail >= args.entries:
+        raise SystemExit("--tail must be below --entries")
+
+    print(
+        f"replica benchmark: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"{platform.platform()}"
+    )
+    print(f"command: {shlex.join([os.path.basename(sys.executable), *sys.argv])}")
+    with tempfile.TemporaryDirectory() as tmp:
+        boards: list[tuple[str, Path, int]] = []
+        for label, entries, ballots in (
+            ("small", args.small, min(args.ballots, args.small // 4)),
+            ("large", args.entries, args.ballots),
+        ):
+            folder = Path(tmp) / label
+            t0 = time.perf_counter()
+            size, roll = build(folder, entries, args.keys, ballots, label)
+            megabytes = (folder / "board.sqlite").stat().st_size / 2**20
+            print(
+                f"[build] {label}: {size:,} entries ({ballots:,} ballots, {roll:,} roll"
+                f" keys), board.sqlite {megabytes:,.0f} MB, built in"
+                f" {time.perf_counter() - t0:.1f} s"
+            )
+            boards.append((label, folder, size))
+
+        print(f"\n[start] median of {args.repeat} fresh processes per figure")
+        print(
+            f"  {'board':<6} {'entries':>9}  {'Election.open s':>15} {'RSS MB':>7}"
+            f"  {'trustee status s':>16} {'RSS MB':>7}  {'serve s':>8} {'RSS MB':>7}"
+        )
+        starts: dict[str, tuple[float, float, float]] = {}
+        for label, folder, size in boards:
+            opens = [open_probe(folder) for _ in range(args.repeat)]
+            status = [
+                command(["trustee", "status", "--election", str(folder)])
+                for _ in range(args.repeat)
+            ]
+            served = []
+            for _ in range(args.repeat):
+                with serve(folder) as (_, took, rss):
+                    served.append((took, rss))
+            o = statistics.median(x[0] for x in opens)
+            orss = statistics.median(x[2] for x in opens)
+            s = statistics.median(x[0] for x in status)
+            srss = statistics.median(x[1] for x in status)
+            v = statistics.median(x[0] for x in served)
+            vrss = statistics.median(x[1] for x in served)
+            starts[label] = (o, s, v)
+            print(
+                f"  {label:<6} {size:>9,}  {o:15.3f} {orss:7.0f}  {s:16.2f} {srss:7.0f}"
+                f"  {v:8.2f} {vrss:7.0f}"
+            )
+        small, large = starts["small"], starts["large"]
+        r = [b / a for a, b in zip(small, large, strict=True)]
+        print(
+            f"  ratio large / small: Election.open {r[0]:.2f}, trustee status {r[1]:.2f},"
+            f" serve {r[2]:.2f}"
+        )
+        met = "met" if large[0] < 2 else "NOT met"
+        print(f"  goal: Election.open under 2 s at {boards[1][2]:,} entries: {met}")
+
+        _, folder, size = boards[1]
+        fingerprint = Election.open(folder).manifest.fingerprint.hex()
+        print(f"\n[replica] sync over HTTP from `referendum serve`, jobs={args.jobs}")
+        with serve(folder) as (url, _, _):
+            with Replica.open(Path(tmp) / "replica", url, fingerprint) as replica:
+                t0, c0 = time.perf_counter(), time.process_time() + _children_cpu()
+                got = replica.sync(progress=False, jobs=args.jobs, until=size - args.tail)
+                first = time.perf_counter() - t0
+                first_cpu = time.process_time() + _children_cpu() - c0
+                print(
+                    f"  initial sync: {got:,} entries in {first:.1f} s"
+                    f" ({got / first:,.0f} entries/s, {first / got * 1e6:,.0f} us/entry;"
+                    f" CPU {first_cpu:.1f} s)"
+                )
+            # Timed from a fresh open, as a party would do it the next day.
+            t0 = time.perf_counter()
+            with Replica.open(Path(tmp) / "replica") as replica:
+                opened = time.perf_counter() - t0
+                kinds: dict[str, int] = {}
+                served = replica.client.entries(size - args.tail, args.tail)["entries"]
+                for kind in (e["kind"] for e in served):
+                    kinds[kind] = kinds.get(kind, 0) + 1
+                t0, c0 = time.perf_counter(), time.process_time() + _children_cpu()
+                got = replica.sync(progress=False, jobs=args.jobs)
+                took = time.perf_counter() - t0
+                cpu = time.process_time() + _children_cpu() - c0
+                assert replica.state.size == size, (replica.state.size, size)
+        what = ", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items()))
+        check = ballot_check_us(folder, min(args.tail, 300))
+        per = took / got * 1e6
+        print(f"  Replica.open of the synced replica: {opened:.3f} s")
+        print(
+            f"  last {got:,} entries ({what}): {took:.2f} s wall, CPU {cpu:.2f} s"
+            f" (this process and its pool)"
+        )
+        print(f"  per entry, wall          : {per:8,.0f} us")
+        print(f"  per entry, CPU           : {cpu / got * 1e6:8,.0f} us")
+        print(f"  verify_ballot, CPU/ballot: {check:8,.0f} us (one core, this process)")
+        print(f"  ratio per-entry wall / verify_ballot: {per / check:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

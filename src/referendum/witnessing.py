@@ -1,0 +1,179 @@
+"""A witness on its own machine: follow the board, check every entry, co-sign, keep proof.
+
+docs/protocol.md section 7.6. One step (Witnessing.step) is the witness's whole duty:
+
+1. sync its replica: every new entry checked under section 13's rules and the board's
+   signed checkpoints against its own root (section 7.7). A witness never co-signs a
+   board that holds an invalid entry.
+2. compare the newest checkpoint other witnesses co-signed with its own tree;
+3. co-sign the board's checkpoint at its replica's size if it extends the last one it
+   signed, keeping what it signed in its folder *before* handing it to the board.
+
+When the board shows something that contradicts what this witness verified (a rollback to
+another tree, a second history, another witness's co-signed tree that is not this one),
+the step turns the two checkpoints the board signed into an EquivocationProof, writes it
+to equivocation.json and stops: the board is caught, whoever runs it.
+
+`referendum witness follow` repeats the step every few seconds; `witness cosign` runs it
+once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from referendum.board import (
+    BoardVerificationError,
+    EquivocationDetected,
+    EquivocationProof,
+    SignedCheckpoint,
+    SigningKey,
+    Witness,
+    parse_signed_checkpoint,
+    prove_equivocation,
+)
+from referendum.replica import BoardUnreachable, Replica, ReplicaError
+
+__all__ = ["EVIDENCE_FILE", "Caught", "Step", "Witnessing"]
+
+EVIDENCE_FILE = "equivocation.json"
+
+
+class Caught(Exception):
+    """The board contradicted itself; evidence is the proof, kept in path (if any)."""
+
+    def __init__(self, message: str, path: Path | None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step did: entries checked, and the checkpoint co-signed (or None)."""
+
+    checked: int
+    size: int
+    cosigned: SignedCheckpoint | None
+
+
+class Witnessing:
+    """One witness's duty over its replica; save keeps what it signed (before posting)."""
+
+    def __init__(
+        self,
+        replica: Replica,
+        key: SigningKey,
+        latest: SignedCheckpoint | None,
+        save: Callable[[SignedCheckpoint], None],
+    ) -> None:
+        self.replica = replica
+        self.key = key
+        self.witness = Witness(key, replica.manifest.board_key, latest)
+        self.save = save
+
+    # -- the step ---------------------------------------------------------------------------
+
+    def step(self) -> Step:
+        """Gives back what this step did; Caught when the board contradicted itself,
+        ReplicaError when it failed another check (nothing co-signed either way)."""
+        try:
+            checked = self.replica.sync(progress=False)
+        except ReplicaError as exc:
+            if exc.conflict is not None:
+                self._caught(str(exc), exc.conflict)
+            raise
+        self._compare_cosigned()
+        replica = self.replica
+        current = replica.verified
+        if current is None or current.checkpoint.size != replica.state.size:
+            current = replica.head()
+            if current.checkpoint.size != replica.state.size:
+                return Step(checked, replica.state.size, None)  # it grew: next step
+        latest = self.witness.latest
+        if latest is not None and latest.checkpoint.size >= current.checkpoint.size:
+            return Step(checked, replica.state.size, None)  # nothing new to co-sign
+        proof: list[bytes] = []
+        if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
+            proof = replica.log.consistency_proof(latest.checkpoint.size, current.checkpoint.size)
+        try:
+            cosigned = self.witness.cosign(current, proof)
+        except EquivocationDetected as exc:
+            self._keep(exc.evidence)
+            raise Caught(str(exc), self._path()) from None
+        self.save(cosigned)  # kept before it leaves: a crash in between signs nothing twice
+        replica.client.post("/api/board/cosignatures", {"checkpoint": cosigned.to_text()})
+        return Step(checked, replica.state.size, cosigned)
+
+    # -- what other witnesses saw ---------------------------------------------------------------
+
+    def _compare_cosigned(self) -> None:
+        """Caught when the newest checkpoint another witness co-signed (as the board hands
+        it out) is a tree this witness's replica does not hold."""
+        answer: Any = self.replica.client.checkpoint()
+        text = answer.get("cosigned") if isinstance(answer, dict) else None
+        if not isinstance(text, str):
+            return
+        manifest = self.replica.manifest
+        try:
+            other = parse_signed_checkpoint(text)
+            other.verify(manifest.board_key)
+        except BoardVerificationError:
+            return  # not the board's word: nothing to hold it to
+        c, size = other.checkpoint, self.replica.state.size
+        if c.size > size or c.root == self.replica.log.root(c.size):
+            return
+        ours = self.replica.verified
+        if ours is None:
+            return
+        self._caught(
+            f"the board equivocated: a checkpoint co-signed by other witnesses states another"
+            f" tree of {c.size} entries than the one this witness verified",
+            other,
+        )
+
+    # -- evidence ---------------------------------------------------------------------------------
+
+    def _caught(self, message: str, conflict: SignedCheckpoint) -> None:
+        """Raises Caught with the EquivocationProof of conflict against this replica, or
+        ReplicaError when the two checkpoints do not make a proof (a plain rollback)."""
+        evidence = self._prove(conflict)
+        if evidence is None:
+            raise ReplicaError(message)
+        self._keep(evidence)
+        raise Caught(message, self._path())
+
+    def _prove(self, conflict: SignedCheckpoint) -> EquivocationProof | None:
+        replica = self.replica
+        ours = replica.verified
+        board = replica.manifest.board_key
+        if ours is None:
+            return None
+        m, n = conflict.checkpoint.size, ours.checkpoint.size
+        try:
+            if m == n:
+                return prove_equivocation(ours, conflict, board)
+            if m < n:  # the conflict states a prefix of our tree: our own proof shows it
+                return prove_equivocation(
+                    conflict,
+                    ours,
+                    board,
+                    replica.log.consistency_proof(m, n),
+                    replica.log.root(m),
+                )
+            # A larger tree that does not extend ours: the board's own proof shows it.
+            return prove_equivocation(ours, conflict, board, replica.client.consistency(n, m))
+        except (BoardVerificationError, BoardUnreachable):
+            return None
+
+    def _path(self) -> Path:
+        return self.replica.folder / EVIDENCE_FILE
+
+    def _keep(self, evidence: EquivocationProof) -> None:
+        path = self._path()
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(evidence.to_json() + "\n")
+        os.replace(tmp, path)
