@@ -231,8 +231,26 @@ def _parser() -> argparse.ArgumentParser:
         help="ballots and challenges per credential: at most N per SECONDS (10/60)",
     )
 
-    verify = sub.add_parser("verify", help="anyone: verify an election record")
-    verify.add_argument("record", help="the record folder")
+    verify = sub.add_parser(
+        "verify",
+        help="anyone: verify an election record, or follow a live board with your replica",
+    )
+    verify.add_argument("record", nargs="?", help="the record folder (or give --board)")
+    verify.add_argument(
+        "--board",
+        default=None,
+        help="follow the live board at this URL instead: its new entries are checked into"
+        " your replica in --dir, each once",
+    )
+    verify.add_argument("--dir", default=None, help="with --board: your replica's folder")
+    verify.add_argument(
+        "--follow",
+        action="store_true",
+        help="with --board: keep checking until the results are posted and co-signed",
+    )
+    verify.add_argument(
+        "--interval", type=float, default=10.0, help="with --follow: seconds between checks"
+    )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument("--fingerprint", default=None, help="the fingerprint you expect (hex)")
     verify.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")

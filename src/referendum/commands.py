@@ -904,6 +904,16 @@ def verify(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.board is not None or args.dir is not None:
+        if args.record is not None:
+            raise CommandError("give a record folder, or --board URL --dir FOLDER, not both")
+        if args.find or args.receipt or args.json:
+            raise CommandError("--find, --receipt and --json go with a record folder")
+        return _verify_board(args)
+    if args.follow:
+        raise CommandError("--follow goes with --board")
+    if args.record is None:
+        raise CommandError("give the record folder, or --board URL --dir FOLDER")
     pinned = None
     if args.fingerprint is not None:
         try:
@@ -960,6 +970,75 @@ def verify(args: argparse.Namespace) -> int:
     _say("results (confirmed by this verifier):")
     _print_results(report.manifest, report.results)
     return 0
+
+
+def _verify_board(args: argparse.Namespace) -> int:
+    """verify --board: check the live board's new entries into the replica in --dir, as
+    the verifier checks a record's (docs/protocol.md 7.7); with --follow, until the results
+    are on the board and a witness of the manifest co-signed the board with them."""
+    if args.dir is None:
+        raise CommandError("--board needs --dir: the folder that keeps your replica")
+    stop = _Stop() if args.follow else None
+    try:
+        with Replica.open(Path(args.dir), args.board, args.fingerprint) as replica:
+            progress = False if args.no_progress else None
+            while True:
+                new = replica.sync(progress=progress, jobs=args.jobs)
+                state = replica.state
+                witnessed = _witnessed_now(replica)
+                _say(
+                    f"referendum {replica.manifest.id}: {new:,} new entries checked,"
+                    f" {state.size:,} in all; phase {state.phase!r}; {witnessed}"
+                )
+                done = state.results is not None and witnessed.startswith("the whole board")
+                if stop is None or done or stop.wait(args.interval):
+                    break
+            if state.results is not None:
+                _say("results (confirmed by your replica of the board):")
+                _print_results(replica.manifest, state.results)
+            return 0
+    except ReplicaError as exc:
+        print(f"FAILED: {exc}")
+        return 1
+    except (ReplicaSetupError, BoardUnreachable) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        if stop is not None:
+            stop.restore()
+
+
+def _witnessed_now(replica: Replica) -> str:
+    """Gives back which manifest witnesses co-signed the replica's whole tree, in words.
+
+    ReplicaError when the board's co-signed checkpoint is of another tree than the one the
+    replica holds at that size."""
+    answer: Any = replica.client.checkpoint()
+    text = answer.get("cosigned") if isinstance(answer, dict) else None
+    if not isinstance(text, str):
+        return "no witness co-signature yet"
+    try:
+        signed = parse_signed_checkpoint(text)
+        signed.verify(replica.manifest.board_key)
+    except VerificationError as exc:
+        raise ReplicaError(f"the board's co-signed checkpoint: {exc}") from None
+    c = signed.checkpoint
+    if c.size <= replica.state.size and replica.log.root(c.size) != c.root:
+        raise ReplicaError(
+            f"the board equivocated: its co-signed checkpoint states another tree of {c.size}"
+            " entries than the one your replica checked",
+            signed,
+        )
+    names = []
+    for w in replica.manifest.witnesses:
+        try:
+            signed.verify(w.key)
+        except VerificationError:
+            continue
+        names.append(w.key.name)
+    if not names:
+        return "no witness co-signature yet"
+    upto = "the whole board" if c.size == replica.state.size else f"its first {c.size:,} entries"
+    return f"{upto} co-signed by {', '.join(names)}"
 
 
 def _serve(args: argparse.Namespace) -> None:
