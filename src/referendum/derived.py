@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the verifier imports this module; it never loads store code
     from referendum.board.store import LogStore
 
 __all__ = [
+    "COSIGNED",
     "LATEST",
     "ROLL",
     "SEEN",
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 ROLL, SEEN, LATEST = 1, 2, 3
+#: Not derived from entries: checkpoints witnesses co-signed, by size (8 bytes) -> text.
+#: Kept in the board's store so every service machine sees the same (section 7.6).
+COSIGNED = 5
 
 
 def pack_index(index: int) -> bytes:

@@ -1,9 +1,9 @@
 """The board operator's side of a referendum: its folder, its board and what it accepts.
 
 One folder holds what the operator keeps: election.json (where the board is stored),
-board-key.json (the board's signing key; never leaves the folder), manifest.json and
-cosigned.jsonl (checkpoints witnesses have co-signed). The board itself is a Log in a
-SQLite file in the folder or in PostgreSQL. Every entry goes through Replay.apply first
+board-key.json (the board's signing key; never leaves the folder) and manifest.json. The
+board itself is a Log in a SQLite file in the folder or in PostgreSQL, with its derived
+state and the checkpoints witnesses co-signed. Every entry goes through Replay.apply first
 (docs/protocol.md section 13), so nothing that breaks a rule is ever appended.
 
 Commands that change the board hold an exclusive lock on the folder and the board's
@@ -39,7 +39,7 @@ from referendum.board import (
 )
 from referendum.board.store import StateUpdate
 from referendum.canonical import canonical_json, parse_json
-from referendum.derived import MemoryIndex, StoreIndex
+from referendum.derived import COSIGNED, MemoryIndex, StoreIndex, pack_index
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random
 from referendum.manifest import Manifest, load_manifest_toml
@@ -533,37 +533,63 @@ class Election:
 
     def cosigned(self) -> list[SignedCheckpoint]:
         """Gives back the checkpoints witnesses have co-signed, oldest first."""
+        self._import_cosigned()
+        return [
+            self._read_cosigned(text)
+            for _, text in self.store.index_scan(self.manifest.id, COSIGNED)
+        ]
+
+    def latest_cosigned(self) -> SignedCheckpoint | None:
+        """Gives back the newest checkpoint witnesses have co-signed (one read), or None."""
+        self._import_cosigned()
+        last = self.store.index_last(self.manifest.id, COSIGNED)
+        return None if last is None else self._read_cosigned(last[1])
+
+    def add_cosigned(self, signed: SignedCheckpoint) -> SignedCheckpoint:
+        """Gives back signed merged with the co-signatures kept before for that tree.
+
+        ElectionError for a checkpoint of another tree of the same size (never co-signed
+        by the board's own witnesses: the caller checks the root first).
+        """
+        self._import_cosigned()
+        size = pack_index(signed.checkpoint.size)
+        old = self.store.index_get(self.manifest.id, COSIGNED, [size]).get(size)
+        merged = signed
+        if old is not None:
+            merged = self._read_cosigned(old)
+            if merged.checkpoint != signed.checkpoint:
+                raise ElectionError(
+                    f"a co-signed checkpoint of another tree of {signed.checkpoint.size} entries"
+                    " is kept already"
+                )
+            have = {(s.name, s.key_id) for s in merged.signatures}
+            extra = tuple(s for s in signed.signatures if (s.name, s.key_id) not in have)
+            merged = SignedCheckpoint(merged.checkpoint, (*merged.signatures, *extra))
+        self.store.index_put(self.manifest.id, [(COSIGNED, size, merged.encode())])
+        return merged
+
+    def _read_cosigned(self, text: bytes) -> SignedCheckpoint:
+        try:
+            return parse_signed_checkpoint(text)
+        except VerificationError as exc:
+            raise ElectionError(f"a co-signed checkpoint in the store: {exc}") from None
+
+    def _import_cosigned(self) -> None:
+        """Moves a cosigned.jsonl of an older version into the store, once."""
         path = self.folder / "cosigned.jsonl"
         if not path.exists():
-            return []
-        kept = []
+            return
+        rows = []
         for n, line in enumerate(path.read_bytes().splitlines(), start=1):
             where = f"{path} line {n}"
             text = _text(parse_json(line, where), "checkpoint", where)
             try:
-                kept.append(parse_signed_checkpoint(text))
+                signed = parse_signed_checkpoint(text)
             except VerificationError as exc:
                 raise ElectionError(f"{where}: checkpoint: {exc}") from None
-        return kept
-
-    def add_cosigned(self, signed: SignedCheckpoint) -> None:
-        """Keeps a witness-cosigned checkpoint, merged with others of the same size."""
-        kept = self.cosigned()
-        for i, old in enumerate(kept):
-            if old.checkpoint == signed.checkpoint:
-                merged = old
-                for sig in signed.signatures:
-                    if sig not in merged.signatures:
-                        merged = SignedCheckpoint(merged.checkpoint, (*merged.signatures, sig))
-                kept[i] = merged
-                break
-        else:
-            kept.append(signed)
-        kept.sort(key=lambda s: s.checkpoint.size)
-        text = "".join(json.dumps({"checkpoint": s.to_text()}) + "\n" for s in kept)
-        tmp = self.folder / "cosigned.jsonl.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, self.folder / "cosigned.jsonl")
+            rows.append((COSIGNED, pack_index(signed.checkpoint.size), signed.encode()))
+        self.store.index_put(self.manifest.id, rows)
+        os.replace(path, path.with_name("cosigned.jsonl.imported"))
 
     def export(self, folder: Path, *, size: int | None = None) -> Path:
         """Gives back folder, where the election record now is (section 15).

@@ -323,7 +323,7 @@ CASES = [
     _case(
         "rolls",
         "export --election A --record rec",
-        r"A/cosigned\.jsonl line 2: not valid JSON",
+        r"A/cosigned\.jsonl line \d+: not valid JSON",
         _write("A/cosigned.jsonl", '{"checkpoint": \n', append=True),
         id="cosigned-broken",
     ),
@@ -408,7 +408,7 @@ CASES = [
     _case(
         "rolls",
         "export --election A --record rec",
-        r"A/cosigned\.jsonl line 2: checkpoint: want text",
+        r"A/cosigned\.jsonl line \d+: checkpoint: want text",
         _write("A/cosigned.jsonl", '{"checkpoint": 5}\n', append=True),
         id="cosigned-number",
     ),

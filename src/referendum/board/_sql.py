@@ -187,6 +187,45 @@ class SqlStore:
                 got.update((bytes(k), bytes(v)) for k, v in rows)
         return got
 
+    def index_put(self, name: str, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
+        with self._lock, self._transaction():
+            log_id = self._log_id(name)
+            cursor = self._db.cursor()
+            cursor.executemany(
+                (
+                    "INSERT INTO board_index (log_id, space, key, value) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (log_id, space, key) DO UPDATE SET value = excluded.value"
+                ).replace("?", self._PARAM),
+                [(log_id, space, key, value) for space, key, value in rows],
+            )
+            cursor.close()
+
+    def index_last(self, name: str, space: int) -> tuple[bytes, bytes] | None:
+        with self._lock:
+            row = self._run(
+                "SELECT key, value FROM board_index WHERE log_id = ? AND space = ? "
+                "ORDER BY key DESC LIMIT 1",
+                (self._log_id(name), space),
+            ).fetchone()
+        return None if row is None else (bytes(row[0]), bytes(row[1]))
+
+    def index_scan(self, name: str, space: int) -> Iterator[tuple[bytes, bytes]]:
+        with self._lock:
+            log_id = self._log_id(name)
+        after = b""
+        while True:
+            with self._lock:
+                rows = self._run(
+                    "SELECT key, value FROM board_index WHERE log_id = ? AND space = ? "
+                    "AND key > ? ORDER BY key LIMIT 1000",
+                    (log_id, space, after),
+                ).fetchall()
+            if not rows:
+                return
+            for key, value in rows:
+                yield bytes(key), bytes(value)
+            after = bytes(rows[-1][0])
+
     def index_first(self, name: str, space: int, low: bytes, high: bytes) -> bytes | None:
         with self._lock:
             row = self._run(

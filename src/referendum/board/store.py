@@ -86,6 +86,15 @@ class LogStore(Protocol):
     def index_get(self, name: str, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         """Gives back key -> value for each of keys present in the index space."""
 
+    def index_put(self, name: str, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
+        """Writes rows (space, key, value) that belong to no entry, in one transaction."""
+
+    def index_last(self, name: str, space: int) -> tuple[bytes, bytes] | None:
+        """Gives back (key, value) of the largest key of space, or None."""
+
+    def index_scan(self, name: str, space: int) -> Iterator[tuple[bytes, bytes]]:
+        """Gives back every (key, value) of space in key order, read in pages."""
+
     def index_first(self, name: str, space: int, low: bytes, high: bytes) -> bytes | None:
         """Gives back the value of the smallest key k of space with low <= k < high."""
 

@@ -175,7 +175,6 @@ class Messages:
                 ),
             )
             try:
-                election.add_cosigned(kept)
-            except (ElectionError, OSError) as exc:
+                return election.add_cosigned(kept)
+            except ElectionError as exc:
                 raise Problem(503, "board-unavailable", "Board unavailable", str(exc)) from None
-            return next(s for s in election.cosigned() if s.checkpoint == c)

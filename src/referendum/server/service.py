@@ -167,14 +167,14 @@ class Service:
                 )
             signed = e.log.sign(e.key, e.state.size if size is None else size)
             try:
-                cosigned = e.cosigned()
+                cosigned = e.latest_cosigned()
             except (ElectionError, ValueError) as exc:
                 raise unavailable(exc) from None
         return {
             "checkpoint": signed.to_text(),
             "size": signed.checkpoint.size,
             "root": signed.checkpoint.root.hex(),
-            "cosigned": cosigned[-1].to_text() if cosigned else None,
+            "cosigned": cosigned.to_text() if cosigned is not None else None,
         }
 
     def entries(self, start: int, limit: int) -> dict[str, Any]:
@@ -248,8 +248,11 @@ class Service:
         """
         with self.current() as e:
             size, done = e.state.size, e.state.results is not None
-        cosigned = self.folder / "cosigned.jsonl"
-        witnessed = cosigned.read_bytes() if cosigned.exists() else b""
+            try:
+                latest = e.latest_cosigned()
+            except (ElectionError, StoreError) as exc:
+                raise unavailable(exc) from None
+        witnessed = latest.encode() if latest is not None else b""
         digest = hashlib.sha256(witnessed).hexdigest()[:16]
         name = f"{self.manifest.id}-record"
         cache = self.folder / CACHE_FOLDER
