@@ -59,6 +59,7 @@ bench: install browser-deps
 	$(PY) benchmarks/whole_referendum.py
 	$(PY) benchmarks/browser_booth.py
 	$(PY) benchmarks/casting_service.py
+	$(PY) benchmarks/replica.py
 
 clean:
 	rm -rf $(VENV) web/node_modules src/referendum/server/static build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -74,3 +74,12 @@ def test_casting_benchmark_compares_worker_counts_over_http():
     assert [row[0] for row in rows] == ["1", "2"]
     assert all(float(value) > 0 for row in rows for value in row[1:])
     assert "ratio workers=2 / workers=1:" in out
+
+
+def test_replica_benchmark_compares_a_small_and_a_large_board():
+    out = _run(
+        "benchmarks/replica.py",
+        "--entries", "1500", "--small", "300", "--ballots", "60", "--tail", "50", "--repeat", "1",
+    )  # fmt: skip
+    assert "[build] large: 1,500 entries" in out
+    assert "ratio" in out
