@@ -95,6 +95,7 @@ class Witnessing:
                 return Step(checked, replica.state.size, None)  # it grew: next step
         latest = self.witness.latest
         if latest is not None and latest.checkpoint.size >= current.checkpoint.size:
+            self._behind_or_same(latest, current)
             return Step(checked, replica.state.size, None)  # nothing new to co-sign
         proof: list[bytes] = []
         if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
@@ -107,6 +108,35 @@ class Witnessing:
         self.save(cosigned)  # kept before it leaves: a crash in between signs nothing twice
         replica.client.post("/api/board/cosignatures", {"checkpoint": cosigned.to_text()})
         return Step(checked, replica.state.size, cosigned)
+
+    def _behind_or_same(self, latest: SignedCheckpoint, current: SignedCheckpoint) -> None:
+        """None when current is the tree this witness last co-signed; Caught when it is
+        another tree of that size (two roots the board signed), ReplicaError when the
+        board is behind what this witness co-signed (a rollback)."""
+        a, b = latest.checkpoint, current.checkpoint
+        if a.size == b.size:
+            if a.root == b.root:
+                return
+            evidence = prove_equivocation(latest, current, self.replica.manifest.board_key)
+            self._keep(evidence)
+            raise Caught(
+                f"the board equivocated: it signed another tree of {a.size} entries than the"
+                " one this witness co-signed",
+                self._path(),
+            )
+        try:  # a smaller tree: a proof if the board's own proof shows it is not a prefix
+            proof = self.replica.client.consistency(b.size, a.size) if b.size else []
+            evidence = prove_equivocation(current, latest, self.replica.manifest.board_key, proof)
+        except (BoardVerificationError, BoardUnreachable):
+            raise ReplicaError(
+                f"the board rolled back: it shows {b.size} entries, this witness co-signed {a.size}"
+            ) from None
+        self._keep(evidence)
+        raise Caught(
+            f"the board equivocated: its tree of {b.size} entries is not a prefix of the"
+            f" tree of {a.size} entries this witness co-signed",
+            self._path(),
+        )
 
     # -- what other witnesses saw ---------------------------------------------------------------
 

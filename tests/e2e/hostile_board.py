@@ -77,7 +77,8 @@ class Hostile:
         out: list[dict[str, Any]] = []
         while len(out) < size:
             answer = self.http.get(
-                "/api/board/entries", params={"start": len(out), "limit": min(PAGE, size - len(out))}
+                "/api/board/entries",
+                params={"start": len(out), "limit": min(PAGE, size - len(out))},
             ).json()
             if not answer["entries"]:
                 break
@@ -126,7 +127,7 @@ def handler(board: Hostile) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def send(self, status: int, body: bytes, media: str = "application/json") -> None:
