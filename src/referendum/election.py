@@ -490,7 +490,12 @@ class Election:
     # -- phases --------------------------------------------------------------------------------
 
     def open_voting(self) -> Entry:
-        """Gives back the voting.open entry (ceremony complete, every region's roll closed)."""
+        """Gives back the voting.open entry (ceremony complete, every region's roll closed),
+        not before the manifest's opening time: witnesses' co-signatures show when the
+        board opened, and the verifier holds it to the period (section 15)."""
+        now = self.clock()
+        if self.state.phase == "prepare" and now < _parse_time(self.manifest.opens):
+            raise ElectionError(f"voting opens at {self.manifest.opens}; it is {_show(now)}")
         key = self.state.ceremony.public_key
         return self.post("voting.open", {"public_key": key.to_bytes().hex()})
 

@@ -5,11 +5,12 @@ is checked. The record is the board (every entry, in order), the manifest, and t
 checkpoints signed by the board and co-signed by witnesses. Everything else a verifier
 needs it recomputes from those.
 
-    record.json        {"format": "referendum-record/1", "referendum": id,
+    record.json        {"format": "referendum-record/2", "referendum": id,
                         "fingerprint": hex, "entries": n}
     manifest.json      the canonical manifest (the payload of board entry 0)
     board.jsonl        one line per board entry: {"index", "kind", "payload"}
-    checkpoints.jsonl  one line per signed checkpoint: {"checkpoint": signed-note text}
+    checkpoints.jsonl  one line per signed checkpoint: {"checkpoint": signed-note text},
+                       witnesses' lines being timestamped cosignature/v1 co-signatures
     results.json       the payload of the results entry, when there is one (a copy)
 
 Pure file handling, no store code, so the independent verifier can use it.
@@ -35,7 +36,10 @@ __all__ = [
     "write_record",
 ]
 
-FORMAT = "referendum-record/1"
+FORMAT = "referendum-record/2"
+# Version 1 had co-signatures of key type 0x81 without a time (before protocol.md 7.4.4
+# adopted C2SP cosignature/v1); its checkpoints.jsonl cannot be checked by these rules.
+_OLD_FORMATS = ("referendum-record/1",)
 FILES = ("record.json", "manifest.json", "board.jsonl", "checkpoints.jsonl")
 
 
@@ -135,7 +139,13 @@ class RecordReader:
         """Gives back record.json, checked for its format."""
         head = self._read_json("record.json")
         path = self.folder / "record.json"
-        if not isinstance(head, dict) or head.get("format") != FORMAT:
+        found = head.get("format") if isinstance(head, dict) else None
+        if found in _OLD_FORMATS:
+            raise RecordFormatError(
+                f"{path}: format {found} is an older version of the record (witness"
+                f" co-signatures without times); this verifier reads {FORMAT} only"
+            )
+        if not isinstance(head, dict) or found != FORMAT:
             raise RecordFormatError(f"{path}: format is not {FORMAT}")
         fields = {"format", "referendum", "fingerprint", "entries"}
         if set(head) != fields:

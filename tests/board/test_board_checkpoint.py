@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 
 import pysodium
 import pytest
@@ -30,18 +31,19 @@ from referendum.board.checkpoint import COSIGNATURE_CONTEXT
 
 BOARD = SigningKey("board.example", BOARD_KEY, bytes(range(32)))
 WITNESS = SigningKey("witness-1", WITNESS_KEY, bytes(range(1, 33)))
+T = 1_767_225_600  # 2026-01-01T00:00:00Z
 ROOT = hashlib.sha256(b"some root").digest()
 CP = Checkpoint("referendum/2026", 1234, ROOT)
 
 
 def test_text_byte_by_byte() -> None:
-    signed = sign_checkpoint(CP, BOARD).with_signature(WITNESS)
+    signed = sign_checkpoint(CP, BOARD).with_signature(WITNESS, now=T)
     text = signed.encode()
     body = b"referendum/2026\n1234\n" + base64.b64encode(ROOT) + b"\n"
     pk_board = pysodium.crypto_sign_seed_keypair(bytes(range(32)))[0]
     pk_witness = pysodium.crypto_sign_seed_keypair(bytes(range(1, 33)))[0]
     id_board = hashlib.sha256(b"board.example\n\x01" + pk_board).digest()[:4]
-    id_witness = hashlib.sha256(b"witness-1\n\x81" + pk_witness).digest()[:4]
+    id_witness = hashlib.sha256(b"witness-1\n\x04" + pk_witness).digest()[:4]
     lines = text.split(b"\n")
     assert text.startswith(body + b"\n")
     assert lines[4].startswith(b"\xe2\x80\x94 board.example ")
@@ -49,9 +51,14 @@ def test_text_byte_by_byte() -> None:
     assert lines[6:] == [b""]
     blob_b = base64.b64decode(lines[4].split(b" ")[2])
     blob_w = base64.b64decode(lines[5].split(b" ")[2])
+    assert len(blob_b) == 68 and len(blob_w) == 76
     assert blob_b[:4] == id_board and blob_w[:4] == id_witness
+    assert blob_w[4:12] == T.to_bytes(8, "big")
     pysodium.crypto_sign_verify_detached(blob_b[4:], body, pk_board)
-    pysodium.crypto_sign_verify_detached(blob_w[4:], COSIGNATURE_CONTEXT + body, pk_witness)
+    message = b"cosignature/v1\ntime 1767225600\n" + body
+    pysodium.crypto_sign_verify_detached(blob_w[12:], message, pk_witness)
+    assert COSIGNATURE_CONTEXT == b"cosignature/v1\n"
+    assert signed.signatures[1].timestamp == T and signed.signatures[0].timestamp is None
     assert parse_signed_checkpoint(text) == signed
     assert parse_signed_checkpoint(text.decode()) == signed
     assert verify_checkpoint(text, BOARD.verifier()) == CP
@@ -84,6 +91,15 @@ def test_bad_verifier_keys(text: str) -> None:
         parse_verifier_key(text)
 
 
+def test_a_key_text_of_the_old_witness_type_is_refused() -> None:
+    public = WITNESS.verifier().public_key
+    key_id = hashlib.sha256(b"witness-1\n\x81" + public).digest()[:4]
+    blob = base64.b64encode(b"\x81" + public).decode()
+    text = f"witness-1+{key_id.hex()}+{blob}"
+    with pytest.raises(EncodingError, match="0x81"):
+        parse_verifier_key(text)
+
+
 def test_bad_key_material() -> None:
     with pytest.raises(ValueError):
         SigningKey("k", BOARD_KEY, bytes(31))
@@ -91,6 +107,8 @@ def test_bad_key_material() -> None:
         SigningKey("a b", BOARD_KEY, bytes(32))
     with pytest.raises(EncodingError):
         SigningKey("k", 0x02, bytes(32))
+    with pytest.raises(EncodingError, match="0x81"):  # the co-signature key type before v1
+        SigningKey("k", 0x81, bytes(32))
     with pytest.raises(SignatureError):
         BOARD.verifier().verify(b"m", bytes(63))
 
@@ -108,13 +126,62 @@ def test_cosignature_is_not_a_board_signature() -> None:
     # Same seed, same name, both roles: the key ids differ and so do the signed messages.
     as_board = SigningKey("dual", BOARD_KEY, bytes(32))
     as_witness = SigningKey("dual", WITNESS_KEY, bytes(32))
-    cosigned = sign_checkpoint(CP, as_witness)
+    cosigned = sign_checkpoint(CP, as_witness, now=T)
     with pytest.raises(SignatureError):
         verify_checkpoint(cosigned, as_board.verifier())
     # Relabel the co-signature as a board signature: the message differs, so it fails.
-    relabelled = NoteSignature("dual", as_board.verifier().key_id, cosigned.signatures[0].signature)
+    sig = cosigned.signatures[0].signature
+    relabelled = NoteSignature("dual", as_board.verifier().key_id, sig)
     with pytest.raises(SignatureError, match="does not verify"):
         verify_checkpoint(SignedCheckpoint(CP, (relabelled,)), as_board.verifier())
+    # With its time kept, the line has the 76-byte form, which a board key never accepts.
+    timed = NoteSignature("dual", as_board.verifier().key_id, sig, T)
+    with pytest.raises(SignatureError, match="carries a time"):
+        verify_checkpoint(SignedCheckpoint(CP, (timed,)), as_board.verifier())
+    # And the board's signature, relabelled as the witness's, has no time: refused.
+    signed = sign_checkpoint(CP, as_board)
+    untimed = NoteSignature("dual", as_witness.verifier().key_id, signed.signatures[0].signature)
+    with pytest.raises(SignatureError, match="has no time"):
+        SignedCheckpoint(CP, (untimed,)).verify(as_witness.verifier())
+
+
+def test_cosignature_time() -> None:
+    signed = sign_checkpoint(CP, BOARD)
+    for now in (0, 1, T, 2**63 - 1):
+        cosigned = signed.with_signature(WITNESS, now=now)
+        assert cosigned.signatures[1].timestamp == now
+        parse_signed_checkpoint(cosigned.to_text()).verify(WITNESS.verifier())
+    for bad in (-1, 2**63, True):
+        with pytest.raises(ValueError):
+            signed.with_signature(WITNESS, now=bad)
+    with pytest.raises(ValueError):
+        sign_checkpoint(CP, BOARD, now=T)  # the board's signature has no time
+    before = int(time.time())
+    stamp = signed.with_signature(WITNESS).signatures[1].timestamp
+    assert stamp is not None and before <= stamp <= int(time.time())
+    # A changed time breaks the co-signature.
+    line = signed.with_signature(WITNESS, now=T).signatures[1]
+    moved = NoteSignature(line.name, line.key_id, line.signature, T + 1)
+    with pytest.raises(SignatureError, match="does not verify"):
+        SignedCheckpoint(CP, (*signed.signatures, moved)).verify(WITNESS.verifier())
+
+
+@pytest.mark.parametrize("size", [0, 4, 64, 67, 69, 72, 75, 77, 80])
+def test_signature_blobs_of_other_lengths_are_refused(size: int) -> None:
+    text = _good() + f"\u2014 other {base64.b64encode(bytes(size)).decode()}\n"
+    with pytest.raises(CheckpointFormatError):
+        parse_signed_checkpoint(text)
+
+
+def test_a_time_above_2_63_is_refused() -> None:
+    for stamp, ok in ((2**63 - 1, True), (2**63, False), (2**64 - 1, False)):
+        blob = bytes(4) + stamp.to_bytes(8, "big") + bytes(64)
+        text = _good() + f"\u2014 other {base64.b64encode(blob).decode()}\n"
+        if ok:
+            assert parse_signed_checkpoint(text).signatures[1].timestamp == stamp
+        else:
+            with pytest.raises(CheckpointFormatError, match="2\\^63"):
+                parse_signed_checkpoint(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -217,7 +284,7 @@ def test_worked_example_vector() -> None:
         v["witness_key"]["verifier"],
     ]
     signed = sign_checkpoint(Checkpoint(e.log_id, 1, e.leaf_hash()), keys[0]).with_signature(
-        keys[1]
+        keys[1], now=v["cosignature_time"]
     )
     assert signed.to_text() == v["signed_checkpoint"]
     parsed = parse_signed_checkpoint(v["signed_checkpoint"])

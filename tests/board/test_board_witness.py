@@ -69,6 +69,33 @@ def test_cosigns_a_growing_log(honest: Log) -> None:
     assert witness.latest is not None and witness.latest.checkpoint.size == 12
 
 
+def test_the_cosignature_carries_the_time_given(honest: Log) -> None:
+    witness = Witness(WITNESS_1, BOARD.verifier())
+    first = witness.cosign(honest.sign(BOARD, 3), now=1_767_225_600)
+    assert first.signature_by(WITNESS_1.verifier()).timestamp == 1_767_225_600
+    # The same tree again (the board unchanged): the first co-signature, not a second line.
+    again = witness.cosign(honest.sign(BOARD, 3), [], now=1_767_229_200)
+    assert again == first
+    later = witness.cosign(honest.sign(BOARD, 5), honest.consistency_proof(3, 5), now=1_767_229_200)
+    assert later.signature_by(WITNESS_1.verifier()).timestamp == 1_767_229_200
+    later.verify(WITNESS_1.verifier())
+
+
+def test_a_forged_line_under_the_witness_key_is_replaced(honest: Log) -> None:
+    witness = Witness(WITNESS_1, BOARD.verifier())
+    signed = honest.sign(BOARD, 4)
+    impostor = SigningKey(WITNESS_1.name, WITNESS_KEY, bytes([7]) * 32)
+    line = signed.with_signature(impostor, now=5).signatures[-1]
+    mine = WITNESS_1.verifier().key_id
+    forged = SignedCheckpoint(
+        signed.checkpoint, (*signed.signatures, type(line)(line.name, mine, line.signature, 5))
+    )
+    cosigned = witness.cosign(forged, now=9)
+    cosigned.verify(WITNESS_1.verifier())
+    assert cosigned.signature_by(WITNESS_1.verifier()).timestamp == 9
+    assert len(cosigned.signatures) == 2
+
+
 def test_refuses_rollback_foreign_log_and_unsigned(honest: Log, tmp_path: Path) -> None:
     witness = Witness(WITNESS_1, BOARD.verifier())
     witness.cosign(honest.sign(BOARD, 8))

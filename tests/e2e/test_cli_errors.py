@@ -324,7 +324,7 @@ CASES = [
         "rolls",
         "export --election A --record rec",
         r"A/cosigned\.jsonl line \d+: not valid JSON",
-        _write("A/cosigned.jsonl", '{"checkpoint": \n', append=True),
+        _write("A/cosigned.jsonl", '{"checkpoint": \n'),
         id="cosigned-broken",
     ),
     _case(
@@ -409,7 +409,7 @@ CASES = [
         "rolls",
         "export --election A --record rec",
         r"A/cosigned\.jsonl line \d+: checkpoint: want text",
-        _write("A/cosigned.jsonl", '{"checkpoint": 5}\n', append=True),
+        _write("A/cosigned.jsonl", '{"checkpoint": 5}\n'),
         id="cosigned-number",
     ),
     _case(

@@ -355,7 +355,7 @@ def _write_checkpoints(folder: Path, rows: list[dict[str, str]]) -> None:
 
 
 def test_a_forged_witness_cosignature(copy: Path) -> None:
-    from referendum.board import WITNESS_KEY, SigningKey, parse_signed_checkpoint
+    from referendum.board import WITNESS_KEY, NoteSignature, SigningKey, parse_signed_checkpoint
 
     rows = _checkpoint_rows(copy)
     signed = parse_signed_checkpoint(rows[-1]["checkpoint"])
@@ -363,16 +363,120 @@ def test_a_forged_witness_cosignature(copy: Path) -> None:
     name = manifest["witnesses"][0]["name"]
     impostor = SigningKey(name, WITNESS_KEY, b"\x0b" * 32)  # the witness's name, another key
     real = next(s for s in signed.signatures if s.name == name)
-    forged = impostor.sign(signed.checkpoint.signed_message(WITNESS_KEY))
+    forged = impostor.sign(signed.checkpoint.signed_message(WITNESS_KEY, real.timestamp))
+    line = NoteSignature(name, real.key_id, forged, real.timestamp).line()
     lines = rows[-1]["checkpoint"].split("\n")
-    import base64
-
-    blob = base64.b64encode(real.key_id + forged).decode()
     rows[-1]["checkpoint"] = "\n".join(
-        f"\u2014 {name} {blob}" if line.startswith(f"\u2014 {name} ") else line for line in lines
+        line[:-1] if x.startswith(f"\u2014 {name} ") else x for x in lines
     )
     _write_checkpoints(copy, rows)
     fails(copy, rf"checkpoints\.jsonl line {len(rows)}: co-signature of witness {name}")
+
+
+# -- the voting period against witnessed times (protocol.md 15.2, step 4) ---------------------
+
+
+def _seconds(text: str) -> int:
+    import datetime as dt
+
+    moment = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+def _demo_witness(folder: Path, name: str) -> Any:
+    """The demo's witness key of that name, re-derived from the demo's seed ("tamper")."""
+    from referendum.board import WITNESS_KEY, SigningKey
+
+    key = SigningKey.generate(name, WITNESS_KEY, SeededRandom(f"demo/tamper/{name}"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert key.verifier().to_text() in [w["key"] for w in manifest["witnesses"]]
+    return key
+
+
+def _recosign(folder: Path, row: int, name: str, at: int, *, key: Any = None) -> None:
+    """Replaces witness name's co-signature on checkpoints.jsonl row with one made at at."""
+    from referendum.board import SignedCheckpoint, parse_signed_checkpoint
+
+    key = key or _demo_witness(folder, name)
+    rows = _checkpoint_rows(folder)
+    signed = parse_signed_checkpoint(rows[row]["checkpoint"])
+    kept = tuple(s for s in signed.signatures if s.name != name)
+    rows[row]["checkpoint"] = (
+        SignedCheckpoint(signed.checkpoint, kept).with_signature(key, now=at).to_text()
+    )
+    _write_checkpoints(folder, rows)
+
+
+def _sizes(folder: Path) -> list[int]:
+    from referendum.board import parse_signed_checkpoint
+
+    rows = _checkpoint_rows(folder)
+    return [parse_signed_checkpoint(r["checkpoint"]).checkpoint.size for r in rows]
+
+
+def _voting(folder: Path) -> tuple[dict[str, str], int, int]:
+    """(the manifest's voting period, voting.open's index, the last ballot's index)."""
+    lines = read(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    votes = [i for i, x in enumerate(lines) if x["kind"] in ("ballot", "spoiled")]
+    return manifest["voting"], first(lines, "voting.open"), votes[-1]
+
+
+def test_voting_opened_before_the_witnessed_opening(copy: Path) -> None:
+    voting, opened, _ = _voting(copy)
+    row = next(i for i, size in enumerate(_sizes(copy)) if size > opened)
+    opens = _seconds(voting["opens"])
+    _recosign(copy, row, "observer-un", opens)  # at the opening second: fine
+    verify_record(copy, jobs=1, progress=False)
+    _recosign(copy, row, "observer-un", opens - 1)
+    fails(
+        copy,
+        rf"board\.jsonl line {opened + 1}: voting opened before the voting period: board entry"
+        rf" {opened} \(voting\.open\) is in the tree of {_sizes(copy)[row]} entries that"
+        rf" witness observer-un co-signed at \S+, before opens {voting['opens']}"
+        rf" \(checkpoints\.jsonl line {row + 1}\)",
+    )
+
+
+def test_an_early_cosignature_by_an_unknown_key_counts_for_nothing(copy: Path) -> None:
+    from referendum.board import WITNESS_KEY, SigningKey
+
+    voting, opened, _ = _voting(copy)
+    row = next(i for i, size in enumerate(_sizes(copy)) if size > opened)
+    stranger = SigningKey("passer-by", WITNESS_KEY, b"\x09" * 32)
+    _recosign(copy, row, "passer-by", _seconds(voting["opens"]) - 3600, key=stranger)
+    verify_record(copy, jobs=1, progress=False)
+
+
+def test_ballots_appended_after_the_witnessed_closing(copy: Path) -> None:
+    voting, _, last_vote = _voting(copy)
+    row = max(i for i, size in enumerate(_sizes(copy)) if size <= last_vote)
+    size = _sizes(copy)[row]
+    closes = _seconds(voting["closes"])
+    _recosign(copy, row, "observer-osce", closes)  # at the closing second: fine
+    verify_record(copy, jobs=1, progress=False)
+    _recosign(copy, row, "observer-osce", closes + 1)
+    lines = read(copy)
+    late = next(i for i in range(size, len(lines)) if lines[i]["kind"] in ("ballot", "spoiled"))
+    fails(
+        copy,
+        rf"board\.jsonl line {late + 1}: ballots were appended after the voting period: board"
+        rf" entry {late} \({lines[late]['kind']}\) is not in the tree of {size} entries that"
+        rf" witness observer-osce co-signed at \S+, after closes {voting['closes']}"
+        rf" \(checkpoints\.jsonl line {row + 1}\)",
+    )
+
+
+def test_a_record_of_the_previous_version_is_unreadable(
+    copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = json.loads((copy / "record.json").read_text())
+    head["format"] = "referendum-record/1"
+    (copy / "record.json").write_bytes(canonical_json(head) + b"\n")
+    with pytest.raises(RecordFormatError, match="older version of the record"):
+        verify_record(copy, jobs=1, progress=False)
+    status, _, err = _cli(["verify", str(copy), "--jobs", "1"], capsys)
+    assert status == 2 and "referendum-record/1 is an older version" in err
 
 
 def test_checkpoints_out_of_order(copy: Path) -> None:

@@ -59,7 +59,7 @@ def copy_schema(source: str, target: str) -> None:
     """Copies the board tables of schema source into a new schema target."""
     with psycopg.connect(pg_url(), autocommit=True) as db, db.transaction():
         db.execute(f"CREATE SCHEMA {target}")
-        for table in ("board_log", "board_entry", "board_node"):
+        for table in ("board_log", "board_entry", "board_node", "board_state", "board_index"):
             db.execute(f"CREATE TABLE {target}.{table} (LIKE {source}.{table} INCLUDING ALL)")
             db.execute(f"INSERT INTO {target}.{table} SELECT * FROM {source}.{table}")
 

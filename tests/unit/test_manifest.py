@@ -546,7 +546,7 @@ RULES: list[tuple[str, Mutation, str]] = [
     (
         "board key as witness",
         _setter(("witnesses", 0, "key"), _OTHER_BOARD),
-        r"^manifest\.witnesses\[0\]\.key: key type 0x01, want 0x81$",
+        r"^manifest\.witnesses\[0\]\.key: key type 0x01, want 0x04$",
     ),
     (
         "witness key garbage",
@@ -578,7 +578,7 @@ RULES: list[tuple[str, Mutation, str]] = [
     (
         "witness key as board",
         _setter(("board", "key"), WITNESS.verifier().to_text()),
-        r"^manifest\.board\.key: key type 0x81, want 0x01$",
+        r"^manifest\.board\.key: key type 0x04, want 0x01$",
     ),
     (
         "board key id",

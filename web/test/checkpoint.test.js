@@ -1,5 +1,6 @@
 // Checkpoints and co-signatures (protocol.md 7.4, 7.6.1) against checkpoint.js, with the board
-// example of vectors/merkle/ and the co-signed checkpoint of fixtures/board.json (made by Python).
+// example of vectors/merkle/, the cosignature/v1 cases of vectors/checkpoint/ and the
+// co-signed checkpoint of fixtures/board.json (made by Python).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -9,6 +10,8 @@ import {
   SignatureError,
   WITNESS_KEY,
   bytesToHex,
+  cosignatureMessage,
+  cosignatureTimes,
   parseSignedCheckpoint,
   parseVerifierKey,
   publicKeyFromSeed,
@@ -21,6 +24,7 @@ import {
 import { b64, hex, loadFixture, loadVector } from './vectors.js';
 
 const EXAMPLE = loadVector('merkle/board_example.json');
+const COSIGNATURES = loadVector('checkpoint/cosignature.json');
 const FIXTURE = loadFixture('board.json');
 const BOARD = FIXTURE.manifest.board.key;
 const WITNESSES = FIXTURE.manifest.witnesses;
@@ -35,7 +39,8 @@ describe('keys (7.4.3)', () => {
       assert.equal(bytesToHex(key.publicKey), bytesToHex(publicKeyFromSeed(hex(k.seed_hex))));
     }
     assert.equal(parseVerifierKey('board.example+c848e360+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop').keyType, BOARD_KEY);
-    assert.equal(parseVerifierKey('witness.example+309be7c1+gYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c').keyType, WITNESS_KEY);
+    assert.equal(parseVerifierKey('witness.example+3c436f90+BIqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c').keyType, WITNESS_KEY);
+    assert.equal(WITNESS_KEY, 0x04);
   });
   test('bad key texts are refused', () => {
     const good = EXAMPLE.board_key.verifier;
@@ -44,6 +49,8 @@ describe('keys (7.4.3)', () => {
       `${name}+${id}`, `${name}+${id.toUpperCase()}+${blob}`, `${name}+00000000+${blob}`, `+${id}+${blob}`,
       `board example+${id}+${blob}`, `${name}+${id}+${blob.slice(0, -1)}`, `${name}+${id}+${blob}=`,
       `${name}+${id}+${toBase64(Uint8Array.of(2, ...new Uint8Array(32)))}`,
+      // the co-signature key type before cosignature/v1, with its own (correct) key id
+      verifierKeyText(name, 0x81, publicKeyFromSeed(hex(EXAMPLE.board_key.seed_hex))),
     ]) {
       assert.throws(() => parseVerifierKey(bad), EncodingError, bad);
     }
@@ -58,12 +65,16 @@ describe('signed checkpoints (7.4.2)', () => {
     assert.equal(bytesToHex(cp.root), EXAMPLE.leaf_hash_hex);
     const witnesses = [{ name: 'the witness', key: EXAMPLE.witness_key.verifier }];
     assert.deepEqual(verifyCosignatures(EXAMPLE.signed_checkpoint, witnesses), ['the witness']);
+    assert.deepEqual(cosignatureTimes(EXAMPLE.signed_checkpoint, witnesses), [
+      { name: 'the witness', timestamp: BigInt(EXAMPLE.cosignature_time) },
+    ]);
   });
   test('the fixture: one manifest witness co-signed, the other did not; a stranger is ignored', () => {
     const { cosigned, cosigned_by: by, late } = FIXTURE.checkpoints;
     const cp = verifyCheckpoint(cosigned, BOARD);
     assert.deepEqual(cp, verifyCheckpoint(late, BOARD));
     assert.deepEqual(verifyCosignatures(cosigned, WITNESSES), by);
+    assert.deepEqual(cosignatureTimes(cosigned, WITNESSES).map((c) => c.timestamp), [BigInt(FIXTURE.checkpoints.cosigned_at)]);
     assert.deepEqual(verifyCosignatures(late, WITNESSES), []);
     assert.equal(parseSignedCheckpoint(cosigned).signatures.length, 3);
   });
@@ -118,6 +129,74 @@ describe('signed checkpoints (7.4.2)', () => {
     assert.equal(parseSignedCheckpoint(new TextEncoder().encode(text)).checkpoint.size, 1);
     const many = `${body}\n\n${Array.from({ length: 65 }, (_, i) => `\u2014 k${i} ${toBase64(new Uint8Array(68))}`).join('\n')}\n`;
     assert.throws(() => parseSignedCheckpoint(many), CheckpointFormatError);
+    for (const size of [0, 64, 67, 69, 72, 75, 77, 80]) {
+      const bad = `${text}\u2014 other ${toBase64(new Uint8Array(size))}\n`;
+      assert.throws(() => parseSignedCheckpoint(bad), CheckpointFormatError, `${size} bytes`);
+    }
+  });
+});
+
+/**
+ * Gives back a case's signatures in the vector file's form.
+ * @param {import('../src/crypto/checkpoint.js').NoteSignature[]} signatures
+ */
+function described(signatures) {
+  return signatures.map((s) => ({
+    name: s.name,
+    key_id_hex: bytesToHex(s.keyId),
+    timestamp: s.timestamp === null ? null : s.timestamp.toString(), // decimal text: may exceed 2^53
+    signature_hex: bytesToHex(s.signature),
+  }));
+}
+
+describe('co-signatures: vectors/checkpoint/cosignature.json (7.4.2-7.4.4)', () => {
+  for (const c of COSIGNATURES.cases) {
+    test(c.desc, () => {
+      if (c.want_err === 'decode') {
+        assert.throws(() => {
+          parseSignedCheckpoint(c.checkpoint);
+          parseVerifierKey(c.key);
+        }, (e) => e instanceof CheckpointFormatError || e instanceof EncodingError);
+        return;
+      }
+      const signed = parseSignedCheckpoint(c.checkpoint);
+      assert.deepEqual(described(signed.signatures), c.signatures);
+      if (c.key === null) {
+        const last = signed.signatures[signed.signatures.length - 1];
+        assert.equal(bytesToHex(cosignatureMessage(signed.checkpoint, /** @type {bigint} */ (last.timestamp))), c.message_hex);
+        return;
+      }
+      const key = parseVerifierKey(c.key);
+      if (key.keyType === WITNESS_KEY) {
+        const line = signed.signatures.find((s) => s.name === key.name);
+        if (c.message_hex !== undefined && line?.timestamp != null) {
+          assert.equal(bytesToHex(cosignatureMessage(signed.checkpoint, line.timestamp)), c.message_hex);
+        }
+        const names = verifyCosignatures(c.checkpoint, [{ name: 'w', key: c.key }]);
+        assert.deepEqual(names, c.want_err === null ? ['w'] : []);
+      } else if (c.want_err === null) {
+        verifyCheckpoint(c.checkpoint, c.key);
+      } else {
+        assert.throws(() => verifyCheckpoint(c.checkpoint, c.key), SignatureError);
+      }
+    });
+  }
+  test('the spec example reads as key id 8d66cf3f at 1679315147', () => {
+    const spec = COSIGNATURES.cases.find((/** @type {{desc: string}} */ c) => c.desc.includes('c2sp.org'));
+    const line = parseSignedCheckpoint(spec.checkpoint).signatures[1];
+    assert.equal(bytesToHex(line.keyId), '8d66cf3f');
+    assert.equal(line.timestamp, 1679315147n);
+  });
+  test('a time above 2^63 - 1 is refused, 2^63 - 1 is read', () => {
+    const text = EXAMPLE.signed_checkpoint;
+    const blob = (/** @type {bigint} */ t) => {
+      const raw = new Uint8Array(76);
+      new DataView(raw.buffer).setBigUint64(4, t, false);
+      return `${text}\u2014 other ${toBase64(raw)}\n`;
+    };
+    assert.equal(parseSignedCheckpoint(blob((1n << 63n) - 1n)).signatures[2].timestamp, (1n << 63n) - 1n);
+    assert.throws(() => parseSignedCheckpoint(blob(1n << 63n)), CheckpointFormatError);
+    assert.throws(() => cosignatureMessage(parseSignedCheckpoint(text).checkpoint, 1n << 63n), EncodingError);
   });
 });
 

@@ -3,17 +3,21 @@
 A checkpoint states (origin, size, root). Its body is three lines; a signed checkpoint is
 the body, one blank line, and one signature line per signer:
 
-    <origin>\\n<size>\\n<base64 root>\\n\\n— <key name> <base64(key id || signature)>\\n ...
+    <origin>\\n<size>\\n<base64 root>\\n\\n— <key name> <base64(signature blob)>\\n ...
 
-The board's signature is over the body; a witness's co-signature is over
-COSIGNATURE_CONTEXT || body (section 7.4.4). Parsing is validation: text that breaks any
-rule of section 7.4 raises CheckpointFormatError, so a SignedCheckpoint is always well formed.
+The board's blob is key id || Ed25519 signature of the body (68 bytes, signed-note key
+type 0x01). A witness's blob is key id || u64 time || Ed25519 signature of
+"cosignature/v1\\ntime <time>\\n" || body (76 bytes, C2SP tlog-cosignature, key type 0x04;
+section 7.4.4). Parsing is validation: text that breaks any rule of section 7.4 raises
+CheckpointFormatError, so a SignedCheckpoint is always well formed.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +29,7 @@ from referendum.board.errors import (
     SignatureError,
 )
 from referendum.board.keys import (
+    BOARD_KEY,
     WITNESS_KEY,
     SigningKey,
     VerifierKey,
@@ -36,6 +41,7 @@ from referendum.board.merkle import HASH_SIZE, verify_inclusion
 __all__ = [
     "COSIGNATURE_CONTEXT",
     "MAX_SIGNATURES",
+    "MAX_TIMESTAMP",
     "Checkpoint",
     "NoteSignature",
     "SignedCheckpoint",
@@ -45,11 +51,16 @@ __all__ = [
     "verify_entry_inclusion",
 ]
 
-COSIGNATURE_CONTEXT = b"referendum/cosignature/v1\n"
+COSIGNATURE_CONTEXT = b"cosignature/v1\n"
 MAX_SIGNATURES = 64
+MAX_TIMESTAMP = 2**63 - 1
 _DASH = "\u2014 "  # EM DASH, SPACE: E2 80 94 20
 _SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
-_SIGNATURE_BLOB = 4 + 64
+_KEY_ID = 4
+_SIGNATURE = 64
+_TIME = 8
+_BOARD_BLOB = _KEY_ID + _SIGNATURE  # 68: signed-note Ed25519
+_COSIGNATURE_BLOB = _KEY_ID + _TIME + _SIGNATURE  # 76: tlog-cosignature timestamped_signature
 
 
 def _b64(data: bytes) -> str:
@@ -61,6 +72,27 @@ def _unb64(text: str, size: int, what: str) -> bytes:
         return decode_base64(text, size, what)
     except EncodingError as exc:
         raise CheckpointFormatError(str(exc)) from exc
+
+
+def _signature_blob(text: str, what: str) -> bytes:
+    """Gives back the 68 or 76 bytes text encodes in canonical padded base64."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CheckpointFormatError(f"{what}: not base64") from exc
+    if len(raw) not in (_BOARD_BLOB, _COSIGNATURE_BLOB) or _b64(raw) != text:
+        raise CheckpointFormatError(
+            f"{what}: want canonical base64 of {_BOARD_BLOB} or {_COSIGNATURE_BLOB} bytes"
+        )
+    return raw
+
+
+def _check_time(timestamp: int, what: str) -> int:
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        raise CheckpointFormatError(f"{what}: time must be an integer")
+    if not 0 <= timestamp <= MAX_TIMESTAMP:
+        raise CheckpointFormatError(f"{what}: time {timestamp} is outside 0..2^63-1")
+    return timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,31 +117,53 @@ class Checkpoint:
         """Gives back the three body lines as bytes: the board signs exactly these."""
         return f"{self.origin}\n{self.size}\n{_b64(self.root)}\n".encode("ascii")
 
-    def signed_message(self, key_type: int) -> bytes:
-        """Gives back the bytes a key of key_type signs for this checkpoint (4.3, 4.4)."""
-        body = self.body()
-        return COSIGNATURE_CONTEXT + body if key_type == WITNESS_KEY else body
+    def signed_message(self, key_type: int, timestamp: int | None = None) -> bytes:
+        """Gives back the bytes a key of key_type signs for this checkpoint (7.4.3, 7.4.4).
+
+        The board (0x01) signs the body; a witness (0x04) signs
+        "cosignature/v1\\ntime <timestamp>\\n" || body, so it needs the timestamp.
+        """
+        if key_type == BOARD_KEY:
+            if timestamp is not None:
+                raise ValueError("the board's signature carries no time")
+            return self.body()
+        if key_type != WITNESS_KEY:
+            raise ValueError(f"key type 0x{key_type:02x} signs no checkpoint")
+        if timestamp is None:
+            raise ValueError("a co-signature needs its time")
+        _check_time(timestamp, "co-signature")
+        return COSIGNATURE_CONTEXT + b"time %d\n" % timestamp + self.body()
 
 
 @dataclass(frozen=True, slots=True)
 class NoteSignature:
-    """One signature line: key name, 4-byte key id, 64-byte Ed25519 signature (7.4.2)."""
+    """One signature line (7.4.2): key name, 4-byte key id, 64-byte Ed25519 signature,
+    and for a witness's co-signature (7.4.4) its time in POSIX seconds (else None)."""
 
     name: str
     key_id: bytes
     signature: bytes
+    timestamp: int | None = None
 
     def __post_init__(self) -> None:
         try:
             check_key_name(self.name)
         except EncodingError as exc:
             raise CheckpointFormatError(f"signature line: {exc}") from exc
-        if len(self.key_id) != 4 or len(self.signature) != 64:
+        if len(self.key_id) != _KEY_ID or len(self.signature) != _SIGNATURE:
             raise CheckpointFormatError("signature line: want a 4-byte id and 64-byte signature")
+        if self.timestamp is not None:
+            _check_time(self.timestamp, f"signature by {self.name!r}")
+
+    def blob(self) -> bytes:
+        """Gives back key id || signature (68 bytes), or key id || u64 time || signature (76)."""
+        if self.timestamp is None:
+            return self.key_id + self.signature
+        return self.key_id + self.timestamp.to_bytes(_TIME, "big") + self.signature
 
     def line(self) -> str:
-        """Gives back the line "— <name> <base64(key id || signature)>\\n"."""
-        return f"{_DASH}{self.name} {_b64(self.key_id + self.signature)}\n"
+        """Gives back the line "— <name> <base64(blob)>\\n"."""
+        return f"{_DASH}{self.name} {_b64(self.blob())}\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,30 +199,63 @@ class SignedCheckpoint:
         raise SignatureError(f"checkpoint {self._where()} has no signature by key {key.name}")
 
     def verify(self, key: VerifierKey) -> None:
-        """Gives back None when key signed this checkpoint; raises SignatureError."""
+        """Gives back None when key signed this checkpoint; raises SignatureError.
+
+        A board key (0x01) needs a 68-byte line over the body; a witness key (0x04) a
+        76-byte co-signature over its time and the body (sections 7.4.3, 7.4.4).
+        """
         s = self.signature_by(key)
+        if key.key_type == WITNESS_KEY and s.timestamp is None:
+            raise SignatureError(
+                f"checkpoint {self._where()}: the line by witness key {key.name} has no time"
+                " (not a cosignature/v1)"
+            )
+        if key.key_type != WITNESS_KEY and s.timestamp is not None:
+            raise SignatureError(
+                f"checkpoint {self._where()}: the line by key {key.name} carries a time,"
+                " a board signature has none"
+            )
         try:
-            key.verify(self.checkpoint.signed_message(key.key_type), s.signature)
+            key.verify(self.checkpoint.signed_message(key.key_type, s.timestamp), s.signature)
         except SignatureError as exc:
             raise SignatureError(f"checkpoint {self._where()}: {exc}") from exc
 
-    def with_signature(self, key: SigningKey) -> SignedCheckpoint:
-        """Gives back this checkpoint with a signature line by key added at the end."""
-        return SignedCheckpoint(self.checkpoint, (*self.signatures, _sign(self.checkpoint, key)))
+    def with_signature(self, key: SigningKey, now: int | None = None) -> SignedCheckpoint:
+        """Gives back this checkpoint with a signature line by key added at the end.
+
+        now is a witness co-signature's time, POSIX seconds (default: the current time);
+        the board's key takes none.
+        """
+        line = _sign(self.checkpoint, key, now)
+        return SignedCheckpoint(self.checkpoint, (*self.signatures, line))
 
     def _where(self) -> str:
         return f"{self.checkpoint.origin}@{self.checkpoint.size}"
 
 
-def _sign(checkpoint: Checkpoint, key: SigningKey) -> NoteSignature:
+def _sign(checkpoint: Checkpoint, key: SigningKey, now: int | None) -> NoteSignature:
     verifier = key.verifier()
-    sig = key.sign(checkpoint.signed_message(key.key_type))
-    return NoteSignature(key.name, verifier.key_id, sig)
+    timestamp = None
+    if key.key_type == WITNESS_KEY:
+        timestamp = int(time.time()) if now is None else now
+        if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+            raise ValueError(f"co-signature time {timestamp!r}: want an integer")
+        if not 0 <= timestamp <= MAX_TIMESTAMP:
+            raise ValueError(f"co-signature time {timestamp} is outside 0..2^63-1")
+    elif now is not None:
+        raise ValueError("the board's signature carries no time")
+    sig = key.sign(checkpoint.signed_message(key.key_type, timestamp))
+    return NoteSignature(key.name, verifier.key_id, sig, timestamp)
 
 
-def sign_checkpoint(checkpoint: Checkpoint, key: SigningKey) -> SignedCheckpoint:
-    """Gives back checkpoint signed by key, with that one signature line (section 7.4.3)."""
-    return SignedCheckpoint(checkpoint, (_sign(checkpoint, key),))
+def sign_checkpoint(
+    checkpoint: Checkpoint, key: SigningKey, now: int | None = None
+) -> SignedCheckpoint:
+    """Gives back checkpoint signed by key, with that one signature line (section 7.4.3).
+
+    now is used only by a witness key (its co-signature's time, default the current time).
+    """
+    return SignedCheckpoint(checkpoint, (_sign(checkpoint, key, now),))
 
 
 def parse_signed_checkpoint(text: str | bytes) -> SignedCheckpoint:
@@ -200,8 +287,13 @@ def parse_signed_checkpoint(text: str | bytes) -> SignedCheckpoint:
         name, space, blob = line[len(_DASH) :].partition(" ")
         if not space:
             raise CheckpointFormatError(f"signature line {line!r}: want '— <name> <base64>'")
-        raw = _unb64(blob, _SIGNATURE_BLOB, f"signature by {name!r}")
-        signatures.append(NoteSignature(name, raw[:4], raw[4:]))
+        raw = _signature_blob(blob, f"signature by {name!r}")
+        if len(raw) == _BOARD_BLOB:
+            signatures.append(NoteSignature(name, raw[:_KEY_ID], raw[_KEY_ID:]))
+        else:
+            stamp = int.from_bytes(raw[_KEY_ID : _KEY_ID + _TIME], "big")
+            signature = raw[_KEY_ID + _TIME :]
+            signatures.append(NoteSignature(name, raw[:_KEY_ID], signature, stamp))
     return SignedCheckpoint(checkpoint, tuple(signatures))
 
 

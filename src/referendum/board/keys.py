@@ -4,8 +4,9 @@ Keys are named, as in the signed-note format: a key id is the first four bytes o
 SHA-256(name || 0x0A || key type || public key), and a verifier key has the text form
 name+<key id, 8 hex digits>+<base64(key type || public key)>. The board signs with key
 type 0x01 (the signed-note Ed25519 type, so generic signed-note tools can check the
-board's signature); witnesses co-sign with key type 0x81, a different message
-(section 7.4.4), so a co-signature can never be read as a board signature or back.
+board's signature); witnesses co-sign with key type 0x04 (C2SP tlog-cosignature's
+Ed25519 cosignature/v1), a timestamped message (section 7.4.4), so a co-signature can
+never be read as a board signature or back.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 BOARD_KEY = 0x01
-WITNESS_KEY = 0x81
+WITNESS_KEY = 0x04
 _KEY_TYPES = (BOARD_KEY, WITNESS_KEY)
 _PUBLIC_SIZE = 32
 _SEED_SIZE = 32
@@ -51,7 +52,7 @@ def check_key_name(name: str) -> str:
 
 def _check_type(key_type: int) -> int:
     if key_type not in _KEY_TYPES:
-        raise EncodingError(f"key type 0x{key_type:02x} is not 0x01 (board) or 0x81 (witness)")
+        raise EncodingError(f"key type 0x{key_type:02x} is not 0x01 (board) or 0x04 (witness)")
     return key_type
 
 
@@ -77,7 +78,7 @@ def key_id(name: str, key_type: int, public_key: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class VerifierKey:
-    """A named Ed25519 public key of the board (key type 0x01) or a witness (0x81)."""
+    """A named Ed25519 public key of the board (key type 0x01) or a witness (0x04)."""
 
     name: str
     key_type: int

@@ -1,7 +1,8 @@
 """Witnesses and proofs of equivocation (docs/protocol.md, section 7.6).
 
 A witness keeps the last checkpoint it co-signed. It co-signs a newer one only after a
-consistency proof shows the old tree is a prefix of the new one. Two checkpoints the board
+consistency proof shows the old tree is a prefix of the new one; a co-signature is a
+C2SP cosignature/v1 and carries the time it was made (section 7.4.4). Two checkpoints the board
 signed that cannot both be true become an EquivocationProof: a JSON object anyone can check
 with the board's public key alone.
 """
@@ -21,6 +22,7 @@ from referendum.board.errors import (
     EncodingError,
     EquivocationProofError,
     ProofShapeError,
+    SignatureError,
 )
 from referendum.board.keys import SigningKey, VerifierKey
 from referendum.board.merkle import HASH_SIZE, consistency_roots, verify_consistency
@@ -167,10 +169,14 @@ class Witness:
         """Gives back the last checkpoint this witness co-signed (persist it between runs)."""
         return self._latest
 
-    def cosign(self, new: SignedCheckpoint, proof: Sequence[bytes] = ()) -> SignedCheckpoint:
+    def cosign(
+        self, new: SignedCheckpoint, proof: Sequence[bytes] = (), now: int | None = None
+    ) -> SignedCheckpoint:
         """Gives back new with this witness's co-signature added (section 7.6.1).
 
-        proof is the consistency proof from latest to new. Raises SignatureError (new not
+        proof is the consistency proof from latest to new; now is the co-signature's time
+        in POSIX seconds (default: the current time). A tree this witness co-signed
+        already keeps its first co-signature (and time). Raises SignatureError (new not
         signed by the board), ProofShapeError or RootMismatchError (no valid proof), or
         EquivocationDetected with a checkable EquivocationProof.
         """
@@ -189,11 +195,35 @@ class Witness:
                 except BoardVerificationError as exc:
                     self._raise_if_equivocation(old, new, proof)
                     raise exc
-        mine = self._key.verifier()
-        already = any(s.name == mine.name and s.key_id == mine.key_id for s in new.signatures)
-        cosigned = new if already else new.with_signature(self._key)
+        cosigned = self._mine(new, old, now)
         self._latest = cosigned
         return cosigned
+
+    def _mine(
+        self, new: SignedCheckpoint, old: SignedCheckpoint | None, now: int | None
+    ) -> SignedCheckpoint:
+        """Gives back new carrying one valid co-signature by this witness."""
+        mine = self._key.verifier()
+        ours = [s for s in new.signatures if s.name == mine.name and s.key_id == mine.key_id]
+        if ours:
+            try:
+                new.verify(mine)
+                return new
+            except SignatureError:
+                # A line under this key's name and id that does not verify is not ours:
+                # drop it (the board's line, checked already, remains) and sign.
+                others = tuple(s for s in new.signatures if s not in ours)
+                new = SignedCheckpoint(new.checkpoint, others)
+        if old is not None and old.checkpoint == new.checkpoint:
+            # The same tree again: give back the co-signature already made, not a second
+            # line of this key with another time.
+            try:
+                old.verify(mine)
+                line = old.signature_by(mine)
+                return SignedCheckpoint(new.checkpoint, (*new.signatures, line))
+            except SignatureError:
+                pass
+        return new.with_signature(self._key, now)
 
     def _raise_if_equivocation(
         self, old: SignedCheckpoint, new: SignedCheckpoint, proof: Sequence[bytes]

@@ -22,6 +22,7 @@ from referendum.record import RecordEntry, RecordReader
 from referendum.replay import PreChecked, Replay
 from referendum.tally import Results, results_payload
 from referendum.verifier.lookup import Finding, Lookups
+from referendum.verifier.period import PeriodError, VotingPeriod, Witnessed
 from referendum.verifier.workers import check_in_pool, check_one, init_worker
 
 __all__ = ["RecordCheckError", "Report", "verify_record"]
@@ -109,10 +110,11 @@ def _manifest(reader: RecordReader, pinned: bytes | None) -> tuple[Manifest, dic
 
 def _checkpoints(
     reader: RecordReader, manifest: Manifest
-) -> tuple[list[tuple[int, SignedCheckpoint]], set[str]]:
+) -> tuple[list[tuple[int, SignedCheckpoint]], set[str], list[Witnessed]]:
     witnesses = {w.key.name: w.key for w in manifest.witnesses}
     result = []
     cosigners: set[str] = set()
+    witnessed: list[Witnessed] = []
     previous = -1
     for line, text, raw in reader.checkpoints():
         where = f"checkpoints.jsonl line {line}"
@@ -139,6 +141,8 @@ def _checkpoints(
                 signed.verify(key)
             except BoardVerificationError as exc:
                 raise _fail(f"{where}: co-signature of witness {sig.name}: {exc}") from None
+            if sig.timestamp is not None:  # verify() took only a timed co-signature
+                witnessed.append(Witnessed(line, c.size, sig.name, sig.timestamp))
         result.append((line, signed))
     if not result:
         raise _fail("checkpoints.jsonl: no signed checkpoint: the board is not attested")
@@ -152,7 +156,7 @@ def _checkpoints(
             f"checkpoints.jsonl line {result[-1][0]}: the final checkpoint has no witness"
             " co-signature"
         )
-    return result, cosigners
+    return result, cosigners, witnessed
 
 
 def _chunks(entries: Iterator[RecordEntry]) -> Iterator[list[RecordEntry]]:
@@ -178,7 +182,8 @@ def verify_record(
     """
     reader = RecordReader(folder)
     manifest, head = _manifest(reader, fingerprint)
-    checkpoints, cosigners = _checkpoints(reader, manifest)
+    checkpoints, cosigners, witnessed = _checkpoints(reader, manifest)
+    period = VotingPeriod(manifest, witnessed)
     roots_wanted = {signed.checkpoint.size: (line, signed) for line, signed in checkpoints}
     lookups = Lookups(manifest, codes, receipts)
     receipt_sizes = lookups.sizes()
@@ -204,6 +209,10 @@ def verify_record(
                 for item in rest:
                     done += 1
                     leaf = _apply(manifest, state, item, prechecked.get(item.line))
+                    try:
+                        period.check(item.index, item.kind)
+                    except PeriodError as exc:
+                        raise _fail(f"board.jsonl line {item.line}: {exc}") from None
                     lookups.see(item.index, item.kind, item.payload, leaf)
                     if tree.size in roots_wanted:
                         _compare_root(tree, *roots_wanted[tree.size])

@@ -3,11 +3,12 @@
  * (protocol.md 7.4, 7.6, 13.3).
  *
  *   body   = origin "\n" size "\n" b64(root) "\n"
- *   signed = body "\n" ("\u2014 " name " " b64(key_id || signature) "\n"){1,64}
+ *   signed = body "\n" ("\u2014 " name " " b64(blob) "\n"){1,64}
  *
- * The board (key type 0x01) signs the body; a witness (0x81) co-signs
- * "referendum/cosignature/v1\n" || body. Parsing is validation: text breaking any rule
- * of 7.4.2 throws CheckpointFormatError.
+ * The board (key type 0x01) signs the body; its blob is key_id || signature (68 bytes).
+ * A witness (0x04) co-signs "cosignature/v1\ntime " T "\n" || body (C2SP
+ * tlog-cosignature); its blob is key_id || u64 T || signature (76 bytes). Parsing is
+ * validation: text breaking any rule of 7.4.2 throws CheckpointFormatError.
  *
  * @module checkpoint
  */
@@ -20,9 +21,12 @@ import { checkLogId } from './merkle.js';
 
 /** Key type of the board's key (7.4.3). */
 export const BOARD_KEY = 0x01;
-/** Key type of a witness's key (7.4.3). */
-export const WITNESS_KEY = 0x81;
-const COSIGNATURE_CONTEXT = utf8('referendum/cosignature/v1\n');
+/** Key type of a witness's key (7.4.3): C2SP cosignature/v1 Ed25519. */
+export const WITNESS_KEY = 0x04;
+/** The largest co-signature time, 2^63 - 1 POSIX seconds (7.4.4). */
+export const MAX_TIMESTAMP = (1n << 63n) - 1n;
+const BOARD_BLOB = 68;
+const COSIGNATURE_BLOB = 76;
 const DASH = '\u2014 ';
 const MAX_SIGNATURES = 64;
 const KEY_NAME = /^[\x21-\x2a\x2c-\x7e]{1,128}$/; // printable ASCII without space and '+'
@@ -30,7 +34,7 @@ const SIZE = /^(?:0|[1-9][0-9]{0,19})$/;
 
 /**
  * @typedef {{ name: string, keyType: number, publicKey: Uint8Array, keyId: Uint8Array }} VerifierKey
- * @typedef {{ name: string, keyId: Uint8Array, signature: Uint8Array }} NoteSignature
+ * @typedef {{ name: string, keyId: Uint8Array, signature: Uint8Array, timestamp: bigint | null }} NoteSignature
  * @typedef {{ origin: string, size: number, root: Uint8Array }} Checkpoint
  * @typedef {{ checkpoint: Checkpoint, body: Uint8Array, signatures: NoteSignature[] }} SignedCheckpoint
  */
@@ -64,7 +68,7 @@ export function parseVerifierKey(text) {
   const raw = fromBase64(text.slice(second + 1), 33, `verifier key ${JSON.stringify(name)}`, EncodingError);
   const keyType = raw[0];
   if (keyType !== BOARD_KEY && keyType !== WITNESS_KEY) {
-    throw new EncodingError(`key type 0x${keyType.toString(16).padStart(2, '0')} is not 0x01 (board) or 0x81 (witness)`);
+    throw new EncodingError(`key type 0x${keyType.toString(16).padStart(2, '0')} is not 0x01 (board) or 0x04 (witness)`);
   }
   const publicKey = raw.slice(1);
   const id = keyId(name, keyType, publicKey);
@@ -92,12 +96,43 @@ export function checkpointBody(checkpoint) {
 }
 
 /**
+ * Gives back the bytes a witness signs for a checkpoint at a time (7.4.4):
+ * "cosignature/v1\n" "time " decimal(timestamp) "\n" || body.
+ * @param {Checkpoint} checkpoint
+ * @param {bigint | number} timestamp POSIX seconds, 0 to 2^63 - 1
+ */
+export function cosignatureMessage(checkpoint, timestamp) {
+  const t = BigInt(timestamp);
+  if (t < 0n || t > MAX_TIMESTAMP) throw new EncodingError(`co-signature time ${t} is outside 0..2^63-1`);
+  return concatBytes(utf8(`cosignature/v1\ntime ${t.toString()}\n`), checkpointBody(checkpoint));
+}
+
+/**
  * @param {string} text
  * @param {number} size
  * @param {string} what
  */
 function unb64(text, size, what) {
   return fromBase64(text, size, what, CheckpointFormatError);
+}
+
+/**
+ * Gives back a signature line's blob: canonical base64 of 68 bytes (board) or 76 bytes
+ * (co-signature) and nothing else.
+ * @param {string} text
+ * @param {string} what
+ */
+function signatureBlob(text, what) {
+  const size = text.length === 92 ? BOARD_BLOB : text.length === 104 ? COSIGNATURE_BLOB : -1;
+  if (size < 0) throw new CheckpointFormatError(`${what}: want canonical base64 of ${BOARD_BLOB} or ${COSIGNATURE_BLOB} bytes`);
+  try {
+    return unb64(text, size, what);
+  } catch (e) {
+    if (e instanceof CheckpointFormatError) {
+      throw new CheckpointFormatError(`${what}: want canonical base64 of ${BOARD_BLOB} or ${COSIGNATURE_BLOB} bytes`);
+    }
+    throw e;
+  }
 }
 
 /**
@@ -148,8 +183,16 @@ export function parseSignedCheckpoint(input) {
     if (space < 0) throw new CheckpointFormatError(`signature line ${JSON.stringify(line)}: want '— <name> <base64>'`);
     const name = rest.slice(0, space);
     if (!KEY_NAME.test(name)) throw new CheckpointFormatError(`signature line: key name ${JSON.stringify(name)}: want 1-128 printable ASCII, no space or '+'`);
-    const raw = unb64(rest.slice(space + 1), 68, `signature by ${JSON.stringify(name)}`);
-    signatures.push({ name, keyId: raw.slice(0, 4), signature: raw.slice(4) });
+    const raw = signatureBlob(rest.slice(space + 1), `signature by ${JSON.stringify(name)}`);
+    if (raw.length === BOARD_BLOB) {
+      signatures.push({ name, keyId: raw.slice(0, 4), signature: raw.slice(4), timestamp: null });
+    } else {
+      const timestamp = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0, false);
+      if (timestamp > MAX_TIMESTAMP) {
+        throw new CheckpointFormatError(`signature by ${JSON.stringify(name)}: time ${timestamp} is outside 0..2^63-1`);
+      }
+      signatures.push({ name, keyId: raw.slice(0, 4), signature: raw.slice(12), timestamp });
+    }
   }
   if (signatures.length < 1 || signatures.length > MAX_SIGNATURES) {
     throw new CheckpointFormatError(`${signatures.length} signature lines, want 1 to ${MAX_SIGNATURES}`);
@@ -160,16 +203,20 @@ export function parseSignedCheckpoint(input) {
 }
 
 /**
- * Gives back true when key signed the checkpoint (board: the body; witness: the
- * co-signature context and the body).
+ * Gives back true when key signed the checkpoint: a board key with a 68-byte line over
+ * the body, a witness key with a 76-byte co-signature over its time and the body.
  * @param {SignedCheckpoint} signed
  * @param {VerifierKey} key
  */
 function signedBy(signed, key) {
   const line = signed.signatures.find((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
   if (line === undefined) return false;
-  const message = key.keyType === WITNESS_KEY ? concatBytes(COSIGNATURE_CONTEXT, signed.body) : signed.body;
-  return ed25519Verifies(key.publicKey, message, line.signature);
+  if (key.keyType === WITNESS_KEY) {
+    if (line.timestamp === null) return false;
+    return ed25519Verifies(key.publicKey, cosignatureMessage(signed.checkpoint, line.timestamp), line.signature);
+  }
+  if (line.timestamp !== null) return false;
+  return ed25519Verifies(key.publicKey, signed.body, line.signature);
 }
 
 /**
@@ -182,7 +229,9 @@ function signedBy(signed, key) {
  */
 export function verifyCheckpoint(text, boardKeyText) {
   const key = parseVerifierKey(boardKeyText);
-  if (key.keyType !== BOARD_KEY) throw new EncodingError(`board key ${key.name}: key type 0x81, want 0x01`);
+  if (key.keyType !== BOARD_KEY) {
+    throw new EncodingError(`board key ${key.name}: key type 0x${key.keyType.toString(16).padStart(2, '0')}, want 0x01`);
+  }
   const signed = parseSignedCheckpoint(text);
   const where = `${signed.checkpoint.origin}@${signed.checkpoint.size}`;
   if (!signed.signatures.some((s) => s.name === key.name && equalBytes(s.keyId, key.keyId))) {
@@ -194,7 +243,8 @@ export function verifyCheckpoint(text, boardKeyText) {
 
 /**
  * Gives back the names (manifest witnesses[].name) of the witnesses whose co-signature
- * of this checkpoint verifies (7.4.4, 7.6.1), in manifest order. A witness without a
+ * of this checkpoint verifies (7.4.4, 7.6.1), in manifest order (cosignatureTimes gives
+ * their times too). A witness without a
  * line, with a line that does not verify, or whose key text is not a witness key is
  * left out. CheckpointFormatError when the text itself is malformed. Does not check the
  * board's signature: call verifyCheckpoint for that.
@@ -203,8 +253,21 @@ export function verifyCheckpoint(text, boardKeyText) {
  * @returns {string[]}
  */
 export function verifyCosignatures(text, witnesses) {
+  return cosignatureTimes(text, witnesses).map((c) => c.name);
+}
+
+/**
+ * Gives back, in manifest order, {name, timestamp} for each witness whose co-signature
+ * of this checkpoint verifies: at timestamp (POSIX seconds, a bigint) that witness saw
+ * the board with at least this checkpoint's size entries (7.4.4). Same rules as
+ * verifyCosignatures.
+ * @param {string | Uint8Array} text
+ * @param {{ name: string, key: string }[]} witnesses the manifest's witnesses
+ * @returns {{ name: string, timestamp: bigint }[]}
+ */
+export function cosignatureTimes(text, witnesses) {
   const signed = parseSignedCheckpoint(text);
-  const names = [];
+  const out = [];
   for (const witness of witnesses) {
     let key;
     try {
@@ -213,7 +276,9 @@ export function verifyCosignatures(text, witnesses) {
       if (e instanceof EncodingError) continue;
       throw e;
     }
-    if (key.keyType === WITNESS_KEY && signedBy(signed, key)) names.push(witness.name);
+    if (key.keyType !== WITNESS_KEY || !signedBy(signed, key)) continue;
+    const line = signed.signatures.find((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
+    if (line !== undefined && line.timestamp !== null) out.push({ name: witness.name, timestamp: line.timestamp });
   }
-  return names;
+  return out;
 }

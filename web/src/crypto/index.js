@@ -76,12 +76,15 @@ export {
 export {
   BOARD_KEY,
   WITNESS_KEY,
+  MAX_TIMESTAMP,
   keyId,
   parseVerifierKey,
   verifierKeyText,
   parseSignedCheckpoint,
   checkpointBody,
+  cosignatureMessage,
   verifyCheckpoint,
   verifyCosignatures,
+  cosignatureTimes,
 } from './checkpoint.js';
 export { checkReceipt } from './receipt.js';
