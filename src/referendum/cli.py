@@ -4,7 +4,7 @@
     referendum init MANIFEST.toml ...     organiser: create the board (and its key)
     referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status
     referendum credentials keygen|issue   registrar: voter credentials
-    referendum witness keygen|cosign|follow  observer: check and co-sign checkpoints
+    referendum witness keygen|cosign|follow|request  observer: check and co-sign checkpoints
     referendum sync                       anyone: a verified replica of the board over HTTP
     referendum open                       operator: open voting once all is ready
     referendum vote                       voter: cast or challenge a ballot
@@ -128,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     wc = wsub.add_parser("cosign", help="check and co-sign the board's current checkpoint")
     wc.add_argument("--dir", required=True, help="the witness's private folder")
     _board_options(wc)
+    wr = wsub.add_parser(
+        "request",
+        help="operator: ask a transparency-log witness (C2SP tlog-witness) to co-sign",
+    )
+    wr.add_argument("--election", required=True, help="the referendum's board folder")
+    wr.add_argument("--url", required=True, help="the witness's submission prefix (URL)")
     wf = wsub.add_parser(
         "follow",
         help="run as a service: check every new entry and co-sign each new checkpoint",

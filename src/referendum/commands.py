@@ -503,6 +503,9 @@ def _write_secret_text(path: Path, text: str) -> None:
 
 
 def _witness(args: argparse.Namespace) -> None:
+    if args.step == "request":
+        _witness_request(args)
+        return
     folder = Path(args.dir)
     path = folder / WITNESS_FILE
     if args.step == "keygen":
@@ -609,6 +612,23 @@ def _witness_remote(
     finally:
         if stop is not None:
             stop.restore()
+
+
+def _witness_request(args: argparse.Namespace) -> None:
+    """The operator asks a transparency-log witness (C2SP tlog-witness) to co-sign."""
+    from referendum.tlog_witness import TlogWitnessError, request_cosignature
+
+    if not args.url.startswith(("http://", "https://")):
+        raise CommandError(f"--url {args.url!r}: want http:// or https://")
+    with Election.locked(Path(args.election)) as election:
+        try:
+            got = request_cosignature(election, args.url)
+        except TlogWitnessError as exc:
+            raise CommandError(str(exc)) from None
+    _say(
+        f"witness {', '.join(got.names)} ({args.url}) co-signed the board at size"
+        f" {got.cosigned.checkpoint.size:,}"
+    )
 
 
 def _report_step(name: str, done: Step, *, always: bool = False) -> None:
