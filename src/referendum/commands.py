@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from referendum.replica import (
     ReplicaSetupError,
 )
 from referendum.signing import Ed25519Key
-from referendum.tally import decryption_message
+from referendum.tally import RegionTally, decryption_message
 from referendum.witnessing import Caught, Step, Witnessing
 
 __all__ = ["CommandError", "run", "verify"]
@@ -50,6 +50,8 @@ TRUSTEE_KEYS = "trustee-keys.json"
 TRUSTEE_STATE = "trustee-state.json"
 REGISTRAR_FILE = "registrar.json"
 WITNESS_FILE = "witness.json"
+#: The board state (size, root) a trustee decrypted: one per referendum (section 14.2).
+DECRYPTED_FILE = "decrypted.json"
 #: The largest roll one `credentials issue` makes (a region of the real case has ~2 million).
 MAX_ISSUE = 10_000_000
 
@@ -265,43 +267,101 @@ def _ceremony_status(election: PartyBoard) -> None:
 
 
 def _require_witnessed(election: PartyBoard, size: int) -> None:
-    """Refuses unless a witness of the manifest co-signed this board at size or later.
+    """Refuses unless the manifest's quorum of witnesses co-signed this board at size or
+    later, each on a tree this party's board holds (section 14.2).
 
-    A trustee decrypts only a tally every observer can see: an operator who showed the
-    trustee a board of its own making (say, with one voter's ballot alone in a region)
-    could not get a witness to co-sign it next to the real one (section 7.6).
+    A trustee decrypts only a tally the witnesses have seen: an operator who showed the
+    trustee a board of its own making (a fork with one voter's ballot alone in a region)
+    would need the quorum of witnesses to co-sign that fork too, and a witness that
+    follows the real board refuses a tree that contradicts it (section 7.6).
     """
-    witnesses = {w.key.name: w.key for w in election.manifest.witnesses}
-    if not witnesses:
+    manifest = election.manifest
+    if not manifest.witnesses:
         _say("note: the manifest names no witness, so nobody else vouches for this tally")
         return
-    for signed in reversed(election.cosigned()):
+    signed_by: set[str] = set()
+    for signed in election.cosigned_from(size):
         c = signed.checkpoint
         if c.size < size or c.size > election.state.size:
             continue
-        names = [
-            s.name
-            for s in signed.signatures
-            if s.name in witnesses and witnesses[s.name].key_id == s.key_id
-        ]
-        if not names:
-            continue
         try:
-            for name in names:
-                signed.verify(witnesses[name])
-            signed.verify(election.manifest.board_key)
+            signed.verify(manifest.board_key)
         except BoardVerificationError as exc:
             raise CommandError(f"co-signed checkpoint: {exc}") from None
+        names = []
+        for w in manifest.witnesses:
+            try:
+                signed.verify(w.key)
+            except BoardVerificationError:
+                continue
+            names.append(w.key.name)
+        if not names:
+            continue
         if election.root(c.size) != c.root:
             raise CommandError(
                 f"the board this trustee verified differs from the one {', '.join(names)}"
-                f" co-signed at size {c.size}: do not decrypt; tell the observers"
+                f" co-signed at size {c.size}: do not decrypt; tell the observers",
+                1,
             )
+        signed_by.update(names)
+    need = manifest.witness_quorum
+    if len(signed_by) >= need:
         return
+    if not signed_by:
+        raise CommandError(
+            "no witness has co-signed the board since the tally was posted; ask the"
+            " witnesses to co-sign (`referendum witness cosign`), then decrypt"
+        )
     raise CommandError(
-        "no witness has co-signed the board since the tally was posted; ask a witness to run"
-        " `referendum witness cosign`, then decrypt"
+        f"the tally is co-signed by {len(signed_by)} of the {need} witnesses the manifest"
+        f" requires ({', '.join(sorted(signed_by))}); wait for the others, then decrypt"
     )
+
+
+def _require_enough_ballots(manifest: Manifest, tallies: Sequence[RegionTally]) -> None:
+    """Refuses when a region counts fewer ballots than the manifest's min_counted (but
+    some): decrypting its totals would reveal how those few voted (section 14.2)."""
+    few = [t for t in tallies if 0 < t.counted < manifest.min_counted]
+    if few:
+        named = ", ".join(f"{t.region} ({t.counted})" for t in few)
+        raise CommandError(
+            f"not decrypting: {named} counted fewer than the {manifest.min_counted} ballots"
+            " the manifest requires per region, so its totals would show how those voters"
+            " voted"
+        )
+    for t in tallies:
+        if t.counted == 1:
+            _say(
+                f"warning: {t.region} counted one ballot: its totals show how that voter voted"
+                " (the manifest sets no min_counted)"
+            )
+
+
+def _remember_decryption(folder: Path, fingerprint: bytes, tally: tuple[int, bytes]) -> None:
+    """Keeps the board state this trustee decrypts, before its shares leave; refuses when
+    it decrypted another state of this referendum before (section 14.2)."""
+    path = folder / DECRYPTED_FILE
+    size, root = tally
+    mine = {
+        "format": "referendum-decrypted/1",
+        "fingerprint": fingerprint.hex(),
+        "size": size,
+        "root": root.hex(),
+    }
+    if path.exists():
+        kept = _read_json(path, "decryption record")
+        if kept == mine:
+            return  # the same state again (a post that did not arrive is tried again)
+        if isinstance(kept, dict) and kept.get("fingerprint") == fingerprint.hex():
+            raise CommandError(
+                f"this trustee already decrypted another state of this board ({kept.get('size')}"
+                f" entries, root {str(kept.get('root'))[:16]}…; now {size} entries, root"
+                f" {root.hex()[:16]}…): a board with two tallies is a fork; not decrypting"
+                f" again; tell the observers ({path} holds the first)",
+                1,
+            )
+        raise CommandError(f"{path}: a decryption record of another referendum")
+    _write_secret(path, mine)
 
 
 def _no_tally(phase: str, what: str) -> str:
@@ -415,7 +475,9 @@ def _trustee(args: argparse.Namespace) -> None:
             tally_state = election.state.tally_state
             if tally_state is None:  # pragma: no cover - set with phase decrypting
                 raise CommandError("no tally on the board")
+            _require_enough_ballots(manifest, election.state.tallies)
             _require_witnessed(election, tally_state[0])
+            _remember_decryption(folder, manifest.fingerprint, tally_state)
             message = decryption_message(
                 manifest,
                 state.index,

@@ -544,6 +544,13 @@ class Election:
             for _, text in self.store.index_scan(self.manifest.id, COSIGNED)
         ]
 
+    def cosigned_from(self, size: int, limit: int) -> list[SignedCheckpoint]:
+        """Gives back at most limit co-signed checkpoints of size entries or more, oldest
+        first."""
+        self._import_cosigned()
+        rows = self.store.index_scan(self.manifest.id, COSIGNED, pack_index(size))
+        return [self._read_cosigned(text) for _, text in islice(rows, limit)]
+
     def latest_cosigned(self) -> SignedCheckpoint | None:
         """Gives back the newest checkpoint witnesses have co-signed (one read), or None."""
         self._import_cosigned()

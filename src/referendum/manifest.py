@@ -126,6 +126,12 @@ class Manifest:
     registrars: tuple[Registrar, ...]
     witnesses: tuple[Witness, ...]
     board_key: VerifierKey
+    #: How many of the witnesses must co-sign a tree before trustees decrypt it and on
+    #: the record's last checkpoint (section 14.2, 15.2): the manifest's witness_quorum,
+    #: by default a majority of the witnesses (0 when there is none).
+    witness_quorum: int
+    #: Trustees refuse to decrypt a region with fewer counted ballots, save none (14.2).
+    min_counted: int
     _json: dict[str, Any] = field(repr=False, compare=False)
 
     @cached_property
@@ -299,8 +305,12 @@ _TOP = (
 )
 
 
+#: Optional top-level fields (section 9.2.2); absent, each takes its default.
+_TOP_OPTIONAL = ("witness_quorum", "min_counted")
+
+
 def _parse(value: Any) -> Manifest:
-    top = _obj(value, "manifest", _TOP)
+    top = _obj(value, "manifest", _TOP, _TOP_OPTIONAL)
     if top["format"] != FORMAT:
         raise ManifestError(f"manifest.format: {top['format']!r}, want {FORMAT!r}")
     rid = top["id"]
@@ -404,6 +414,13 @@ def _parse(value: Any) -> Manifest:
             )
         )
     _unique([x.key.name for x in witnesses], "manifest.witnesses key names")
+    if "witness_quorum" in top:
+        if not witnesses:
+            raise ManifestError("manifest.witness_quorum: the manifest names no witness")
+        witness_quorum = _int(top["witness_quorum"], "manifest.witness_quorum", 1, len(witnesses))
+    else:
+        witness_quorum = len(witnesses) // 2 + 1 if witnesses else 0
+    min_counted = _int(top.get("min_counted", 0), "manifest.min_counted", 0, 2**31)
 
     board = _obj(top["board"], "manifest.board", ("key",))
     board_key = _verifier_key(board["key"], "manifest.board.key", BOARD_KEY)
@@ -424,6 +441,8 @@ def _parse(value: Any) -> Manifest:
         registrars=tuple(registrars),
         witnesses=tuple(witnesses),
         board_key=board_key,
+        witness_quorum=witness_quorum,
+        min_counted=min_counted,
         _json=_deep_copy(top),
     )
 

@@ -45,6 +45,9 @@ class PartyBoard(Protocol):
     def cosigned(self) -> list[SignedCheckpoint]:
         """Gives back checkpoints witnesses co-signed (the newest last)."""
 
+    def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
+        """Gives back the co-signed checkpoints of size entries or more (oldest first)."""
+
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         """Gives back the board's signed checkpoint at this party's size, and a function's
         worth of proof: the consistency proof from size (see consistency)."""
@@ -78,6 +81,9 @@ class Local:
 
     def cosigned(self) -> list[SignedCheckpoint]:
         return self.election.cosigned()
+
+    def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
+        return [s for s in self.election.cosigned() if s.checkpoint.size >= size]
 
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         return self.election.signed_checkpoint(), []
@@ -118,6 +124,16 @@ class Remote:
             return [parse_signed_checkpoint(text)]
         except BoardVerificationError as exc:
             raise ReplicaError(f"the board's co-signed checkpoint: {exc}") from None
+
+    def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
+        answer = self.replica.client.get(f"/api/board/cosigned?from={size}")
+        texts = answer.get("checkpoints") if isinstance(answer, dict) else None
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise ReplicaError("the board's co-signed checkpoints: want a list of texts")
+        try:
+            return [parse_signed_checkpoint(t) for t in texts]
+        except BoardVerificationError as exc:
+            raise ReplicaError(f"the board's co-signed checkpoints: {exc}") from None
 
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         verified = self.replica.verified

@@ -241,7 +241,20 @@ def test_a_missing_witness_cosignature(copy: Path) -> None:
     kept = [line for line in text.split("\n") if "observer" not in line]
     rows[-1]["checkpoint"] = "\n".join(kept)
     path.write_bytes(b"".join(canonical_json(r) + b"\n" for r in rows))
-    fails(copy, r"final checkpoint has no witness co-signature")
+    fails(copy, r"final checkpoint is co-signed by 0 of the 2 witnesses the manifest requires")
+
+
+def test_one_witness_is_not_the_manifests_quorum(copy: Path) -> None:
+    """The demo's manifest names two witnesses and sets no witness_quorum: a majority,
+    both, must co-sign the last checkpoint (section 15.2)."""
+    path = copy / "checkpoints.jsonl"
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    text = rows[-1]["checkpoint"]
+    lines = text.split("\n")
+    witness = next(line for line in lines if "observer" in line).split()[1]
+    rows[-1]["checkpoint"] = "\n".join(line for line in lines if witness not in line)
+    path.write_bytes(b"".join(canonical_json(r) + b"\n" for r in rows))
+    fails(copy, rf"co-signed by 1 of the 2 witnesses the manifest requires \(observer-\w+\)")
 
 
 def test_entries_added_after_the_last_checkpoint(copy: Path) -> None:

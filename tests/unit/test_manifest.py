@@ -894,3 +894,53 @@ def test_key_blocks_quote_what_toml_needs_quoted() -> None:
     assert 'name = "The \\"CEC\\" \\\\ Kyiv"' in block
     text = render([*blocks()[:3], block.replace('"0"', f'"{REGISTRAR_KEYS["cec"].public.hex()}"')])
     assert load_manifest_toml(text, BOARD.verifier()).registrar("cec").name == 'The "CEC" \\ Kyiv'
+
+
+def test_witness_quorum_and_min_counted_take_their_defaults_when_absent() -> None:
+    one = Manifest.from_json(manifest_json())
+    assert (one.witness_quorum, one.min_counted) == (1, 0)
+    value = manifest_json()
+    second = SigningKey.generate("observer-2", WITNESS_KEY, SeededRandom("w2"))
+    third = SigningKey.generate("observer-3", WITNESS_KEY, SeededRandom("w3"))
+    value["witnesses"] += [
+        {"name": "Observer 2", "key": second.verifier().to_text()},
+        {"name": "Observer 3", "key": third.verifier().to_text()},
+    ]
+    assert Manifest.from_json(value).witness_quorum == 2  # a majority of three
+    value["witnesses"] = []
+    assert Manifest.from_json(value).witness_quorum == 0
+    value = manifest_json()
+    value["witness_quorum"], value["min_counted"] = 1, 10
+    written = Manifest.from_json(value)
+    assert (written.witness_quorum, written.min_counted) == (1, 10)
+    # Written with its default value, it is another manifest: the fingerprint is of bytes.
+    assert written.fingerprint != Manifest.from_json(manifest_json()).fingerprint
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("witness_quorum", 0, r"manifest\.witness_quorum: 0 is outside 1\.\.1"),
+        ("witness_quorum", 2, r"manifest\.witness_quorum: 2 is outside 1\.\.1"),
+        ("witness_quorum", True, r"manifest\.witness_quorum: want an integer, got bool"),
+        ("witness_quorum", "1", r"manifest\.witness_quorum: want an integer, got str"),
+        ("min_counted", -1, r"manifest\.min_counted: -1 is outside 0\.\."),
+        ("min_counted", False, r"manifest\.min_counted: want an integer, got bool"),
+        ("min_counted", 1.5, r"manifest\.min_counted: want an integer, got float"),
+    ],
+)
+def test_witness_quorum_and_min_counted_refuse_what_is_not_a_count(
+    field: str, value: Any, says: str
+) -> None:
+    manifest = manifest_json()
+    manifest[field] = value
+    with pytest.raises(ManifestError, match=says):
+        Manifest.from_json(manifest)
+
+
+def test_a_witness_quorum_needs_witnesses() -> None:
+    value = manifest_json()
+    value["witnesses"] = []
+    value["witness_quorum"] = 1
+    with pytest.raises(ManifestError, match=r"witness_quorum: the manifest names no witness"):
+        Manifest.from_json(value)

@@ -209,17 +209,20 @@ class SqlStore:
             ).fetchone()
         return None if row is None else (bytes(row[0]), bytes(row[1]))
 
-    def index_scan(self, name: str, space: int) -> Iterator[tuple[bytes, bytes]]:
+    def index_scan(
+        self, name: str, space: int, start: bytes = b""
+    ) -> Iterator[tuple[bytes, bytes]]:
         with self._lock:
             log_id = self._log_id(name)
-        after = b""
+        after, op = start, ">="
         while True:
             with self._lock:
                 rows = self._run(
-                    "SELECT key, value FROM board_index WHERE log_id = ? AND space = ? "
-                    "AND key > ? ORDER BY key LIMIT 1000",
+                    "SELECT key, value FROM board_index WHERE log_id = ? AND space = ? "  # noqa: S608
+                    f"AND key {op} ? ORDER BY key LIMIT 1000",
                     (log_id, space, after),
                 ).fetchall()
+            op = ">"
             if not rows:
                 return
             for key, value in rows:

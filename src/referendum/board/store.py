@@ -92,8 +92,11 @@ class LogStore(Protocol):
     def index_last(self, name: str, space: int) -> tuple[bytes, bytes] | None:
         """Gives back (key, value) of the largest key of space, or None."""
 
-    def index_scan(self, name: str, space: int) -> Iterator[tuple[bytes, bytes]]:
-        """Gives back every (key, value) of space in key order, read in pages."""
+    def index_scan(
+        self, name: str, space: int, start: bytes = b""
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """Gives back every (key, value) of space with key >= start, in key order, read in
+        pages."""
 
     def index_first(self, name: str, space: int, low: bytes, high: bytes) -> bytes | None:
         """Gives back the value of the smallest key k of space with low <= k < high."""

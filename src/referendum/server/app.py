@@ -123,6 +123,10 @@ def create_app(
         size = _number(request, "size", None)
         return JSONResponse(await run_in_threadpool(service.checkpoint, size))
 
+    async def cosigned(request: Request) -> Response:
+        start = _required(_number(request, "from", 0), "from")
+        return JSONResponse(await run_in_threadpool(service.cosigned, start))
+
     async def entries(request: Request) -> Response:
         start = _required(_number(request, "start", 0), "start")
         limit = _required(_number(request, "limit", 100), "limit")
@@ -167,6 +171,7 @@ def create_app(
         Route("/api/challenges", casting.challenge, methods=["POST"]),
         Route("/api/receipts/{code}", receipt, methods=["GET"]),
         Route("/api/board/checkpoint", checkpoint, methods=["GET"]),
+        Route("/api/board/cosigned", cosigned, methods=["GET"]),
         Route("/api/board/messages", messages.message, methods=["POST"]),
         Route("/api/board/cosignatures", messages.cosignature, methods=["POST"]),
         Route("/api/board/entries", entries, methods=["GET"]),

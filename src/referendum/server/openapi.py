@@ -146,6 +146,7 @@ _SCHEMAS: dict[str, Any] = {
         {"checkpoint": {"type": "string", "description": "co-signed checkpoint (7.4.4)"}}
     ),
     "Cosigned": _object({"size": _COUNT, "checkpoint": {"type": "string"}}),
+    "CosignedList": _object({"checkpoints": _list({"type": "string"}, 0, 100)}),
     "Inclusion": _object({"index": _COUNT, "size": _COUNT, "proof": _list(_ref("Hex64"))}),
     "Consistency": _object({"first": _COUNT, "second": _COUNT, "proof": _list(_ref("Hex64"))}),
     "ResultsPayload": {
@@ -415,6 +416,15 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
                 "503": _use("Unavailable"),
             },
             parameters=[_query("size", "the tree size, at most the board's", {**_COUNT})],
+        ),
+        "/api/board/cosigned": _get(
+            "co-signed checkpoints of at least `from` entries, oldest first (at most 100)",
+            {
+                "200": _ok("the co-signed checkpoints", "CosignedList"),
+                "400": _use("BadRequest"),
+                "503": _use("Unavailable"),
+            },
+            parameters=[_query("from", "the smallest tree size (default 0)", {**_COUNT})],
         ),
         "/api/board/messages": _post(
             "post a trustee's or registrar's signed message (section 16.4)",

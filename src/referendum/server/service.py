@@ -31,6 +31,8 @@ from referendum.server.problems import Problem
 
 __all__ = ["CACHE_FOLDER", "Service"]
 
+#: The most co-signed checkpoints one GET /api/board/cosigned gives.
+COSIGNED_PAGE = 100
 #: Where GET /api/record keeps the zipped records it exported, inside the election folder.
 CACHE_FOLDER = "record-cache"
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
@@ -176,6 +178,16 @@ class Service:
             "root": signed.checkpoint.root.hex(),
             "cosigned": cosigned.to_text() if cosigned is not None else None,
         }
+
+    def cosigned(self, start: int) -> dict[str, Any]:
+        """Gives back GET /api/board/cosigned: co-signed checkpoints of start entries or
+        more, oldest first, at most COSIGNED_PAGE."""
+        with self.current() as e:
+            try:
+                found = e.cosigned_from(start, COSIGNED_PAGE)
+            except ElectionError as exc:
+                raise unavailable(exc) from None
+        return {"checkpoints": [s.to_text() for s in found]}
 
     def entries(self, start: int, limit: int) -> dict[str, Any]:
         """Gives back GET /api/board/entries: entries start .. start+limit-1 that exist."""

@@ -151,10 +151,12 @@ def _checkpoints(
         key = witnesses.get(sig.name)
         if key is not None and key.key_id == sig.key_id:
             cosigners.add(sig.name)
-    if manifest.witnesses and not cosigners:
+    if len(cosigners) < manifest.witness_quorum:
+        named = ", ".join(sorted(cosigners)) or "none"
         raise _fail(
-            f"checkpoints.jsonl line {result[-1][0]}: the final checkpoint has no witness"
-            " co-signature"
+            f"checkpoints.jsonl line {result[-1][0]}: the final checkpoint is co-signed by"
+            f" {len(cosigners)} of the {manifest.witness_quorum} witnesses the manifest"
+            f" requires ({named})"
         )
     return result, cosigners, witnessed
 
