@@ -254,7 +254,7 @@ def test_one_witness_is_not_the_manifests_quorum(copy: Path) -> None:
     witness = next(line for line in lines if "observer" in line).split()[1]
     rows[-1]["checkpoint"] = "\n".join(line for line in lines if witness not in line)
     path.write_bytes(b"".join(canonical_json(r) + b"\n" for r in rows))
-    fails(copy, rf"co-signed by 1 of the 2 witnesses the manifest requires \(observer-\w+\)")
+    fails(copy, r"co-signed by 1 of the 2 witnesses the manifest requires \(observer-\w+\)")
 
 
 def test_entries_added_after_the_last_checkpoint(copy: Path) -> None:
