@@ -1023,9 +1023,12 @@ def verify(args: argparse.Namespace) -> int:
         else:
             print(f"FAILED: {exc}")
         return 1
+    # A looked-up code that is not on the board is a ballot the voter holds and the board
+    # does not: the record verifies, the lookup does not (exit 1).
+    missing = [f.code for f in report.findings if f.index is None]
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
-        return 0
+        return 1 if missing else 0
     _say(f"referendum {report.referendum}, fingerprint {report.fingerprint}")
     _say(
         f"verified {report.entries:,} board entries and {report.checkpoints} checkpoint(s),"
@@ -1047,11 +1050,13 @@ def verify(args: argparse.Namespace) -> int:
         _say(f"  tracking code {finding.code}: {where}, {finding.status}{receipt}")
     if report.results is None:
         _say(f"no results yet: the board is in phase {report.phase!r}")
-        return 0
-    assert report.manifest is not None
-    _say("results (confirmed by this verifier):")
-    _print_results(report.manifest, report.results)
-    return 0
+    else:
+        assert report.manifest is not None
+        _say("results (confirmed by this verifier):")
+        _print_results(report.manifest, report.results)
+    for code in missing:
+        print(f"FAILED: tracking code {code} is not on the board")
+    return 1 if missing else 0
 
 
 def _verify_board(args: argparse.Namespace) -> int:

@@ -242,13 +242,22 @@ def test_a_voter_checks_the_receipt_and_finds_the_codes(referendum: dict[str, ob
         "--find",
         "0000-0000-0000-0000-0000",
         "--json",
+        ok=False,
     )
+    assert proc.returncode == 1  # a code not on the board fails the lookup (issue 11)
     found = {f["tracking_code"]: f for f in json.loads(proc.stdout)["lookups"]}
     code = referendum["receipt"]["tracking_code"]
     assert found[code]["status"] == "counted (the last ballot of its credential)"
     assert found[code]["receipt"] == "matches the record"
     assert found[challenged.lower()]["status"].startswith("challenged")
     assert found["0000-0000-0000-0000-0000"]["status"] == "not on the board"
+    text = run("verify", str(referendum["record"]), "--find", code, ok=True).stdout
+    assert "FAILED" not in text  # every code found: exit 0
+    missing = run(
+        "verify", str(referendum["record"]), "--find", "0000-0000-0000-0000-0000", ok=False
+    )
+    assert missing.returncode == 1
+    assert "FAILED: tracking code 0000-0000-0000-0000-0000 is not on the board" in missing.stdout
 
 
 def test_a_receipt_from_another_history_is_proof_of_equivocation(
