@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
-from .canonical import JsonFormatError, canonical_json
+from .canonical import JsonFormatError, canonical_json, is_json_int
 from .elgamal import Ciphertext, encrypt, sum_ciphertexts
 from .errors import VerificationError
 from .group import (
@@ -195,7 +195,7 @@ class PreparedBallot:
 
 
 def _is_bit(value: object) -> bool:
-    return type(value) is int and value in (0, 1)
+    return is_json_int(value) and value in (0, 1)
 
 
 def _clean_choices(
@@ -392,7 +392,7 @@ def check_spoiled_fields(payload: Any, where: str) -> None:
         ):
             wo = f"{w} reveal[{qi}].selections[{o}]"
             _fields(opening, _OPENING_FIELDS, wo)
-            if isinstance(opening["vote"], bool) or not isinstance(opening["vote"], int):
+            if not is_json_int(opening["vote"]):
                 raise BallotError(f"{wo}.vote: want the integer 0 or 1")
             _hex(opening["nonce"], 32, f"{wo}.nonce")
 

@@ -10,15 +10,46 @@ give the same bytes.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
-__all__ = ["MAX_SAFE_INTEGER", "JsonFormatError", "canonical_json", "parse_json"]
+__all__ = [
+    "MAX_SAFE_INTEGER",
+    "JsonFormatError",
+    "canonical_json",
+    "is_json_int",
+    "json_equal",
+    "parse_json",
+]
 
 MAX_SAFE_INTEGER = 2**53 - 1
 
 
 class JsonFormatError(ValueError):
     """Text is not JSON of the protocol's domain; the message says what and where."""
+
+
+def is_json_int(value: Any) -> TypeGuard[int]:
+    """Gives back whether value is a JSON integer: an int that is not true or false.
+
+    Python reads JSON true and false as bool, a subclass of int, so every integer field
+    of every message is read through this one test (docs/protocol.md 8.1.3).
+    """
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Gives back whether two JSON values are the same value, true never equal to 1."""
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list):
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+        )
+    return type(a) is type(b) and a == b
 
 
 def _check(value: Any, where: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Final
 
+from referendum.canonical import is_json_int
 from referendum.derived import ROLL, Index, MemoryIndex
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random, transcript
@@ -190,7 +191,7 @@ def issue_credentials(
     registrar does not serve (the roll would refuse it), or a key that is not the
     registrar's.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    if not is_json_int(count) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}")
     try:
         manifest.region(region_id)
@@ -257,7 +258,7 @@ def _text(value: Any, field: str, where: str) -> str:
 
 
 def _count(value: Any, field: str, where: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_json_int(value):
         raise CredentialError(f"{where}: {field} must be an integer, got {type(value).__name__}")
     if value < low:
         raise CredentialError(f"{where}: {field} is {value}, want at least {low}")

@@ -19,7 +19,7 @@ from typing import Any
 
 from referendum.board.errors import EncodingError
 from referendum.board.keys import BOARD_KEY, WITNESS_KEY, VerifierKey, parse_verifier_key
-from referendum.canonical import canonical_json
+from referendum.canonical import canonical_json, is_json_int
 from referendum.group import transcript
 from referendum.proofs.range import MAX_RANGE_WIDTH
 from referendum.signing import public_key_from_hex
@@ -226,7 +226,7 @@ def _id(value: Any, where: str) -> str:
 
 
 def _int(value: Any, where: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_json_int(value):
         raise ManifestError(f"{where}: want an integer, got {type(value).__name__}")
     if not lo <= value <= hi:
         raise ManifestError(f"{where}: {value} is outside {lo}..{hi}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from referendum.canonical import JsonFormatError, canonical_json, parse_json
+from referendum.canonical import JsonFormatError, canonical_json, is_json_int, parse_json
 
 __all__ = [
     "FORMAT",
@@ -152,7 +152,7 @@ class RecordReader:
             raise RecordFormatError(f"{path}: want exactly the fields {', '.join(sorted(fields))}")
         if not isinstance(head["referendum"], str) or not isinstance(head["fingerprint"], str):
             raise RecordFormatError(f"{path}: referendum and fingerprint must be text")
-        if type(head["entries"]) is not int or head["entries"] < 0:
+        if not is_json_int(head["entries"]) or head["entries"] < 0:
             raise RecordFormatError(f"{path}: entries must be a non-negative integer")
         return head
 
@@ -198,7 +198,7 @@ class RecordReader:
                     f"{path} line {number}: want an object with index, kind and payload"
                 )
             index, kind = value["index"], value["kind"]
-            if isinstance(index, bool) or not isinstance(index, int) or not isinstance(kind, str):
+            if not is_json_int(index) or not isinstance(kind, str):
                 raise RecordFormatError(f"{path} line {number}: index or kind has the wrong type")
             yield RecordEntry(number, index, kind, value["payload"], raw)
 

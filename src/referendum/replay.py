@@ -31,7 +31,7 @@ from referendum.ballot import (
 from referendum.board.entry import Entry
 from referendum.board.errors import EncodingError
 from referendum.board.merkle import CompactRange
-from referendum.canonical import canonical_json
+from referendum.canonical import canonical_json, is_json_int
 from referendum.ceremony import CeremonyBoard
 from referendum.credentials import CredentialRoll
 from referendum.derived import LATEST, SEEN, Index, MemoryIndex, pack_index, unpack_index
@@ -330,7 +330,7 @@ class Replay:
         return payload
 
     def _count(self, where: str, value: Any, name: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if not is_json_int(value) or value < 0:
             raise BoardRuleError(f"{where}: {name} must be a non-negative integer")
         return value
 
@@ -436,7 +436,7 @@ class Replay:
         if check_phase:
             self._in_phase(where, DECRYPTING)
         trustee = payload.get("trustee") if isinstance(payload, dict) else None
-        if isinstance(trustee, bool) or not isinstance(trustee, int):
+        if not is_json_int(trustee):
             raise BoardRuleError(f"{where}: trustee must be a trustee number")
         try:
             info = self.manifest.trustee(trustee)

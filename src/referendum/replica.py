@@ -33,7 +33,7 @@ from referendum.board import (
     parse_signed_checkpoint,
 )
 from referendum.board.store import StateUpdate
-from referendum.canonical import JsonFormatError, canonical_json, parse_json
+from referendum.canonical import JsonFormatError, canonical_json, is_json_int, parse_json
 from referendum.derived import StoreIndex
 from referendum.errors import VerificationError
 from referendum.manifest import Manifest, ManifestError
@@ -484,7 +484,7 @@ class Replica:
         has synced past it and holds exactly that payload there."""
         answer = self.client.post("/api/board/messages", {"kind": kind, "payload": payload})
         index = answer.get("index") if isinstance(answer, dict) else None
-        if type(index) is not int:
+        if not is_json_int(index):
             raise ReplicaError("the board's answer to a message has no index")
         self.sync(progress=False)
         if index >= self.state.size:
@@ -506,7 +506,7 @@ def _page(answer: Any, start: int, target: int) -> list[tuple[int, str, Any]]:
         if (
             not isinstance(item, dict)
             or set(item) != {"index", "kind", "payload"}
-            or type(item["index"]) is not int
+            or not is_json_int(item["index"])
             or not isinstance(item["kind"], str)
         ):
             raise ReplicaError(f"board entry {want}: the board served it malformed")

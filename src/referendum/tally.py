@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from referendum.canonical import is_json_int, json_equal
+
 from .ballot import CheckedBallot
 from .elgamal import Ciphertext, DiscreteLogError, discrete_log
 from .errors import VerificationError
@@ -207,8 +209,8 @@ def _list(value: Any, where: str, length: int) -> list[Any]:
 
 
 def _same(got: Any, want: Any, what: str) -> None:
-    # type() too: JSON true must not pass for 1.
-    if type(got) is not type(want) or got != want:
+    # JSON equality: true must not pass for 1, not even inside a list.
+    if not json_equal(got, want):
         raise TallyError(f"{what}: {got!r} on the board, {want!r} recomputed")
 
 
@@ -266,7 +268,7 @@ def decryption_message(
     are refused on the real one (section 13.2).
     """
     size, root = board
-    if type(size) is not int or size < 1 or len(root) != 32:
+    if not is_json_int(size) or size < 1 or len(root) != 32:
         raise ValueError("board must be (size >= 1, a 32-byte root)")
     t = manifest.trustee(trustee)
     if signing_key.public != t.signing_key:
@@ -306,7 +308,7 @@ class DecryptionShares:
 def _board_state(value: Any, where: str) -> tuple[int, bytes]:
     obj = _fields(value, ("size", "root"), f"{where} board")
     size, root = obj["size"], obj["root"]
-    if type(size) is not int or size < 1:
+    if not is_json_int(size) or size < 1:
         raise TallyError(f"{where} board size: want a positive integer")
     if not isinstance(root, str) or len(root) != 64 or not set(root) <= set("0123456789abcdef"):
         raise TallyError(f"{where} board root: want 64 lowercase hex digits")
@@ -350,7 +352,7 @@ def check_decryption(
     """
     top = _fields(payload, ("trustee", "board", "regions", "signature"), f"{where}: decryption")
     i = top["trustee"]
-    if type(i) is not int:
+    if not is_json_int(i):
         raise TallyError(f"{where}: decryption trustee: want an integer")
     try:
         trustee = manifest.trustee(i)
@@ -524,5 +526,5 @@ def check_results_payload(manifest: Manifest, payload: Any, expected: Results, w
             got = _list(qitem["counts"], f"{rw} question {q.id} counts", len(want))
             for o, (g, m) in enumerate(zip(got, want, strict=True)):
                 ow = f"{rw} question {q.id} {_option(manifest, q.id, o)}"
-                if type(g) is not int or g != m:
+                if not is_json_int(g) or g != m:
                     raise TallyError(f"{ow}: count {g!r} on the board, {m} recomputed")

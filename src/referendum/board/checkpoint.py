@@ -37,6 +37,7 @@ from referendum.board.keys import (
     decode_base64,
 )
 from referendum.board.merkle import HASH_SIZE, verify_inclusion
+from referendum.canonical import is_json_int
 
 __all__ = [
     "COSIGNATURE_CONTEXT",
@@ -88,7 +89,7 @@ def _signature_blob(text: str, what: str) -> bytes:
 
 
 def _check_time(timestamp: int, what: str) -> int:
-    if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+    if not is_json_int(timestamp):
         raise CheckpointFormatError(f"{what}: time must be an integer")
     if not 0 <= timestamp <= MAX_TIMESTAMP:
         raise CheckpointFormatError(f"{what}: time {timestamp} is outside 0..2^63-1")
@@ -238,7 +239,7 @@ def _sign(checkpoint: Checkpoint, key: SigningKey, now: int | None) -> NoteSigna
     timestamp = None
     if key.key_type == WITNESS_KEY:
         timestamp = int(time.time()) if now is None else now
-        if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        if not is_json_int(timestamp):
             raise ValueError(f"co-signature time {timestamp!r}: want an integer")
         if not 0 <= timestamp <= MAX_TIMESTAMP:
             raise ValueError(f"co-signature time {timestamp} is outside 0..2^63-1")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from referendum.canonical import is_json_int
+
 from ..group import RISTRETTO255 as GROUP
 from ..group import Element, GroupError, Scalar, element_from_hex, scalar_from_hex
 from ..proofs import ChallengeResponse
@@ -41,7 +43,7 @@ def require_fields(value: Any, fields: tuple[str, ...], where: str, trustee: int
 
 def decode_index(value: Any, n: int, where: str, trustee: int | None) -> int:
     """Gives back value when it is a trustee number 1..n (a JSON integer, not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_json_int(value):
         raise CeremonyError(
             f"{where}: want a trustee number, got {type(value).__name__}", trustee=trustee
         )

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from referendum.canonical import is_json_int
+
 from ..group import RISTRETTO255, GroupError, RandomSource, Scalar, system_random
 from ..group import scalar_from_hex as _scalar_from_hex
 from ..manifest import Manifest
@@ -468,7 +470,7 @@ def _list(value: Any, where: str) -> list[Any]:
 
 
 def _index(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_json_int(value) or value < 1:
         raise ValueError(f"{where}: want a trustee number (a positive integer)")
     return value
 

@@ -14,7 +14,7 @@ from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoin
 from referendum.board.entry import Entry
 from referendum.board.errors import BoardVerificationError, CheckpointFormatError, EncodingError
 from referendum.board.merkle import CompactRange
-from referendum.canonical import canonical_json
+from referendum.canonical import canonical_json, is_json_int
 from referendum.errors import VerificationError
 from referendum.manifest import Manifest, ManifestError
 from referendum.progress import Progress
@@ -238,7 +238,7 @@ def verify_record(
             f" {last.checkpoint.size} entries, board.jsonl has {size}"
             " (entries were added or dropped)"
         )
-    if type(total) is not int or total != size:
+    if not is_json_int(total) or total != size:
         raise _fail(f"record.json: says {total} entries, board.jsonl has {size}")
     _check_results_copy(reader, manifest, state)
     report.entries = size

@@ -19,6 +19,7 @@ from referendum.ballot import normalize_tracking_code, tracking_code, tracking_h
 from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoint
 from referendum.board.errors import BoardVerificationError, CheckpointFormatError
 from referendum.board.merkle import verify_inclusion
+from referendum.canonical import is_json_int
 from referendum.errors import VerificationError
 from referendum.manifest import Manifest
 
@@ -57,7 +58,7 @@ def parse_receipt(value: Any, where: str) -> _Receipt:
     except (TypeError, ValueError, CheckpointFormatError) as exc:
         raise ValueError(f"{where}: {exc}") from None
     index = value["index"]
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+    if not is_json_int(index) or index < 0:
         raise ValueError(f"{where}: index must be a board index")
     if signed.checkpoint.size <= index:
         raise ValueError(
