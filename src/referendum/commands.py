@@ -197,13 +197,15 @@ def _export(args: argparse.Namespace) -> None:
         folder = election.export(Path(args.record))
         size = election.log.size()
         _say(f"election record written to {folder} ({size} board entries)")
-        cosigned = election.cosigned()
-        witnessed = cosigned[-1].checkpoint.size if cosigned else 0
-        if election.manifest.witnesses and witnessed < size:
+        manifest = election.manifest
+        latest = election.latest_cosigned()
+        names = _cosigners(manifest, latest) if latest and latest.checkpoint.size == size else []
+        if len(names) < manifest.witness_quorum:
             _say(
-                f"note: witnesses have co-signed the board up to {witnessed} of {size} entries;"
-                " the verifier requires the last checkpoint to be co-signed: run `referendum"
-                " witness cosign`, then export again"
+                f"note: the board's last {size} entries are co-signed by {len(names)} of the"
+                f" {manifest.witness_quorum} witnesses the manifest requires"
+                f" ({', '.join(names) or 'none'}); the verifier will refuse this record:"
+                " have the witnesses co-sign (`referendum witness cosign`), then export again"
             )
 
 
@@ -316,6 +318,18 @@ def _require_witnessed(election: PartyBoard, size: int) -> None:
         f"the tally is co-signed by {len(signed_by)} of the {need} witnesses the manifest"
         f" requires ({', '.join(sorted(signed_by))}); wait for the others, then decrypt"
     )
+
+
+def _cosigners(manifest: Manifest, signed: SignedCheckpoint) -> list[str]:
+    """Gives back the manifest witnesses whose co-signature on signed verifies."""
+    names = []
+    for w in manifest.witnesses:
+        try:
+            signed.verify(w.key)
+        except VerificationError:
+            continue
+        names.append(w.key.name)
+    return names
 
 
 def _require_enough_ballots(manifest: Manifest, tallies: Sequence[RegionTally]) -> None:
@@ -466,6 +480,12 @@ def _trustee(args: argparse.Namespace) -> None:
         elif args.step == "decrypt":
             if not election.state.tallies or election.state.phase != "decrypting":
                 raise CommandError(_no_tally(election.state.phase, "decrypt"))
+            posted = set(election.state.decryptions) | set(election.state.rejected_shares)
+            if state.index in posted:
+                raise CommandError(
+                    f"trustee {state.index} has already posted its decryption shares on this"
+                    " board: nothing to do"
+                )
             share = board.public_shares.get(state.index)
             if share is None or G.generator**state.final_share != share:
                 raise CommandError(
@@ -1072,12 +1092,12 @@ def _verify_board(args: argparse.Namespace) -> int:
             while True:
                 new = replica.sync(progress=progress, jobs=args.jobs)
                 state = replica.state
-                witnessed = _witnessed_now(replica)
+                witnessed, quorum = _witnessed_now(replica)
                 _say(
                     f"referendum {replica.manifest.id}: {new:,} new entries checked,"
                     f" {state.size:,} in all; phase {state.phase!r}; {witnessed}"
                 )
-                done = state.results is not None and witnessed.startswith("the whole board")
+                done = state.results is not None and quorum
                 if stop is None or done or stop.wait(args.interval):
                     break
             if state.results is not None:
@@ -1094,15 +1114,17 @@ def _verify_board(args: argparse.Namespace) -> int:
             stop.restore()
 
 
-def _witnessed_now(replica: Replica) -> str:
-    """Gives back which manifest witnesses co-signed the replica's whole tree, in words.
+def _witnessed_now(replica: Replica) -> tuple[str, bool]:
+    """Gives back which manifest witnesses co-signed the replica's tree, in words, and
+    whether the manifest's witness quorum co-signed the whole of it.
 
     ReplicaError when the board's co-signed checkpoint is of another tree than the one the
     replica holds at that size."""
     answer: Any = replica.client.checkpoint()
     text = answer.get("cosigned") if isinstance(answer, dict) else None
+    need = replica.manifest.witness_quorum
     if not isinstance(text, str):
-        return "no witness co-signature yet"
+        return "no witness co-signature yet", need == 0
     try:
         signed = parse_signed_checkpoint(text)
         signed.verify(replica.manifest.board_key)
@@ -1115,17 +1137,13 @@ def _witnessed_now(replica: Replica) -> str:
             " entries than the one your replica checked",
             signed,
         )
-    names = []
-    for w in replica.manifest.witnesses:
-        try:
-            signed.verify(w.key)
-        except VerificationError:
-            continue
-        names.append(w.key.name)
+    names = _cosigners(replica.manifest, signed)
+    whole = c.size == replica.state.size
     if not names:
-        return "no witness co-signature yet"
-    upto = "the whole board" if c.size == replica.state.size else f"its first {c.size:,} entries"
-    return f"{upto} co-signed by {', '.join(names)}"
+        return "no witness co-signature yet", need == 0
+    upto = "the whole board" if whole else f"its first {c.size:,} entries"
+    words = f"{upto} co-signed by {', '.join(names)} ({len(names)} of the {need} required)"
+    return words, whole and len(names) >= need
 
 
 def _serve(args: argparse.Namespace) -> None:

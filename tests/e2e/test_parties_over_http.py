@@ -128,6 +128,7 @@ def _referendum(root: Path, store: str | None) -> Iterator[dict[str, object]]:
     out = run(*init).stdout
     fingerprint = re.search(r"fingerprint ([0-9a-f]{64})", out).group(1)
     server, url = serve(board, root / "operator" / "serve.log")
+    follower: subprocess.Popen[bytes] | None = None
     try:
         at = ["--board", url, "--fingerprint", fingerprint]
 
@@ -198,6 +199,9 @@ def _referendum(root: Path, store: str | None) -> Iterator[dict[str, object]]:
             "url": url,
         }
     finally:
+        if follower is not None and follower.poll() is None:
+            follower.kill()
+            follower.wait()
         stop(server)
 
 
@@ -247,6 +251,22 @@ def test_an_observer_replica_holds_the_whole_board(referendum: dict[str, object]
     assert "phase 'done'" in out and "matches this replica's root" in out
     again = run("sync", "--dir", str(Path(str(referendum["root"])) / "observer")).stdout
     assert "0 new board entries checked" in again
+
+
+def test_an_observer_follows_the_live_board_to_the_same_results(
+    referendum: dict[str, object],
+) -> None:
+    """verify --board --follow checks each entry once, into the observer's own replica,
+    and prints the table the record's verifier prints."""
+    observer = Path(str(referendum["root"])) / "observer-2"
+    at = ["--board", str(referendum["url"]), "--fingerprint", str(referendum["fingerprint"])]
+    live = run("verify", *at, "--dir", str(observer), "--follow", "--interval", "0.2").stdout
+    assert "(2 of the 2 required)" in live and "phase 'done'" in live
+    table = live[live.index("Donetsk Oblast") :].strip()
+    whole = run("verify", str(referendum["record"])).stdout
+    assert table == whole[whole.index("Donetsk Oblast") :].strip()
+    again = run("verify", "--board", str(referendum["url"]), "--dir", str(observer)).stdout
+    assert "0 new entries checked" in again
 
 
 def test_no_party_folder_holds_the_board_key_or_another_partys_secret(

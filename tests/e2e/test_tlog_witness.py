@@ -109,6 +109,8 @@ def test_the_board_gets_and_keeps_a_standard_witness_cosignature(
     run("witness", "request", "--election", board, "--url", url)
     size2, names2 = _latest(demo)
     assert size2 == size + 2 and name in names2
+    # The manifest's other witness co-signs the same tree: both make its quorum.
+    run("witness", "cosign", "--dir", str(demo.folder / "witness-2"), "--election", board)
     record = tmp_path / "record"
     run("export", "--election", board, "--record", str(record))
     report = json.loads(run("verify", str(record), "--json").stdout)
