@@ -290,13 +290,7 @@ def _require_witnessed(election: PartyBoard, size: int) -> None:
             signed.verify(manifest.board_key)
         except BoardVerificationError as exc:
             raise CommandError(f"co-signed checkpoint: {exc}") from None
-        names = []
-        for w in manifest.witnesses:
-            try:
-                signed.verify(w.key)
-            except BoardVerificationError:
-                continue
-            names.append(w.key.name)
+        names = _cosigners(manifest, signed)
         if not names:
             continue
         if election.root(c.size) != c.root:

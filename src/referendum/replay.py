@@ -52,7 +52,21 @@ from referendum.tally import (
     combine,
 )
 
-__all__ = ["BoardRuleError", "Replay", "Spoiled", "WrongPhaseError"]
+__all__ = ["PARTY_KINDS", "BoardRuleError", "Replay", "Spoiled", "WrongPhaseError"]
+
+#: The entry kinds a party other than the operator and the voters posts, each signed by
+#: its sender (docs/protocol.md 16.4): trustees' ceremony and decryption messages and
+#: registrars' credential batches.
+PARTY_KINDS = (
+    "ceremony.commitment",
+    "ceremony.shares",
+    "ceremony.check",
+    "ceremony.reveal",
+    "ceremony.confirm",
+    "credentials",
+    "credentials.close",
+    "decryption",
+)
 
 #: The snapshot's format (docs/protocol.md section 7.5.5); a store holding another is refused.
 SNAPSHOT_FORMAT = "referendum-state/1"

@@ -649,7 +649,7 @@ CASES = [
     _case(
         "closed",
         "trustee decrypt --dir t1 --election A",
-        r"trustee 1 already posted a decryption",
+        r"trustee 1 has already posted its decryption shares on this board",
         id="decrypt-twice",
     ),
     _case(

@@ -17,8 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-from test_parties_over_http import block, free_port, run, stop
+from test_parties_over_http import block, free_port, run, serve, stop
 
 from manifest_fixtures import voting_now
 from referendum.board import EquivocationProof
@@ -27,31 +26,7 @@ from referendum.manifest import Manifest
 
 
 def serve_at(board: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    import os
-    import sys
-    import time
-
-    import httpx
-
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "referendum.cli", "serve", "--election", str(board),
-             "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ},
-        )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/election", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop(proc)
-    pytest.fail(f"serve did not answer: {log.read_text()}")
+    return serve(board, log, port)[0]
 
 
 def _parties(root: Path, extra: str = "") -> tuple[list[Path], Path, list[Path], Path, str]:

@@ -51,9 +51,10 @@ def free_port() -> int:
         return port
 
 
-def serve(board: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Starts `referendum serve` on the board folder; gives back (process, URL)."""
-    port = free_port()
+def serve(board: Path, log: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Starts `referendum serve` on the board folder (at port, default a free one); gives
+    back (process, URL)."""
+    port = port or free_port()
     with open(log, "ab") as out:
         proc = subprocess.Popen(
             [*CLI, "serve", "--election", str(board), "--port", str(port)],

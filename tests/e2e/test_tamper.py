@@ -563,3 +563,20 @@ def test_record_json_with_wrong_types_is_unreadable(
     (copy / "record.json").write_bytes(canonical_json(head) + b"\n")
     with pytest.raises(RecordFormatError, match=match):
         verify_record(copy, jobs=1, progress=False)
+
+
+def test_a_failed_check_before_a_broken_line_is_reported_first(copy: Path) -> None:
+    """The first failure in file order wins, however the verifier reads the file: an
+    altered ballot, then a line that is not JSON (docs/protocol.md 15.2)."""
+    lines = read(copy)
+    i = first(lines, "ballot")
+    lines[i]["payload"]["signature"] = "00" * 64
+    write(copy, lines)
+    text = (copy / "board.jsonl").read_text().splitlines(keepends=True)
+    text[i + 1] = '{"index": \n'
+    (copy / "board.jsonl").write_text("".join(text))
+    fails(copy, rf"board entry {i} \(ballot\)")
+    text[i] = '{"index": \n'
+    (copy / "board.jsonl").write_text("".join(text))
+    with pytest.raises(RecordFormatError, match=rf"line {i + 1}"):
+        verify_record(copy, jobs=1, progress=False)

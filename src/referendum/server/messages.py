@@ -25,24 +25,13 @@ from referendum.board.checkpoint import SignedCheckpoint
 from referendum.canonical import JsonFormatError, parse_json
 from referendum.election import ElectionError
 from referendum.errors import VerificationError
-from referendum.replay import WrongPhaseError
+from referendum.replay import PARTY_KINDS, WrongPhaseError
 from referendum.server.limits import read_body, require_json
 from referendum.server.problems import Problem
 from referendum.server.service import Service
 
-__all__ = ["PARTY_KINDS", "Messages"]
+__all__ = ["Messages"]
 
-#: The entry kinds a party posts through the API, each signed by its sender.
-PARTY_KINDS = (
-    "ceremony.commitment",
-    "ceremony.shares",
-    "ceremony.check",
-    "ceremony.reveal",
-    "ceremony.confirm",
-    "credentials",
-    "credentials.close",
-    "decryption",
-)
 _OPERATOR_KINDS = ("manifest", "voting.open", "voting.close", "tally", "results")
 #: A credential batch (1,000 keys) is the largest message: about 70 KB.
 MESSAGE_LIMIT = 1024 * 1024

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from referendum.manifest import Manifest
+from referendum.replay import PARTY_KINDS
 from referendum.server.problems import MEDIA_TYPE, TYPE_BASE
 
 __all__ = ["openapi_document"]
@@ -116,19 +117,7 @@ _SCHEMAS: dict[str, Any] = {
     "Message": {
         **_object(
             {
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "ceremony.commitment",
-                        "ceremony.shares",
-                        "ceremony.check",
-                        "ceremony.reveal",
-                        "ceremony.confirm",
-                        "credentials",
-                        "credentials.close",
-                        "decryption",
-                    ],
-                },
+                "kind": {"type": "string", "enum": list(PARTY_KINDS)},
                 "payload": {"type": "object"},
             }
         ),

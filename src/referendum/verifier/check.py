@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from referendum.canonical import canonical_json, is_json_int
 from referendum.errors import VerificationError
 from referendum.manifest import Manifest, ManifestError
 from referendum.progress import Progress
-from referendum.record import RecordEntry, RecordReader
+from referendum.record import RecordEntry, RecordFormatError, RecordReader
 from referendum.replay import PreChecked, Replay
 from referendum.tally import Results, results_payload
 from referendum.verifier.lookup import Finding, Lookups
@@ -162,7 +161,23 @@ def _checkpoints(
 
 
 def _chunks(entries: Iterator[RecordEntry]) -> Iterator[list[RecordEntry]]:
-    while chunk := list(islice(entries, _CHUNK)):
+    """Gives back board.jsonl's entries in chunks of _CHUNK. A line that cannot be read
+    ends the chunk before it: the entries above it are checked first, and its error is
+    raised only then, so the first failure in file order is the one reported whatever
+    the chunk size (docs/protocol.md 15.2)."""
+    while True:
+        chunk: list[RecordEntry] = []
+        try:
+            for item in entries:
+                chunk.append(item)
+                if len(chunk) == _CHUNK:
+                    break
+        except RecordFormatError:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
         yield chunk
 
 
