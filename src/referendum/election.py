@@ -35,6 +35,7 @@ from referendum.board import (
     SignedCheckpoint,
     SigningKey,
     StateOutOfStepError,
+    StoreError,
     parse_signed_checkpoint,
 )
 from referendum.board.store import StateUpdate
@@ -158,6 +159,9 @@ class Election:
         #: in it until the append's transaction writes them (section 7.5.5).
         self.index = StoreIndex(store, manifest.id)
         self.state = Replay(manifest, index=self.index, keep_spoiled=False)
+        #: The state may differ from the stored one (an append failed and the stored
+        #: state could not be read back): refresh reads it again.
+        self._stale = False
         #: The operator's clock, for the manifest's voting period (section 13.5); the demo
         #: and tests put a simulated one here.
         self.clock: Callable[[], dt.datetime] = _utc_now
@@ -316,7 +320,10 @@ class Election:
             entries = self.log.append_many(encoded, update)
         except BaseException:
             self.index.clear()
-            self._load()
+            try:
+                self._load()
+            except StoreError:
+                self._stale = True  # the next refresh reads the stored state again
             raise
         self.index.clear()
         return entries
@@ -340,6 +347,11 @@ class Election:
             raise ElectionError(f"{exc}; restart the server") from None
         size = 0 if stored is None else stored[0]
         start = self.state.size
+        if self._stale and stored is not None:
+            self.state = Replay(self.manifest, index=self.index, keep_spoiled=False)
+            self.state = self._restore(stored[1])
+            self._stale = False
+            return size - start
         if size < start:
             raise ElectionError(
                 f"the board's state has {size} entries, fewer than the {start} already read:"

@@ -7,13 +7,19 @@ execute(sql, params) returning a cursor, which is all this class uses.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 from referendum.board.entry import Entry
-from referendum.board.errors import LogNotFoundError, StateOutOfStepError
+from referendum.board.errors import (
+    LogNotFoundError,
+    StateOutOfStepError,
+    StoreOutcomeUnknownError,
+    StoreUnavailableError,
+)
 from referendum.board.merkle import CompactRange, NodeId
 from referendum.board.store import (
     AppendPlan,
@@ -26,6 +32,41 @@ from referendum.board.store import (
 _MAX_KEYS = 500  # keys per index look-up: far below both drivers' parameter limits
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _guarded(*, retry: bool) -> Callable[[_F], _F]:
+    """Runs a store operation on a live connection (reconnecting first if it was lost),
+    turning the driver's connection errors into StoreUnavailableError. retry: a read,
+    tried once more on a new connection when the connection turns out to be lost."""
+
+    def wrap(method: _F) -> _F:
+        @functools.wraps(method)
+        def run(self: SqlStore, *args: Any, **kwargs: Any) -> Any:
+            for attempt in (1, 2):
+                self._ensure_connected()
+                self._committing = False
+                try:
+                    return method(self, *args, **kwargs)
+                except Exception as exc:
+                    lost = self._lost(exc)
+                    if lost is None:
+                        raise
+                    if self._committing:
+                        raise StoreOutcomeUnknownError(
+                            f"the connection to the store was lost while committing: {lost}"
+                        ) from exc
+                    if not retry or attempt == 2:
+                        raise StoreUnavailableError(
+                            f"the connection to the store was lost: {lost}"
+                        ) from exc
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
 class SqlStore:
     """Base of SqliteStore and PostgresStore; a subclass opens _db and fills the hooks."""
 
@@ -36,10 +77,20 @@ class SqlStore:
         self._db = db
         self._lock = threading.Lock()
         self._ids: dict[str, int] = {}  # name -> id; ids never change while a log exists
+        #: Set while an append's COMMIT is under way: a connection lost then leaves the
+        #: outcome unknown (StoreOutcomeUnknownError), not a refusal.
+        self._committing = False
 
     # hooks
     def _transaction(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
+
+    def _ensure_connected(self) -> None:
+        """Reconnects when the connection was lost (PostgreSQL); nothing for SQLite."""
+
+    def _lost(self, exc: BaseException) -> str | None:
+        """Gives back why, when exc means the connection is lost; None otherwise."""
+        return None
 
     def _fetch_nodes(self, log_id: int, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         raise NotImplementedError
@@ -64,10 +115,12 @@ class SqlStore:
             log_id = self._ids[name] = int(row[0])
         return log_id
 
+    @_guarded(retry=False)
     def create_log(self, name: str) -> None:
         with self._lock:
             self._run("INSERT INTO board_log (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
 
+    @_guarded(retry=False)
     def drop_log(self, name: str) -> None:
         with self._lock, self._transaction():
             self._ids.pop(name, None)
@@ -76,6 +129,7 @@ class SqlStore:
                 for table in ("board_entry", "board_node", "board_state", "board_index"):
                     self._run(f"DELETE FROM {table} WHERE log_id = ?", row)  # noqa: S608
 
+    @_guarded(retry=True)
     def size(self, name: str) -> int:
         with self._lock:
             row = self._run("SELECT size FROM board_log WHERE name = ?", (name,)).fetchone()
@@ -83,10 +137,12 @@ class SqlStore:
             raise LogNotFoundError(name)
         return int(row[0])
 
+    @_guarded(retry=True)
     def nodes(self, name: str, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         with self._lock:
             return self._fetch_nodes(self._log_id(name), ids)
 
+    @_guarded(retry=False)
     def append_many(
         self,
         name: str,
@@ -115,8 +171,11 @@ class SqlStore:
                         f" go with an append at {size}..{plan.new_size}"
                     )
                 self._write_state(log_id, state)
+            self._committing = True  # leaving the block commits
+        self._committing = False
         return size
 
+    @_guarded(retry=False)
     def save_state(self, name: str, state: StateUpdate) -> None:
         with self._lock, self._transaction():
             row = self._run(self._LOCK_LOG, (name,)).fetchone()
@@ -156,6 +215,7 @@ class SqlStore:
             )
             cursor.close()
 
+    @_guarded(retry=True)
     def load_state(self, name: str) -> tuple[int, bytes] | None:
         with self._lock:
             row = self._run(
@@ -172,6 +232,7 @@ class SqlStore:
             )
         return int(row[0]), bytes(row[1])
 
+    @_guarded(retry=True)
     def index_get(self, name: str, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         got: dict[bytes, bytes] = {}
         with self._lock:
@@ -187,6 +248,7 @@ class SqlStore:
                 got.update((bytes(k), bytes(v)) for k, v in rows)
         return got
 
+    @_guarded(retry=False)
     def index_put(self, name: str, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
         with self._lock, self._transaction():
             log_id = self._log_id(name)
@@ -200,6 +262,7 @@ class SqlStore:
             )
             cursor.close()
 
+    @_guarded(retry=True)
     def index_last(self, name: str, space: int) -> tuple[bytes, bytes] | None:
         with self._lock:
             row = self._run(
@@ -212,23 +275,34 @@ class SqlStore:
     def index_scan(
         self, name: str, space: int, start: bytes = b""
     ) -> Iterator[tuple[bytes, bytes]]:
-        with self._lock:
-            log_id = self._log_id(name)
+        log_id = self._scan_log_id(name)
         after, op = start, ">="
         while True:
-            with self._lock:
-                rows = self._run(
-                    "SELECT key, value FROM board_index WHERE log_id = ? AND space = ? "  # noqa: S608
-                    f"AND key {op} ? ORDER BY key LIMIT 1000",
-                    (log_id, space, after),
-                ).fetchall()
+            rows = self._scan_page(log_id, space, after, op)
             op = ">"
             if not rows:
                 return
-            for key, value in rows:
-                yield bytes(key), bytes(value)
-            after = bytes(rows[-1][0])
+            yield from rows
+            after = rows[-1][0]
 
+    @_guarded(retry=True)
+    def _scan_log_id(self, name: str) -> int:
+        with self._lock:
+            return self._log_id(name)
+
+    @_guarded(retry=True)
+    def _scan_page(
+        self, log_id: int, space: int, after: bytes, op: str
+    ) -> list[tuple[bytes, bytes]]:
+        with self._lock:
+            rows = self._run(
+                "SELECT key, value FROM board_index WHERE log_id = ? AND space = ? "  # noqa: S608
+                f"AND key {op} ? ORDER BY key LIMIT 1000",
+                (log_id, space, after),
+            ).fetchall()
+        return [(bytes(k), bytes(v)) for k, v in rows]
+
+    @_guarded(retry=True)
     def index_first(self, name: str, space: int, low: bytes, high: bytes) -> bytes | None:
         with self._lock:
             row = self._run(
@@ -238,6 +312,7 @@ class SqlStore:
             ).fetchone()
         return None if row is None else bytes(row[0])
 
+    @_guarded(retry=True)
     def _page(self, log_id: int, first: int, limit: int) -> list[tuple[int, str, bytes]]:
         with self._lock:
             rows: list[tuple[int, str, bytes]] = self._run(

@@ -75,3 +75,8 @@ class LogNotFoundError(StoreError, KeyError):
 
 class StateOutOfStepError(StoreError):
     """The log's size is not what the writer read: someone else appended in between."""
+
+
+class StoreOutcomeUnknownError(StoreUnavailableError):
+    """The connection was lost while a commit was under way: it may or may not have
+    happened. Whoever asked must look before trying again (a ballot: its tracking code)."""

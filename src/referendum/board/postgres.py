@@ -9,10 +9,12 @@ in a schema of their own (tests use a fresh schema each and drop it afterwards).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -30,6 +32,8 @@ __all__ = ["DEFAULT_URL", "URL_VARIABLE", "PostgresStore"]
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 URL_VARIABLE = "REFERENDUM_DATABASE_URL"
 _DDL_LOCK = 0x7265666572656E64  # "referend": serialises CREATE ... IF NOT EXISTS across sessions
+#: Seconds to wait after each failed attempt to open a new session (about 2 s in all).
+_RECONNECT_PAUSES = (0.1, 0.4, 1.5)
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _DDL = [
@@ -90,17 +94,12 @@ class PostgresStore(SqlStore):
         url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
         if schema is not None and _SCHEMA_NAME.fullmatch(schema) is None:
             raise ValueError(f"schema {schema!r}: want [a-z_][a-z0-9_]*, at most 63 characters")
-        try:
-            db = psycopg.connect(url, autocommit=True, connect_timeout=10)
-        except psycopg.Error as exc:
-            raise StoreUnavailableError(
-                f"cannot connect to PostgreSQL at {_redact(url)} (set {URL_VARIABLE}): {exc}"
-            ) from exc
         self._url = url
+        self._schema = schema
+        db = self._connect()
         self._locker: psycopg.Connection[tuple[Any, ...]] | None = None
         # Threads of one process take turns: an advisory lock is re-entrant per session.
         self._locking = threading.Lock()
-        db.execute("SET synchronous_commit = on")
         with db.transaction():
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK,))
             if schema is not None:
@@ -115,6 +114,45 @@ class PostgresStore(SqlStore):
         self._where = f"{row[0] if row else ''}|{row[1] if row else ''}"
         super().__init__(db)
 
+    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """Gives back a new session: durable commits, this store's schema."""
+        try:
+            db = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+            db.execute("SET synchronous_commit = on")
+            if self._schema is not None:
+                db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self._schema)))
+        except psycopg.Error as exc:
+            raise StoreUnavailableError(
+                f"cannot connect to PostgreSQL at {_redact(self._url)} (set {URL_VARIABLE}):"
+                f" {' '.join(str(exc).split())}"
+            ) from exc
+        return db
+
+    def _ensure_connected(self) -> None:
+        """Opens a new session when the last one was lost (a restart, a failover, an idle
+        reaper): a few tries over about two seconds, then StoreUnavailableError, so a
+        request gets a 503 and the next one tries again (section 7.5.3)."""
+        if not (self._db.closed or self._db.broken):
+            return
+        with self._lock:
+            if not (self._db.closed or self._db.broken):
+                return
+            last: StoreUnavailableError | None = None
+            for pause in _RECONNECT_PAUSES:
+                try:
+                    self._db = self._connect()
+                    return
+                except StoreUnavailableError as exc:
+                    last = exc
+                    time.sleep(pause)
+            if last is not None:
+                raise last
+
+    def _lost(self, exc: BaseException) -> str | None:
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            return " ".join(str(exc).split()) or type(exc).__name__
+        return None
+
     def _transaction(self) -> AbstractContextManager[Any]:
         return self._db.transaction()
 
@@ -125,19 +163,19 @@ class PostgresStore(SqlStore):
         session of the database, on any machine, and is released if the session dies."""
         key = _lock_key(self._where, name)
         with self._locking:
-            if self._locker is None or self._locker.closed:
-                try:
-                    self._locker = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
-                except psycopg.Error as exc:
-                    raise StoreUnavailableError(
-                        f"cannot connect to PostgreSQL at {_redact(self._url)}: {exc}"
-                    ) from exc
+            if self._locker is None or self._locker.closed or self._locker.broken:
+                self._locker = self._connect()
             locker = self._locker
-            locker.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                locker.execute("SELECT pg_advisory_lock(%s)", (key,))
+            except psycopg.Error as exc:
+                raise StoreUnavailableError(f"the board's writer lock: {exc}") from exc
             try:
                 yield
             finally:
-                locker.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                # A lost session has released the lock already; nothing more to undo.
+                with contextlib.suppress(psycopg.Error):
+                    locker.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def close(self) -> None:
         if self._locker is not None:

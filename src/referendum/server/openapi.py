@@ -256,7 +256,17 @@ _RESPONSES: dict[str, Any] = {
             }
         },
     ),
-    "Unavailable": _problem("the board's store cannot be read right now (board-unavailable)"),
+    "Unavailable": _problem(
+        "the board's store cannot be reached right now (board-unavailable: nothing was"
+        " appended), or was lost while an append was being committed (outcome-unknown: look"
+        " the entry up before sending it again); the service reconnects by itself",
+        {
+            "Retry-After": {
+                "description": "seconds to wait",
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            }
+        },
+    ),
     "PageNotFound": _problem(
         "the web pages are not built (web-pages-not-built), or there is no such file"
     ),

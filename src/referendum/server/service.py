@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from referendum.ballot import tracking_hash
-from referendum.board.errors import StoreError
+from referendum.board.errors import StoreError, StoreOutcomeUnknownError
 from referendum.canonical import parse_json
 from referendum.election import Election, ElectionError
 from referendum.errors import VerificationError
@@ -43,13 +43,29 @@ _CHUNK = 64 * 1024
 RECORD_MAX_AGE = 300.0
 
 
+#: Seconds a client waits before trying again after a 503 (the store reconnects at once).
+RETRY_AFTER = "2"
+
+
 def unavailable(exc: Exception) -> Problem:
     """Gives back the 503 problem for a store or folder that cannot be read right now."""
+    words = " ".join(str(exc).split())
+    if isinstance(exc, StoreOutcomeUnknownError):
+        return Problem(
+            503,
+            "outcome-unknown",
+            "Not known whether it was appended",
+            f"the board's store was lost while this was being committed ({words}): it may be"
+            " on the board or not; look it up (a ballot by its tracking code) before sending"
+            " it again",
+            headers={"Retry-After": RETRY_AFTER},
+        )
     return Problem(
         503,
         "board-unavailable",
         "Board unavailable",
-        f"the board cannot be read right now: {' '.join(str(exc).split())}",
+        f"the board cannot be read right now: {words}",
+        headers={"Retry-After": RETRY_AFTER},
     )
 
 
