@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from referendum.server.casting import Casting
-from referendum.server.limits import default_body_limit
+from referendum.server.limits import BulkReads, default_body_limit
 from referendum.server.messages import Messages
 from referendum.server.openapi import openapi_document
 from referendum.server.pages import Pages, SecurityHeaders
@@ -102,6 +102,7 @@ def create_app(
     body_limit = max_body if max_body is not None else default_body_limit(service.manifest)
     casting = Casting(service, limiter, body_limit)
     messages = Messages(service)
+    reads = BulkReads()
     pages = Pages(Path(static_dir) if static_dir is not None else None)
     document = openapi_document(service.manifest)
 
@@ -137,7 +138,8 @@ def create_app(
                 "Bad parameter",
                 f"limit={limit}: want 1 to {MAX_ENTRIES} entries",
             )
-        return JSONResponse(await run_in_threadpool(service.entries, start, limit))
+        async with reads.turn():
+            return JSONResponse(await run_in_threadpool(service.entries, start, limit))
 
     async def inclusion(request: Request) -> Response:
         index = _required(_number(request, "index", None), "index")
@@ -153,7 +155,8 @@ def create_app(
         return JSONResponse(await run_in_threadpool(service.results))
 
     async def record(_: Request) -> Response:
-        name, handle = await run_in_threadpool(service.record_zip)
+        async with reads.turn():
+            name, handle = await run_in_threadpool(service.record_zip)
         return StreamingResponse(
             stream(handle),
             media_type="application/zip",
@@ -201,6 +204,7 @@ def create_app(
     app.state.service = service
     app.state.rate = limiter
     app.state.body_limit = body_limit
+    app.state.reads = reads
     app.state.close = close
     return app
 

@@ -11,6 +11,10 @@ streaming when it does not.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -19,7 +23,10 @@ from referendum.canonical import canonical_json
 from referendum.manifest import Manifest
 from referendum.server.problems import Problem
 
-__all__ = ["default_body_limit", "read_body", "require_json"]
+__all__ = ["BODY_TIMEOUT", "BulkReads", "default_body_limit", "read_body", "require_json"]
+
+#: Seconds a request body may take to arrive once its head is in (408 after that).
+BODY_TIMEOUT = float(os.environ.get("REFERENDUM_BODY_TIMEOUT", "30"))
 
 _HEX32 = "0" * 64
 _HEX64 = "0" * 128
@@ -106,13 +113,50 @@ async def read_body(request: Request, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit)
-            chunks.append(chunk)
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
     except ClientDisconnect:
         raise Problem(
             400, "incomplete-body", "Bad request", "the client left before sending the body"
         ) from None
+    except TimeoutError:
+        raise Problem(
+            408,
+            "body-timeout",
+            "Request timeout",
+            f"the body did not arrive within {BODY_TIMEOUT:g} s",
+        ) from None
     return b"".join(chunks)
+
+
+class BulkReads:
+    """Turns for the reads that cost in proportion to what they return (board pages, the
+    record): at most `readers` at once in a worker, the others waiting up to `wait`
+    seconds and then answered 503 busy with Retry-After. Casting and look-ups never wait
+    behind them, so many readers cannot slow the casting of ballots down."""
+
+    def __init__(self, readers: int = 2, wait: float = 10.0) -> None:
+        self.readers = readers
+        self.wait = wait
+        self._turns = asyncio.Semaphore(readers)
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        try:
+            await asyncio.wait_for(self._turns.acquire(), self.wait)
+        except TimeoutError:
+            raise Problem(
+                503,
+                "busy",
+                "Busy",
+                f"{self.readers} board reads are under way in this worker; try again",
+                headers={"Retry-After": "2"},
+            ) from None
+        try:
+            yield
+        finally:
+            self._turns.release()

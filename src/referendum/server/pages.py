@@ -17,18 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from referendum.server.problems import Problem
 
-__all__ = ["DEFAULT_STATIC", "Pages", "SecurityHeaders"]
+__all__ = ["DEFAULT_STATIC", "SECURITY_HEADERS", "Pages", "SecurityHeaders"]
 
 DEFAULT_STATIC = Path(__file__).with_name("static")
 
 #: Scripts, styles, images and connections from this origin only; no inline script, no
 #: framing (the booth must not be overlaid by another site), no <base> rewriting.
 CSP = "default-src 'self'; base-uri 'none'; frame-ancestors 'none'"
-_HEADERS = [
+SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+_HEADERS = SECURITY_HEADERS
 _ASSET_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 _PAGES = {"/": "index.html", "/explorer": "explorer.html", "/results": "results.html"}
 

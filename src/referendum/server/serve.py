@@ -15,6 +15,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from referendum.server.app import (
     ELECTION_VARIABLE,
@@ -22,6 +23,7 @@ from referendum.server.app import (
     STATIC_VARIABLE,
     create_app,
 )
+from referendum.server.connections import GuardedHttpToolsProtocol
 from referendum.server.rate import RateLimit
 
 __all__ = ["bind", "run_server"]
@@ -49,6 +51,18 @@ def url_of(sock: socket.socket, host: str) -> str:
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
+
+
+#: uvicorn's settings for every worker (docs/operations.md §8.4): the guarded protocol
+#: (head size and time, connections per client, security headers on uvicorn's own
+#: answers), a bound on connections and tasks per worker, keep-alive for 5 s.
+_LIMITS: dict[str, Any] = {
+    "http": GuardedHttpToolsProtocol,
+    "limit_concurrency": 2048,
+    "timeout_keep_alive": 5,
+    "log_level": "info",
+    "proxy_headers": False,
+}
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -80,7 +94,7 @@ def run_server(
     if workers == 1:
         app = create_app(folder, static_dir=static_dir, rate=rate)
         close = app.state.close
-        config = uvicorn.Config(app, workers=1, log_level="info", proxy_headers=False)
+        config = uvicorn.Config(app, workers=1, **_LIMITS)
     else:
         os.environ[ELECTION_VARIABLE] = str(folder)
         os.environ[RATE_VARIABLE] = str(rate)
@@ -90,8 +104,7 @@ def run_server(
             "referendum.server.app:app_from_environment",
             factory=True,
             workers=workers,
-            log_level="info",
-            proxy_headers=False,
+            **_LIMITS,
         )
     if sock is None:
         sock = bind(host, port)
