@@ -9,8 +9,12 @@ referendum.election.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import signal
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +38,7 @@ __all__ = [
     "ELECTION_VARIABLE",
     "RATE_VARIABLE",
     "STATIC_VARIABLE",
+    "SUPERVISOR_VARIABLE",
     "app_from_environment",
     "create_app",
 ]
@@ -42,6 +47,7 @@ __all__ = [
 ELECTION_VARIABLE = "REFERENDUM_ELECTION"
 RATE_VARIABLE = "REFERENDUM_RATE_LIMIT"
 STATIC_VARIABLE = "REFERENDUM_STATIC"
+SUPERVISOR_VARIABLE = "REFERENDUM_SUPERVISOR"
 
 #: The most entries one GET /api/board/entries gives (a replica syncs in such pages).
 MAX_ENTRIES = 1000
@@ -89,6 +95,7 @@ def create_app(
     here, so a wrong folder fails before the server listens.
     """
     folder = Path(folder)
+    redact_access_log()
     service = Service(folder)
     try:
         limiter = (
@@ -209,12 +216,49 @@ def create_app(
     return app
 
 
+def _exit_with_parent() -> None:
+    """Stops this worker (SIGTERM to itself: a clean shutdown) once the supervisor that
+    started it is gone, even if it was killed with SIGKILL, so no orphan keeps the port."""
+    # The supervisor's pid as it said it, not getppid() now: a worker started just after
+    # its supervisor died would take its new parent (init) for the supervisor.
+    parent = int(os.environ.get(SUPERVISOR_VARIABLE) or os.getppid())
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+class _RedactAccessLog(logging.Filter):
+    """Keeps credential keys and tracking codes out of the access log: with the client's
+    address beside them, they would say who looked up which ballot."""
+
+    _PATH = re.compile(r"(/api/(?:credentials|receipts)/)[^\s?\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def redact_access_log() -> None:
+    """Installs _RedactAccessLog on uvicorn's access logger, once per process."""
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _RedactAccessLog) for f in logger.filters):
+        logger.addFilter(_RedactAccessLog())
+
+
 def app_from_environment() -> Starlette:
     """Gives back create_app for the folder named by REFERENDUM_ELECTION (the app factory
     each `referendum serve --workers N` worker process calls)."""
     folder = os.environ.get(ELECTION_VARIABLE)
     if not folder:
         raise RuntimeError(f"{ELECTION_VARIABLE} is not set: it names the election folder")
+    _exit_with_parent()
     rate = os.environ.get(RATE_VARIABLE)
     return create_app(
         folder,

@@ -11,6 +11,7 @@ stays as small as the roll.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
 import threading
@@ -70,8 +71,14 @@ class RateLimiter:
         self.rate = rate
         self.clock = clock
         self._lock = threading.Lock()
+        path = Path(folder) / RATE_FILE
+        # Private (0600), with its WAL and shared-memory files: which credentials cast
+        # when is nobody else's business on this machine.
+        for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(name, 0o600)
         self._db = sqlite3.connect(
-            Path(folder) / RATE_FILE, timeout=30.0, isolation_level=None, check_same_thread=False
+            path, timeout=30.0, isolation_level=None, check_same_thread=False
         )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

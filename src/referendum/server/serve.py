@@ -21,6 +21,7 @@ from referendum.server.app import (
     ELECTION_VARIABLE,
     RATE_VARIABLE,
     STATIC_VARIABLE,
+    SUPERVISOR_VARIABLE,
     create_app,
 )
 from referendum.server.connections import GuardedHttpToolsProtocol
@@ -97,6 +98,7 @@ def run_server(
         config = uvicorn.Config(app, workers=1, **_LIMITS)
     else:
         os.environ[ELECTION_VARIABLE] = str(folder)
+        os.environ[SUPERVISOR_VARIABLE] = str(os.getpid())
         os.environ[RATE_VARIABLE] = str(rate)
         if static_dir is not None:
             os.environ[STATIC_VARIABLE] = str(static_dir)
