@@ -151,6 +151,12 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--board", default=None, help="the board's URL (first use)")
     sync.add_argument("--fingerprint", default=None, help="the referendum's fingerprint (hex)")
     sync.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    sync.add_argument(
+        "--store",
+        default=None,
+        help="first use only: keep the replica in PostgreSQL (a postgresql:// URL of a"
+        " database or schema of its own; default SQLite in --dir)",
+    )
 
     op = sub.add_parser("open", help="operator: open voting (ceremony done, rolls closed)")
     op.add_argument("--election", required=True, help="the referendum's board folder")

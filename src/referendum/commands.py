@@ -932,7 +932,9 @@ def _sync(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be at least 1, got {args.jobs}")
     try:
-        with Replica.open(Path(args.dir), args.board, args.fingerprint) as replica:
+        with Replica.open(
+            Path(args.dir), args.board, args.fingerprint, store_url=args.store
+        ) as replica:
             new = replica.sync(jobs=args.jobs)
             state, verified = replica.state, replica.verified
             _say(

@@ -186,6 +186,8 @@ def _board_file(folder: Path) -> dict[str, Any]:
         or value.get("format") != REPLICA_FORMAT
         or not isinstance(value.get("url"), str)
         or not isinstance(value.get("fingerprint"), str)
+        or not set(value) <= {"format", "url", "fingerprint", "store"}
+        or not isinstance(value.get("store", ""), str)
     ):
         raise ReplicaSetupError(f"{path}: not a {REPLICA_FORMAT} file")
     return value
@@ -230,16 +232,29 @@ class Replica:
         fingerprint: str | None = None,
         *,
         store: LogStore | None = None,
+        store_url: str | None = None,
     ) -> Replica:
         """Gives back the replica in folder, made on first use from url and fingerprint.
 
         A folder keeps the board's URL and fingerprint it was made with (board.json);
         giving others later is refused. store: keep the replica there (default: a SQLite
-        file in folder). ReplicaSetupError or BoardUnreachable when it cannot be used.
+        file in folder). store_url: on first use, a postgresql:// URL where this party
+        keeps its replica instead (a database or schema of its own), remembered in
+        board.json. ReplicaSetupError or BoardUnreachable when it cannot be used.
         """
         folder = Path(folder)
-        if (folder / BOARD_FILE).exists():
+        if store_url is not None and not store_url.startswith(("postgresql://", "postgres://")):
+            raise ReplicaSetupError(f"replica store {store_url[:40]!r}: want a postgresql:// URL")
+        fresh = not (folder / BOARD_FILE).exists()
+        if not fresh:
             bound = _board_file(folder)
+            if store_url is not None and store_url != bound.get("store"):
+                where = "PostgreSQL" if bound.get("store") else "SQLite"
+                raise ReplicaSetupError(
+                    f"{folder} keeps its replica in {where} already: a store is chosen on"
+                    " first use only"
+                )
+            store_url = bound.get("store")
             if fingerprint is not None and _fingerprint(fingerprint).hex() != bound["fingerprint"]:
                 raise ReplicaSetupError(
                     f"{folder} keeps a replica of referendum {bound['fingerprint']},"
@@ -261,12 +276,24 @@ class Replica:
             pinned = _fingerprint(fingerprint)
             client = BoardClient(url)
             try:
-                manifest = _first_contact(folder, client, pinned)
+                manifest = _first_contact(folder, client, pinned, store_url)
             except BaseException:
                 client.close()
                 raise
         try:
-            if store is None:
+            if store is None and store_url is not None:
+                from referendum.board import PostgresStore
+
+                store = PostgresStore(store_url)
+                if fresh and _holds(store, manifest.id):
+                    store.close()
+                    (folder / BOARD_FILE).unlink()
+                    raise ReplicaSetupError(
+                        f"the store at {store_url.split('@')[-1]} holds a board of"
+                        f" referendum {manifest.id} already: give this replica a database"
+                        " or schema of its own"
+                    )
+            elif store is None:
                 from referendum.board import SqliteStore
 
                 store = SqliteStore(folder / STORE_FILE)
@@ -518,7 +545,20 @@ def _page(answer: Any, start: int, target: int) -> list[tuple[int, str, Any]]:
     return out
 
 
-def _first_contact(folder: Path, client: BoardClient, pinned: bytes) -> Manifest:
+def _holds(store: LogStore, name: str) -> bool:
+    """Gives back whether store has a log called name already."""
+    from referendum.board import LogNotFoundError
+
+    try:
+        store.size(name)
+    except LogNotFoundError:
+        return False
+    return True
+
+
+def _first_contact(
+    folder: Path, client: BoardClient, pinned: bytes, store_url: str | None = None
+) -> Manifest:
     """Gives back the board's manifest once its fingerprint is the pinned one; writes
     board.json and manifest.json into folder (made if missing)."""
     raw = client.manifest_bytes()
@@ -536,10 +576,17 @@ def _first_contact(folder: Path, client: BoardClient, pinned: bytes) -> Manifest
         raise ReplicaError("the board's manifest is not in canonical form (section 8.1)")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.json").write_bytes(manifest.canonical + b"\n")
-    (folder / BOARD_FILE).write_text(
-        json.dumps({"format": REPLICA_FORMAT, "url": client.url, "fingerprint": pinned.hex()})
-        + "\n"
-    )
+    bound: dict[str, Any] = {
+        "format": REPLICA_FORMAT,
+        "url": client.url,
+        "fingerprint": pinned.hex(),
+    }
+    if store_url is not None:
+        bound["store"] = store_url
+    # Private: a PostgreSQL URL may carry a password.
+    fd = os.open(folder / BOARD_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(bound) + "\n")
     return manifest
 
 

@@ -103,7 +103,9 @@ def wait_cosigned(url: str, witness: str, size: int) -> None:
     pytest.fail(f"{witness} did not co-sign the board at {size} entries within 60 s")
 
 
-def _referendum(root: Path, store: str | None) -> Iterator[dict[str, object]]:
+def _referendum(
+    root: Path, store: str | None, replica_store: str | None = None
+) -> Iterator[dict[str, object]]:
     trustees = [root / f"trustee-{n}" for n in range(1, 6)]
     blocks = [
         block(run("trustee", "keygen", "--dir", str(d), "--name", f"Trustee {n}"))
@@ -187,6 +189,17 @@ def _referendum(root: Path, store: str | None) -> Iterator[dict[str, object]]:
         followed = follower_log.read_text()
         assert "co-signed the board at size" in followed and "stopped" in followed
         observer = run("sync", "--dir", str(root / "observer"), *at).stdout
+        if replica_store is not None:  # an observer whose replica lives in PostgreSQL
+            pg_observer = root / "observer-pg"
+            first = run("sync", "--dir", str(pg_observer), *at, "--store", replica_store)
+            assert "phase 'done'" in first.stdout
+            assert not (pg_observer / "replica.sqlite").exists()
+            again = run("sync", "--dir", str(pg_observer)).stdout
+            assert "0 new board entries checked" in again
+            # The operator's own store holds this board: a replica may not share it.
+            shared = run("sync", "--dir", str(root / "observer-x"), *at, "--store", str(store),
+                         ok=False)  # fmt: skip
+            assert shared.returncode == 2 and "a database or schema of its own" in shared.stderr
         record = root / "public" / "record"
         run("export", "--election", str(board), "--record", str(record))
         yield {
@@ -211,22 +224,25 @@ def referendum(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, object]]:
     root = tmp_path_factory.mktemp(f"parties-{request.param}")
-    store = None
-    schema = None
+    store = replica_store = None
+    schemas = []
     if request.param == "postgresql":
         from referendum.board import PostgresStore
 
-        schema = f"parties_{uuid.uuid4().hex[:12]}"
-        PostgresStore(DATABASE, schema=schema).close()  # makes the schema
-        store = f"{DATABASE}?options=-csearch_path%3D{schema}"
+        for role in ("parties", "observer"):
+            schemas.append(f"{role}_{uuid.uuid4().hex[:12]}")
+            PostgresStore(DATABASE, schema=schemas[-1]).close()  # makes the schema
+        store = f"{DATABASE}?options=-csearch_path%3D{schemas[0]}"
+        replica_store = f"{DATABASE}?options=-csearch_path%3D{schemas[1]}"
     try:
-        yield from _referendum(root, store)
+        yield from _referendum(root, store, replica_store)
     finally:
-        if schema is not None:
+        if schemas:
             import psycopg
 
             with psycopg.connect(DATABASE, autocommit=True) as db:
-                db.execute(f"DROP SCHEMA {schema} CASCADE")
+                for schema in schemas:
+                    db.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def test_the_outside_verifier_confirms_the_count(referendum: dict[str, object]) -> None:
