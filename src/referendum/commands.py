@@ -109,6 +109,8 @@ def _write_secret(path: Path, value: Any, *, replace: bool = False) -> None:
             raise CommandError(f"{path} already exists; not overwriting a secret") from None
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # on disk before whatever it protects leaves
         return
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -378,6 +380,15 @@ def _no_tally(phase: str, what: str) -> str:
     return f"nothing to {what} yet: the board is in phase {phase!r} (run `tally close` first)"
 
 
+def _refused(exc: Exception) -> bool:
+    """Gives back whether exc says the board refused a message for certain, so it is not
+    on the board: the board's rules said no (here, or in a 4xx answer). A lost answer, a
+    503 or a replica that fails its check after posting leave it unknown."""
+    if isinstance(exc, BoardUnreachable):
+        return exc.status is not None and 400 <= exc.status < 500
+    return isinstance(exc, VerificationError) and not isinstance(exc, ReplicaError)
+
+
 def _commit(election: PartyBoard, folder: Path, keys: TrusteeKeys) -> None:
     """Posts the trustee's commitments. The secret is kept before they leave, so a crash
     in between leaves a state to post again (the next `commit` does), never commitments
@@ -398,9 +409,9 @@ def _commit(election: PartyBoard, folder: Path, keys: TrusteeKeys) -> None:
             raise CommandError(f"{path} exists: this trustee has committed")
     try:
         index = election.post("ceremony.commitment", state.commitment_message(manifest))
-    except (VerificationError, BoardUnreachable):
-        if fresh:
-            path.unlink()
+    except (VerificationError, BoardUnreachable) as exc:
+        if fresh and _refused(exc):
+            path.unlink()  # the board said no: this state's commitments are nowhere
         raise
     _say(f"trustee {state.index}: commitments posted (board entry {index})")
 
@@ -552,8 +563,7 @@ def _credentials(args: argparse.Namespace) -> None:
                 for item in items:
                     indexes += election.post_many([item])
         except (VerificationError, BoardUnreachable) as exc:
-            refused = not isinstance(exc, BoardUnreachable) or 400 <= (exc.status or 0) < 500
-            if refused and not indexes:
+            if _refused(exc) and not indexes:
                 out.unlink()  # the board's rules refused these keys: nobody can use their codes
             raise
     _say(

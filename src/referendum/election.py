@@ -13,6 +13,7 @@ interleave their appends, whichever folder or machine they run from.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
@@ -601,10 +602,12 @@ class Election:
     def _import_cosigned(self) -> None:
         """Moves a cosigned.jsonl of an older version into the store, once."""
         path = self.folder / "cosigned.jsonl"
-        if not path.exists():
-            return
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return  # none, or another worker has just moved it
         rows = []
-        for n, line in enumerate(path.read_bytes().splitlines(), start=1):
+        for n, line in enumerate(data.splitlines(), start=1):
             where = f"{path} line {n}"
             text = _text(parse_json(line, where), "checkpoint", where)
             try:
@@ -612,8 +615,9 @@ class Election:
             except VerificationError as exc:
                 raise ElectionError(f"{where}: checkpoint: {exc}") from None
             rows.append((COSIGNED, pack_index(signed.checkpoint.size), signed.encode()))
-        self.store.index_put(self.manifest.id, rows)
-        os.replace(path, path.with_name("cosigned.jsonl.imported"))
+        self.store.index_put(self.manifest.id, rows)  # the same rows twice change nothing
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, path.with_name("cosigned.jsonl.imported"))
 
     def export(self, folder: Path, *, size: int | None = None) -> Path:
         """Gives back folder, where the election record now is (section 15).

@@ -77,13 +77,14 @@ def request_cosignature(election: Election, url: str, *, timeout: float = 30.0) 
                 _SIZE_TYPE
             ):
                 text = answer.text
-                if not text.endswith("\n") or not text[:-1].isdigit():
+                digits = text[:-1]
+                if not text.endswith("\n") or not (digits.isascii() and digits.isdigit()):
                     raise TlogWitnessError(f"witness {url}: a 409 without a size")
-                if int(text[:-1]) == old:
+                if int(digits) == old:
                     raise TlogWitnessError(
                         f"witness {url} holds another tree of {old} entries than this board"
                     )
-                old = int(text[:-1])
+                old = int(digits)
                 continue
             if answer.status_code != 200:
                 raise TlogWitnessError(

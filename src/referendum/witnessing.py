@@ -116,6 +116,7 @@ class Witnessing:
         a, b = latest.checkpoint, current.checkpoint
         if a.size == b.size:
             if a.root == b.root:
+                self._repost(latest)
                 return
             evidence = prove_equivocation(latest, current, self.replica.manifest.board_key)
             self._keep(evidence)
@@ -137,6 +138,24 @@ class Witnessing:
             f" tree of {a.size} entries this witness co-signed",
             self._path(),
         )
+
+    def _repost(self, latest: SignedCheckpoint) -> None:
+        """Hands latest to the board again unless the board keeps this witness's
+        co-signature of that tree: a post that failed after latest was kept (a restart,
+        a 503) is made good at the next step."""
+        size = latest.checkpoint.size
+        answer: Any = self.replica.client.get(f"/api/board/cosigned?from={size}")
+        texts = answer.get("checkpoints") if isinstance(answer, dict) else None
+        for text in texts if isinstance(texts, list) else []:
+            try:
+                kept = parse_signed_checkpoint(text)
+            except BoardVerificationError:
+                continue
+            if kept.checkpoint == latest.checkpoint and any(
+                s.name == self.key.name for s in kept.signatures
+            ):
+                return
+        self.replica.client.post("/api/board/cosignatures", {"checkpoint": latest.to_text()})
 
     # -- what other witnesses saw ---------------------------------------------------------------
 

@@ -182,3 +182,21 @@ def test_board_reads_take_turns_and_casting_does_not_wait(tmp_path: Path) -> Non
     app.state.close()
     assert most[0] == 2
     assert sorted(results) == [200, 200, 503]
+
+
+def test_a_body_sent_with_its_head_in_one_write_is_not_a_large_head(server: int) -> None:
+    body = b'{"kind": "credentials", "payload": {"x": "' + b"a" * 60_000 + b'"}}'
+    head = (
+        b"POST /api/board/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    answer = _exchange(server, head + body)
+    assert _status(answer) == 409, answer[:200]
+
+
+def test_many_pipelined_requests_in_one_write_are_all_answered(server: int) -> None:
+    one = b"GET /api/election HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET /api/election HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = _exchange(server, one * 999 + last, wait=20)
+    assert answer.count(b"HTTP/1.1 200 OK") == 1000
+    assert b" 431 " not in answer

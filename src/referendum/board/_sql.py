@@ -45,14 +45,14 @@ def _guarded(*, retry: bool) -> Callable[[_F], _F]:
         def run(self: SqlStore, *args: Any, **kwargs: Any) -> Any:
             for attempt in (1, 2):
                 self._ensure_connected()
-                self._committing = False
+                self._local.committing = False
                 try:
                     return method(self, *args, **kwargs)
                 except Exception as exc:
                     lost = self._lost(exc)
                     if lost is None:
                         raise
-                    if self._committing:
+                    if getattr(self._local, "committing", False):
                         raise StoreOutcomeUnknownError(
                             f"the connection to the store was lost while committing: {lost}"
                         ) from exc
@@ -77,9 +77,9 @@ class SqlStore:
         self._db = db
         self._lock = threading.Lock()
         self._ids: dict[str, int] = {}  # name -> id; ids never change while a log exists
-        #: Set while an append's COMMIT is under way: a connection lost then leaves the
-        #: outcome unknown (StoreOutcomeUnknownError), not a refusal.
-        self._committing = False
+        #: committing: set (per thread) while an append's COMMIT is under way: a connection
+        #: lost then leaves the outcome unknown (StoreOutcomeUnknownError), not a refusal.
+        self._local = threading.local()
 
     # hooks
     def _transaction(self) -> AbstractContextManager[Any]:
@@ -171,8 +171,8 @@ class SqlStore:
                         f" go with an append at {size}..{plan.new_size}"
                     )
                 self._write_state(log_id, state)
-            self._committing = True  # leaving the block commits
-        self._committing = False
+            self._local.committing = True  # leaving the block commits
+        self._local.committing = False
         return size
 
     @_guarded(retry=False)

@@ -51,7 +51,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
-        self._in_head = True
+        self._in_head = False  # a request's head has begun and is not complete
+        self._messages = 0  # requests begun on this connection
+        self._in_message = False  # a request has begun and is not complete
         self._head_timer: asyncio.TimerHandle | None = None
         self._host: str | None = None
 
@@ -79,14 +81,25 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     # -- the head ---------------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        in_head = self._in_head
+        messages, in_head, idle = self._messages, self._in_head, not self._in_message
         super().data_received(data)
-        # Only what leaves a head unfinished counts: a chunk that ends the head (and
-        # starts the body) does not, so a large body is never taken for a large head.
-        if in_head and self._in_head and not self.transport.is_closing():
+        if self.transport.is_closing() or not self._in_head:
+            return
+        began = self._messages - messages
+        if (began == 0 and in_head) or (began == 1 and idle):
+            # The whole chunk went to one head that is still unfinished.
             self._head_bytes += len(data)
-            if self._head_bytes > HEAD_LIMIT:
-                self._refuse(431, f"the request head is larger than {HEAD_LIMIT} bytes")
+        # (Else the head began after other requests in this chunk: it counts from the
+        # next chunk on, what the parser holds of it being less than one chunk.)
+        if self._head_bytes > HEAD_LIMIT:
+            self._refuse(431, f"the request head is larger than {HEAD_LIMIT} bytes")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._messages += 1
+        self._in_message = True
+        self._in_head = True
+        self._head_bytes = 0
 
     def on_headers_complete(self) -> None:
         self._in_head = False
@@ -95,13 +108,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        # The next request on this connection starts a new head.
-        self._in_head = True
-        self._head_bytes = 0
+        self._in_message = False
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
+        # Wait for a next head only when no request of this connection is under way
+        # (a pipelined one may be running: its time is not a head's).
+        idle = self.cycle is None or self.cycle.response_complete
+        if not self.transport.is_closing() and not self.pipeline and idle:
             self._arm()
 
     # -- answers uvicorn makes itself ---------------------------------------------------------
@@ -120,7 +134,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _head_timeout(self) -> None:
         self._head_timer = None
-        if self._in_head and not self.transport.is_closing():
+        waiting = self._in_head or not self._in_message  # for a head, not a body
+        if waiting and not self.transport.is_closing():
             self._refuse(408, f"no whole request head within {HEAD_TIMEOUT:g} s")
 
     def _refuse(self, status: int, message: str) -> None:
