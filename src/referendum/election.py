@@ -321,9 +321,17 @@ class Election:
             entries = self.log.append_many(encoded, update)
         except BaseException:
             self.index.clear()
+            # Back to the stored state, rebuilt from scratch: nothing of the refused items
+            # (the ceremony objects they touched included) may be reused. No lock is taken
+            # here: the caller may hold the writer lock already.
+            self.state = Replay(self.manifest, index=self.index, keep_spoiled=False)
             try:
-                self._load()
-            except StoreError:
+                stored = self.store.load_state(self.manifest.id)
+                if stored is None:
+                    self._stale = True
+                else:
+                    self.state = self._restore(stored[1])
+            except (StoreError, ElectionError, ValueError):
                 self._stale = True  # the next refresh reads the stored state again
             raise
         self.index.clear()
