@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -53,6 +54,9 @@ __all__ = [
 BOARD_FILE = "board.json"
 REPLICA_FORMAT = "referendum-replica/1"
 STORE_FILE = "replica.sqlite"
+#: The largest answer a party reads from the board (a page of 1,000 entries of the
+#: largest ballot style is far below it).
+MAX_ANSWER = 64 * 1024 * 1024
 #: Entries fetched and committed together (at most what GET /api/board/entries gives).
 PAGE = 1000
 #: The index space (section 7.5.5) where a replica keeps the last checkpoint it verified.
@@ -94,42 +98,58 @@ class BoardClient:
         if not url.startswith(("http://", "https://")):
             raise ReplicaSetupError(f"board URL {url!r}: want http:// or https://")
         self.url = url.rstrip("/")
+        self._timeout = timeout
         self._http = httpx.Client(base_url=self.url, timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _call(self, method: str, path: str, **kwargs: Any) -> bytes:
+        """Gives back the board's answer, read whole but never past MAX_ANSWER bytes nor
+        past the client's timeout in all (a hostile board can neither fill this party's
+        memory nor hold it up by trickling bytes)."""
+        deadline = time.monotonic() + self._timeout
+        chunks: list[bytes] = []
+        size = 0
         try:
-            response = self._http.request(method, path, **kwargs)
+            with self._http.stream(method, path, **kwargs) as response:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_ANSWER:
+                        raise BoardUnreachable(
+                            f"board {self.url}{path}: an answer larger than {MAX_ANSWER} bytes"
+                        )
+                    if time.monotonic() > deadline:
+                        raise BoardUnreachable(
+                            f"board {self.url}{path}: the answer took more than {self._timeout:g} s"
+                        )
+                    chunks.append(chunk)
+                status = response.status_code
         except httpx.HTTPError as exc:
             raise BoardUnreachable(f"board {self.url}: {exc}") from None
-        if response.status_code >= 400:
+        content = b"".join(chunks)
+        if status >= 400:
             problem: Any = None
-            detail = response.text[:300]
+            detail = content[:300].decode("utf-8", "replace")
             try:
-                problem = parse_json(response.content, "problem")
+                problem = parse_json(content, "problem")
                 if isinstance(problem, dict) and isinstance(problem.get("detail"), str):
                     detail = problem["detail"]
             except JsonFormatError:
                 pass
-            raise BoardUnreachable(
-                f"board {self.url}{path}: {response.status_code}: {detail}",
-                response.status_code,
-                problem,
-            )
-        return response
+            raise BoardUnreachable(f"board {self.url}{path}: {status}: {detail}", status, problem)
+        return content
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._call(method, path, **kwargs)
+        content = self._call(method, path, **kwargs)
         try:
-            return parse_json(response.content, f"{self.url}{path}")
+            return parse_json(content, f"{self.url}{path}")
         except JsonFormatError as exc:
             raise BoardUnreachable(f"board {self.url}{path}: not JSON: {exc}") from None
 
     def manifest_bytes(self) -> bytes:
         """Gives back the bytes GET /api/manifest serves."""
-        return self._call("GET", "/api/manifest").content
+        return self._call("GET", "/api/manifest")
 
     def election(self) -> Any:
         return self._json("GET", "/api/election")

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+import pytest
 from test_parties_over_http import run, serve, stop
 
 from referendum.board import parse_signed_checkpoint
@@ -35,5 +36,23 @@ def test_a_cosignature_lost_on_its_way_is_posted_again(tmp_path: Path) -> None:
         out = run("witness", "cosign", "--dir", str(witness), *at).stdout
         assert "already co-signed" in out
         assert name in _names(url)
+    finally:
+        stop(server)
+
+
+def test_a_party_reads_no_answer_larger_than_its_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from referendum import replica
+
+    demo = prepare_demo(tmp_path / "demo", voters=8, say=lambda _: None)
+    server, url = serve(demo.election, tmp_path / "serve.log")
+    try:
+        client = replica.BoardClient(url)
+        assert len(client.manifest_bytes()) > 100
+        monkeypatch.setattr(replica, "MAX_ANSWER", 100)
+        with pytest.raises(replica.BoardUnreachable, match="larger than 100 bytes"):
+            client.manifest_bytes()
+        client.close()
     finally:
         stop(server)
