@@ -42,9 +42,6 @@ class PartyBoard(Protocol):
     def root(self, size: int) -> bytes:
         """Gives back the root of the first size entries, as this party's board holds them."""
 
-    def cosigned(self) -> list[SignedCheckpoint]:
-        """Gives back checkpoints witnesses co-signed (the newest last)."""
-
     def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
         """Gives back the co-signed checkpoints of size entries or more (oldest first)."""
 
@@ -79,9 +76,6 @@ class Local:
     def root(self, size: int) -> bytes:
         return self.election.log.root(size)
 
-    def cosigned(self) -> list[SignedCheckpoint]:
-        return self.election.cosigned()
-
     def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
         return [s for s in self.election.cosigned() if s.checkpoint.size >= size]
 
@@ -114,16 +108,6 @@ class Remote:
 
     def root(self, size: int) -> bytes:
         return self.replica.log.root(size)
-
-    def cosigned(self) -> list[SignedCheckpoint]:
-        answer = self.replica.client.checkpoint()
-        text = answer.get("cosigned") if isinstance(answer, dict) else None
-        if not isinstance(text, str):
-            return []
-        try:
-            return [parse_signed_checkpoint(text)]
-        except BoardVerificationError as exc:
-            raise ReplicaError(f"the board's co-signed checkpoint: {exc}") from None
 
     def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
         answer = self.replica.client.get(f"/api/board/cosigned?from={size}")

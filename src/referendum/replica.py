@@ -397,6 +397,30 @@ class Replica:
             )
         return signed
 
+    def board_cosigned(self) -> SignedCheckpoint | None:
+        """Gives back the newest co-signed checkpoint the board hands out, or None.
+
+        ReplicaError when it is not the board's (malformed, or without the board's
+        signature), and, with the checkpoint as conflict, when it states another tree
+        than this replica holds at its size (the board showed others another history)."""
+        answer: Any = self.client.checkpoint()
+        text = answer.get("cosigned") if isinstance(answer, dict) else None
+        if not isinstance(text, str):
+            return None
+        try:
+            signed = parse_signed_checkpoint(text)
+            signed.verify(self.manifest.board_key)
+        except BoardVerificationError as exc:
+            raise ReplicaError(f"the board's co-signed checkpoint: {exc}") from None
+        c = signed.checkpoint
+        if c.size <= self.state.size and self.log.root(c.size) != c.root:
+            raise ReplicaError(
+                f"the board equivocated: a checkpoint it hands out as co-signed states"
+                f" another tree of {c.size} entries than the one this replica checked",
+                signed,
+            )
+        return signed
+
     def sync(
         self,
         *,

@@ -162,27 +162,12 @@ class Witnessing:
     def _compare_cosigned(self) -> None:
         """Caught when the newest checkpoint another witness co-signed (as the board hands
         it out) is a tree this witness's replica does not hold."""
-        answer: Any = self.replica.client.checkpoint()
-        text = answer.get("cosigned") if isinstance(answer, dict) else None
-        if not isinstance(text, str):
-            return
-        manifest = self.replica.manifest
         try:
-            other = parse_signed_checkpoint(text)
-            other.verify(manifest.board_key)
-        except BoardVerificationError:
-            return  # not the board's word: nothing to hold it to
-        c, size = other.checkpoint, self.replica.state.size
-        if c.size > size or c.root == self.replica.log.root(c.size):
-            return
-        ours = self.replica.verified
-        if ours is None:
-            return
-        self._caught(
-            f"the board equivocated: a checkpoint co-signed by other witnesses states another"
-            f" tree of {c.size} entries than the one this witness verified",
-            other,
-        )
+            self.replica.board_cosigned()
+        except ReplicaError as exc:
+            if exc.conflict is not None and self.replica.verified is not None:
+                self._caught(str(exc), exc.conflict)
+            # Otherwise it is not the board's word: nothing to hold the board to.
 
     # -- evidence ---------------------------------------------------------------------------------
 
