@@ -60,10 +60,25 @@ def manifest_json() -> dict[str, Any]:
                 "min_choices": 0,
                 "max_choices": 2,
             },
+            {
+                "id": "seats",
+                "text": _texts("Elect exactly two of three"),
+                "options": [{"id": o, "text": _texts(o)} for o in ("ana", "bohdan", "chen")],
+                "min_choices": 2,
+                "max_choices": 2,
+            },
+            {
+                "id": "extras",
+                "text": _texts("Which services (any)?"),
+                "options": [{"id": o, "text": _texts(o)} for o in ("bus", "clinic")],
+                "min_choices": 0,
+                "max_choices": 2,
+            },
         ],
         "regions": [
             {"id": "city", "name": _texts("City"), "questions": ["bridge", "parks"]},
             {"id": "valley", "name": _texts("Valley"), "questions": ["bridge"]},
+            {"id": "hills", "name": _texts("Hills"), "questions": ["seats", "extras"]},
         ],
         "trustees": [
             {
@@ -90,6 +105,12 @@ VALID = [
     ),
     ("city ballot: bridge no, parks left blank", "city", 2, {"bridge": [0, 1], "parks": [0, 0, 0]}),
     ("valley ballot: bridge no", "valley", 3, {"bridge": [0, 1]}),
+    (
+        "hills ballot: seats ana and chen (last option not encrypted), extras clinic",
+        "hills",
+        4,
+        {"seats": [1, 0, 1], "extras": [0, 1]},
+    ),
 ]
 
 
@@ -111,6 +132,9 @@ FAILS_AT = {
     "region not in the manifest, re-signed": "ballot style",
     "questions out of order, re-signed": "ballot style",
     "a question left out, re-signed": "ballot style",
+    "exactly-one question with its last option encrypted too, re-signed": "ballot style",
+    "sum proof on a question whose selections bound the sum, re-signed": "ballot style",
+    "sum proof left out where it is needed, re-signed": "ballot style",
     "a challenged ballot cast with the spoiled signature (a board's forgery)": "signature",
 }
 
@@ -193,8 +217,8 @@ def main() -> None:
         p["credential"] = Ed25519Key(_credential_seed(2)).public.hex()
 
     def swap(p: dict[str, Any]) -> None:
-        sel = p["questions"][0]["selections"]
-        sel[0], sel[1] = sel[1], sel[0]
+        sel = p["questions"][1]["selections"]
+        sel[0], sel[2] = sel[2], sel[0]
 
     corrupt("missing signature", "decode", lambda p: p.pop("signature"), False)
     corrupt("extra top-level field", "decode", lambda p: p.update(note="x"), True)
@@ -209,7 +233,7 @@ def main() -> None:
     corrupt(
         "non-canonical group element",
         "decode",
-        lambda p: p["questions"][0]["selections"][1].update(beta="ff" * 32),
+        lambda p: p["questions"][0]["selections"][0].update(beta="ff" * 32),
         True,
     )
     corrupt("non-canonical scalar (c + l) in a proof", "decode", non_canonical_scalar, True)
@@ -265,6 +289,24 @@ def main() -> None:
         "questions out of order, re-signed", "invalid", lambda p: p["questions"].reverse(), True
     )
     corrupt("a question left out, re-signed", "invalid", lambda p: p["questions"].pop(), True)
+    corrupt(
+        "exactly-one question with its last option encrypted too, re-signed",
+        "invalid",
+        lambda p: p["questions"][0]["selections"].append(other["questions"][0]["selections"][0]),
+        True,
+    )
+    corrupt(
+        "sum proof on a question whose selections bound the sum, re-signed",
+        "invalid",
+        lambda p: p["questions"][0].update(sum_proof=other["questions"][1]["sum_proof"][:1]),
+        True,
+    )
+    corrupt(
+        "sum proof left out where it is needed, re-signed",
+        "invalid",
+        lambda p: p["questions"][1].update(sum_proof=[]),
+        True,
+    )
     moved = copy.deepcopy(base)
     set_credential(moved)
     cases.append(
@@ -301,6 +343,20 @@ def main() -> None:
             "payload": spoiled_ok,
         }
     ]
+
+    spoiled.append(
+        {
+            "desc": "spoiled hills ballot (the reveal opens the encrypted selections only)",
+            "want_err": None,
+            "region": "hills",
+            "choices": prepared[4].choices,
+            "credential_seed": _credential_seed(4).hex(),
+            "rng_seed": _rng_seed(4),
+            "tracking_hash": prepared[4].tracking_hash.hex(),
+            "tracking_code": prepared[4].tracking_code,
+            "payload": prepared[4].spoiled_payload(),
+        }
+    )
 
     def spoil(
         desc: str, err: str, fails_at: str, change: Callable[[dict[str, Any]], None], seed: bytes

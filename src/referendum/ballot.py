@@ -1,8 +1,10 @@
 """Ballots: encryption, proofs, tracking codes, signatures and Benaloh challenges.
 
 docs/protocol.md section 12. A voter's device encrypts one 0/1 per option of every
-question on the region's ballot, proves each encrypts 0 or 1 (a disjunctive proof) and
-that each question's sum lies in [min_choices, max_choices] (a range proof), shows the
+question on the region's ballot (all but the last option when the question asks for
+exactly k choices: the last follows from the others), proves each encrypts 0 or 1 (a
+disjunctive proof) and, where those proofs do not already imply it, that each question's
+sum lies in its bounds (a range proof), shows the
 tracking code, and only then, once the voter has chosen, signs with the voter's
 credential: either the ballot to cast (kind "ballot") or, for a Benaloh challenge, the
 unsigned ballot together with every nonce (kind "spoiled"). So nothing a challenge sends
@@ -91,6 +93,10 @@ _REVEAL_FIELDS: Final = frozenset({"question", "selections"})
 _OPENING_FIELDS: Final = frozenset({"vote", "nonce"})
 
 
+#: Why an exactly-k question has one selection fewer than options (section 12.2).
+_EXACT_NOTE: Final = " (exactly k chosen: the last option is not encrypted)"
+
+
 class BallotError(VerificationError):
     """A ballot or spoiled ballot fails a check; the message says where and what."""
 
@@ -153,7 +159,8 @@ class PreparedBallot:
     body: the ballot without its signature (12.2); the tracking hash and code are of it,
     so the device shows them before the voter chooses. Nothing is signed until then:
     `payload` signs the ballot to cast, `spoiled_payload()` the challenge (12.5). choices
-    (the vote), nonces (one r per option) and the credential key are never printed.
+    (the vote: one 0/1 per option), nonces (one r per encrypted selection, section 12.2)
+    and the credential key are never printed.
     """
 
     body: dict[str, Any]
@@ -184,7 +191,9 @@ class PreparedBallot:
                 "selections": [
                     {"vote": vote, "nonce": r.to_bytes().hex()}
                     for vote, r in zip(
-                        self.choices[q["question"]], self.nonces[q["question"]], strict=True
+                        self.choices[q["question"]][: len(self.nonces[q["question"]])],
+                        self.nonces[q["question"]],
+                        strict=True,
                     )
                 ],
             }
@@ -255,7 +264,8 @@ def encrypt_ballot(
         selections: list[dict[str, Any]] = []
         cts: list[Ciphertext] = []
         rs: list[Scalar] = []
-        for o, vote in enumerate(clean[q.id]):
+        votes = clean[q.id][: q.encrypted]
+        for o, vote in enumerate(votes):
             r = _G.random_scalar(rng)
             ct = encrypt(_G, public_key, vote, r)
             proof = prove_disjunctive(
@@ -264,21 +274,21 @@ def encrypt_ballot(
             selections.append({**ct.to_json(), "proof": proof.to_json()})
             cts.append(ct)
             rs.append(r)
-        r_sum = sum(rs[1:], start=rs[0])
-        sum_proof = prove_range(
-            ctx,
-            public_key,
-            sum_ciphertexts(_G, cts),
-            sum(clean[q.id]),
-            r_sum,
-            q.min_choices,
-            q.max_choices,
-            bound_to=(cred, region_id, q.id),
-            rng=rng,
-        )
-        questions.append(
-            {"question": q.id, "selections": selections, "sum_proof": sum_proof.to_json()}
-        )
+        sum_proof: list[dict[str, str]] = []
+        if q.needs_sum_proof:
+            lo, hi = q.sum_range
+            sum_proof = prove_range(
+                ctx,
+                public_key,
+                sum_ciphertexts(_G, cts),
+                sum(votes),
+                sum(rs[1:], start=rs[0]),
+                lo,
+                hi,
+                bound_to=(cred, region_id, q.id),
+                rng=rng,
+            ).to_json()
+        questions.append({"question": q.id, "selections": selections, "sum_proof": sum_proof})
         nonces[q.id] = tuple(rs)
     body = {"region": region_id, "credential": cred.hex(), "questions": questions}
     h = tracking_hash(manifest.fingerprint, body)
@@ -307,6 +317,7 @@ class CheckedBallot:
     region: str
     credential: bytes
     tracking_hash: bytes
+    #: question id -> the encrypted selections (Question.encrypted of them), in order.
     selections: dict[str, tuple[Ciphertext, ...]]
 
 
@@ -363,7 +374,7 @@ def _check_fields(payload: Any, where: str, *, signed: bool) -> None:
             _hex(sel["alpha"], 32, f"{w} option {o} alpha")
             _hex(sel["beta"], 32, f"{w} option {o} beta")
             _pairs(sel["proof"], f"{w} option {o} proof", 2, 2)
-        _pairs(q["sum_proof"], f"{w} sum_proof", 1, _MAX_ITEMS)
+        _pairs(q["sum_proof"], f"{w} sum_proof", 0, _MAX_ITEMS)
 
 
 def check_ballot_fields(payload: Any, where: str) -> None:
@@ -407,16 +418,21 @@ def _check_style(payload: dict[str, Any], style: Sequence[Question], where: str)
         )
     for q, question in zip(payload["questions"], style, strict=True):
         w = f"{where}: ballot question {question.id}"
-        if len(q["selections"]) != len(question.options):
+        if len(q["selections"]) != question.encrypted:
             raise BallotError(
-                f"{w}: {len(q['selections'])} selections, the question has "
-                f"{len(question.options)} options"
+                f"{w}: {len(q['selections'])} selections, want {question.encrypted} for"
+                f" {len(question.options)} options{_EXACT_NOTE if question.exact else ''}"
             )
-        width = question.max_choices - question.min_choices + 1
+        lo, hi = question.sum_range
+        width = hi - lo + 1 if question.needs_sum_proof else 0
         if len(q["sum_proof"]) != width:
             raise BallotError(
                 f"{w} sum_proof: {len(q['sum_proof'])} branches, want {width} "
-                f"(choices {question.min_choices} to {question.max_choices})"
+                + (
+                    f"(selected {lo} to {hi})"
+                    if width
+                    else "(the selections' own proofs bound their sum)"
+                )
             )
 
 
@@ -474,20 +490,23 @@ def _verify_proofs(
             except (GroupError, InvalidProof) as exc:
                 raise BallotError(f"{w}: {exc}") from None
             cts.append(ct)
-        w = f"{where}: ballot question {question.id}"
-        try:
-            sum_proof = RangeProof.from_json(_G, q["sum_proof"], "sum_proof")
-            verify_range(
-                ctx,
-                public_key,
-                sum_ciphertexts(_G, cts),
-                question.min_choices,
-                question.max_choices,
-                sum_proof,
-                bound_to=(credential, region_id, question.id),
-            )
-        except (GroupError, InvalidProof) as exc:
-            raise BallotError(f"{w}: sum_proof: {exc}") from None
+        if question.needs_sum_proof:
+            lo, hi = question.sum_range
+            try:
+                sum_proof = RangeProof.from_json(_G, q["sum_proof"], "sum_proof")
+                verify_range(
+                    ctx,
+                    public_key,
+                    sum_ciphertexts(_G, cts),
+                    lo,
+                    hi,
+                    sum_proof,
+                    bound_to=(credential, region_id, question.id),
+                )
+            except (GroupError, InvalidProof) as exc:
+                raise BallotError(
+                    f"{where}: ballot question {question.id}: sum_proof: {exc}"
+                ) from None
         selections[question.id] = tuple(cts)
     try:
         h = tracking_hash(fp, payload)
@@ -554,7 +573,8 @@ def read_spoiled(
     choices: dict[str, tuple[int, ...]] = {}
     for item in _list(top["reveal"], f"{w} reveal", 1, _MAX_ITEMS):
         _fields(item, _REVEAL_FIELDS, f"{w} reveal")
-        choices[item["question"]] = tuple(int(o["vote"]) for o in item["selections"])
+        votes = tuple(int(o["vote"]) for o in item["selections"])
+        choices[item["question"]] = manifest.question(item["question"]).full_choices(votes)
     return ballot, choices
 
 
@@ -570,7 +590,7 @@ def _read_reveal(
             raise BallotError(
                 f"{where}: spoiled reveal[{qi}]: question {item['question']!r}, want {question.id}"
             )
-        n = len(question.options)
+        n = question.encrypted
         w = f"{where}: spoiled question {question.id}"
         pairs: list[tuple[int, Scalar]] = []
         for o, opening in enumerate(_list(item["selections"], f"{w} selections", n, n)):
@@ -618,5 +638,5 @@ def verify_spoiled(
                     f"{wq} option {o}: encrypting vote {vote} with the revealed nonce "
                     "does not give the ballot's ciphertext"
                 )
-        choices[question.id] = tuple(vote for vote, _ in openings[question.id])
+        choices[question.id] = question.full_choices(vote for vote, _ in openings[question.id])
     return ballot, choices

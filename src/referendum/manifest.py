@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -66,11 +66,47 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A question; its encrypted form on a ballot is section 12.2's.
+
+    When the voter must choose exactly k options (min_choices = max_choices = k) the
+    last option's choice follows from the others (k minus their sum), so a ballot
+    encrypts only the first `encrypted` options and the count derives the last one.
+    """
+
     id: str
     text: Texts
     options: tuple[Option, ...]
     min_choices: int
     max_choices: int
+
+    @property
+    def exact(self) -> bool:
+        """True when the voter chooses exactly min_choices = max_choices options."""
+        return self.min_choices == self.max_choices
+
+    @property
+    def encrypted(self) -> int:
+        """The number of selections a ballot encrypts: all options, or all but the last."""
+        return len(self.options) - 1 if self.exact else len(self.options)
+
+    @property
+    def sum_range(self) -> tuple[int, int]:
+        """The bounds (lo, hi) on the sum of the encrypted selections (section 12.2)."""
+        if self.exact:
+            return max(0, self.min_choices - 1), min(self.min_choices, self.encrypted)
+        return self.min_choices, self.max_choices
+
+    @property
+    def needs_sum_proof(self) -> bool:
+        """False when the selections' 0/1 proofs already imply sum_range: [0, encrypted]."""
+        return self.sum_range != (0, self.encrypted)
+
+    def full_choices(self, selected: Iterable[int]) -> tuple[int, ...]:
+        """Gives back one 0/1 per option from the encrypted selections' values."""
+        votes = tuple(selected)
+        if self.exact:
+            return (*votes, self.min_choices - sum(votes))
+        return votes
 
 
 @dataclass(frozen=True, slots=True)

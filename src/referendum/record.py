@@ -5,7 +5,7 @@ is checked. The record is the board (every entry, in order), the manifest, and t
 checkpoints signed by the board and co-signed by witnesses. Everything else a verifier
 needs it recomputes from those.
 
-    record.json        {"format": "referendum-record/2", "referendum": id,
+    record.json        {"format": "referendum-record/3", "referendum": id,
                         "fingerprint": hex, "entries": n}
     manifest.json      the canonical manifest (the payload of board entry 0)
     board.jsonl        one line per board entry: {"index", "kind", "payload"}
@@ -36,10 +36,16 @@ __all__ = [
     "write_record",
 ]
 
-FORMAT = "referendum-record/2"
-# Version 1 had co-signatures of key type 0x81 without a time (before protocol.md 7.4.4
-# adopted C2SP cosignature/v1); its checkpoints.jsonl cannot be checked by these rules.
-_OLD_FORMATS = ("referendum-record/1",)
+FORMAT = "referendum-record/3"
+# What changed since each older version, which these rules therefore cannot check.
+_OLD_FORMATS = {
+    # co-signatures of key type 0x81 without a time (before protocol.md 7.4.4 adopted
+    # C2SP cosignature/v1)
+    "referendum-record/1": "witness co-signatures without times",
+    # every option encrypted, also an exactly-k question's last one (before 12.2's
+    # encrypted selections)
+    "referendum-record/2": "ballots encrypting every option",
+}
 FILES = ("record.json", "manifest.json", "board.jsonl", "checkpoints.jsonl")
 
 
@@ -140,10 +146,10 @@ class RecordReader:
         head = self._read_json("record.json")
         path = self.folder / "record.json"
         found = head.get("format") if isinstance(head, dict) else None
-        if found in _OLD_FORMATS:
+        if isinstance(found, str) and found in _OLD_FORMATS:
             raise RecordFormatError(
-                f"{path}: format {found} is an older version of the record (witness"
-                f" co-signatures without times); this verifier reads {FORMAT} only"
+                f"{path}: format {found} is an older version of the record"
+                f" ({_OLD_FORMATS[found]}); this verifier reads {FORMAT} only"
             )
         if not isinstance(head, dict) or found != FORMAT:
             raise RecordFormatError(f"{path}: format is not {FORMAT}")

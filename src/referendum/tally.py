@@ -1,11 +1,13 @@
 """The homomorphic tally, threshold decryption and the results (docs/protocol.md section 14).
 
 Per region, the last valid ballot of each credential counts. Multiplying the counted
-ballots' selections option by option gives one ciphertext per option: the encrypted
-total. Each trustee i publishes M_i = alpha^(s_i) for every total with a Chaum-Pedersen
-proof that it used the same s_i as its public share K_i = g^(s_i). Any k valid trustees'
-shares combine by Lagrange interpolation in the exponent into alpha^s, so
-g^count = beta / alpha^s, and the count is a bounded discrete logarithm.
+ballots' selections option by option gives one ciphertext per encrypted selection: the
+encrypted total (an exactly-k question's last option is not encrypted; its count is k
+times the ballots counted minus the others'). Each trustee i publishes M_i = alpha^(s_i)
+for every total with a Chaum-Pedersen proof that it used the same s_i as its public
+share K_i = g^(s_i). Any k valid trustees' shares combine by Lagrange interpolation in
+the exponent into alpha^s, so g^count = beta / alpha^s, and the count is a bounded
+discrete logarithm.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ class BallotBox:
         self._counted: dict[str, int] = {r.id: 0 for r in manifest.regions}
         one = Ciphertext(_G.identity, _G.identity)
         self._totals: dict[str, dict[str, list[Ciphertext]]] = {
-            r.id: {q.id: [one] * len(q.options) for q in manifest.ballot_style(r.id)}
+            r.id: {q.id: [one] * q.encrypted for q in manifest.ballot_style(r.id)}
             for r in manifest.regions
         }
 
@@ -139,7 +141,7 @@ class BallotBox:
         at = 0
         for q in self._manifest.ballot_style(region):
             cts = []
-            for _ in q.options:
+            for _ in range(q.encrypted):
                 alpha, beta = data[at : at + 32], data[at + 32 : at + 64]
                 cts.append(Ciphertext(_G.element(alpha), _G.element(beta)))
                 at += 64
@@ -456,7 +458,7 @@ def combine(
                     raise TallyError(
                         f"{where}: the combined decryption is not a count in [0, {tally.counted}]"
                     ) from None
-            counts[tally.region][qid] = tuple(row)
+            counts[tally.region][qid] = _with_last(manifest.question(qid), row, tally)
     return Results(
         trustees=tuple(quorum),
         rejected=tuple(sorted(rejected)),
@@ -464,6 +466,21 @@ def combine(
         counted={t.region: t.counted for t in tallies},
         eligible={t.region: eligible[t.region] for t in tallies},
     )
+
+
+def _with_last(question: Question, row: list[int], tally: RegionTally) -> tuple[int, ...]:
+    """Gives back every option's count: row, and for an exactly-k question the last
+    option's, k times the ballots counted minus the others (sections 12.2, 14.3)."""
+    if not question.exact:
+        return tuple(row)
+    last = question.min_choices * tally.counted - sum(row)
+    if not 0 <= last <= tally.counted:
+        raise TallyError(
+            f"region {tally.region} question {question.id}: the last option's count,"
+            f" {question.min_choices} x {tally.counted} counted minus the others,"
+            f" is {last}, not a count in [0, {tally.counted}]"
+        )
+    return (*row, last)
 
 
 def _region_order(manifest: Manifest, results: Results) -> list[str]:

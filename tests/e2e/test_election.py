@@ -80,7 +80,7 @@ def test_a_cast_after_reopening_is_checked_in_full(board: tuple[Path, list[Any]]
         assert election.state.counts.ballots == 1
         size = election.log.size()
         bad = _ballot(election, people[1], 1, 2)
-        bad["questions"][0]["sum_proof"][0]["c"] = "00" * 32
+        bad["questions"][0]["selections"][0]["proof"][0]["c"] = "00" * 32
         with pytest.raises(BallotError):
             election.post("ballot", bad)
         assert election.log.size() == size
@@ -205,7 +205,7 @@ def test_a_trustee_opening_the_board_re_checks_what_the_operator_stored(
     db = sqlite3.connect(folder / "board.sqlite")
     (raw,) = db.execute("SELECT payload FROM board_entry WHERE idx = ?", (entry.index,)).fetchone()
     payload = json.loads(raw)
-    payload["questions"][0]["sum_proof"][0]["c"] = "00" * 32
+    payload["questions"][0]["selections"][0]["proof"][0]["c"] = "00" * 32
     db.execute(
         "UPDATE board_entry SET payload = ? WHERE idx = ?",
         (json.dumps(payload, sort_keys=True, separators=(",", ":")).encode(), entry.index),

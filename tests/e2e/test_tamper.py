@@ -218,7 +218,8 @@ def test_a_changed_encrypted_total(copy: Path) -> None:
     lines = read(copy)
     at = first(lines, "tally")
     totals = lines[at]["payload"]["questions"][0]["totals"]
-    totals[0], totals[1] = totals[1], totals[0]
+    # The yes/no question has one total (protocol.md 12.2): turn it around.
+    totals[0] = {"alpha": totals[0]["beta"], "beta": totals[0]["alpha"]}
     write(copy, lines)
     fails(copy, rf"board entry {at} \(tally\)")
 
@@ -297,7 +298,7 @@ def test_parallel_verification_finds_the_same_failure(copy: Path, mutate: str) -
     lines = read(copy)
     a, b = first(lines, "ballot", 1), first(lines, "ballot", 2)
     if mutate == "drop":
-        lines[a]["payload"]["questions"][0]["sum_proof"][0]["c"] = "00" * 32
+        lines[a]["payload"]["questions"][0]["selections"][0]["proof"][0]["c"] = "00" * 32
     else:
         lines[a], lines[b] = lines[b], lines[a]
     write(copy, lines, renumber=mutate == "swap")

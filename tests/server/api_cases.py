@@ -174,15 +174,17 @@ class ApiCases:
         prepared = prepare(m, served.key, voter)
         size = served.size()
         proof = copy.deepcopy(prepared.payload)
-        proof["questions"][0]["sum_proof"][0]["c"] = "00" * 32
-        proof = resign(m, voter[1], proof)  # the voter's own device, lying about the sum
+        # The voter's own device adding a sum proof the yes/no question has none of
+        # (protocol.md 12.2: exactly one choice, so only option 0 is encrypted).
+        proof["questions"][0]["sum_proof"] = [{"c": "00" * 32, "v": "00" * 32}]
+        proof = resign(m, voter[1], proof)
         body = problem(post(served.client, "/api/ballots", proof), 422, "ballot-invalid")
-        assert "sum_proof" in body["detail"]
+        assert "sum_proof: 1 branches, want 0" in body["detail"]
         selection = copy.deepcopy(prepared.payload)
-        selection["questions"][0]["selections"][1]["proof"][1]["v"] = "01" * 32
+        selection["questions"][0]["selections"][0]["proof"][1]["v"] = "01" * 32
         selection = resign(m, voter[1], selection)
         body = problem(post(served.client, "/api/ballots", selection), 422, "ballot-invalid")
-        assert "question status option 1" in body["detail"]
+        assert "question status option 0" in body["detail"]
         signed = copy.deepcopy(prepared.payload)
         signed["signature"] = "00" * 64
         body = problem(post(served.client, "/api/ballots", signed), 422, "ballot-invalid")

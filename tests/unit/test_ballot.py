@@ -71,8 +71,10 @@ def _fails(payload: Any, match: str) -> BallotError:
 
 
 def _decrypted(ballot: CheckedBallot) -> dict[str, tuple[int, ...]]:
+    # Every option's choice: the encrypted selections, and an exactly-k question's last
+    # option from them (section 12.2).
     return {
-        qid: tuple(discrete_log(G, decrypt(ct, KEY.secret), 1) for ct in cts)
+        qid: M.question(qid).full_choices(discrete_log(G, decrypt(ct, KEY.secret), 1) for ct in cts)
         for qid, cts in ballot.selections.items()
     }
 
@@ -295,13 +297,13 @@ def test_questions_out_of_order() -> None:
 def test_missing_selection() -> None:
     p = _payload()
     p["questions"][1]["selections"].pop()
-    _fails(_resign(p, credential(1)), "ballot question budget: 3 selections, the question has 4")
+    _fails(_resign(p, credential(1)), "ballot question budget: 3 selections, want 4 for 4 options")
 
 
 def test_sum_proof_of_wrong_width() -> None:
     p = _payload()
     p["questions"][1]["sum_proof"].pop()
-    _fails(_resign(p, credential(1)), r"budget sum_proof: 2 branches, want 3 \(choices 0 to 2\)")
+    _fails(_resign(p, credential(1)), r"budget sum_proof: 2 branches, want 3 \(selected 0 to 2\)")
 
 
 @pytest.mark.parametrize(
@@ -402,11 +404,11 @@ def test_non_canonical_element() -> None:
 
 def test_non_canonical_scalar_in_proof() -> None:
     p = _payload()
-    pair = p["questions"][0]["selections"][2]["proof"][1]
+    pair = p["questions"][0]["selections"][1]["proof"][1]
     pair["v"] = (
         (int.from_bytes(bytes.fromhex(pair["v"]), "little") + ORDER).to_bytes(32, "little").hex()
     )
-    _fails(_resign(p, credential(1)), r"status option 2: proof\[1\].v: scalar encoding")
+    _fails(_resign(p, credential(1)), r"status option 1: proof\[1\].v: scalar encoding")
 
 
 def test_non_canonical_scalar_in_sum_proof() -> None:
@@ -687,7 +689,7 @@ def test_spoiled_with_a_changed_ciphertext_resigned() -> None:
         (lambda s: s["ballot"]["questions"].reverse(), "spoiled: ballot questions are budget"),
         (lambda s: s["reveal"].pop(), "spoiled reveal: want 2 to 2 items"),
         (lambda s: s["reveal"].reverse(), r"reveal\[0\]: question 'budget', want status"),
-        (lambda s: s["reveal"][0]["selections"].pop(), "question status selections: want 3 to 3"),
+        (lambda s: s["reveal"][0]["selections"].pop(), "question status selections: want 2 to 2"),
         (lambda s: s["reveal"][0]["selections"][0].update(vote=True), "vote must be 0 or 1"),
         (lambda s: s["reveal"][0]["selections"][0].update(vote=2), "vote must be 0 or 1"),
         (lambda s: s["reveal"][0]["selections"][0].update(nonce="00" * 32), "nonce must not be"),

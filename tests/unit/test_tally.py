@@ -161,9 +161,12 @@ def test_tallies_cover_every_region_in_manifest_order() -> None:
     for t in tallies:
         assert list(t.totals) == list(REGIONS[t.region])
         for qid, cts in t.totals.items():
-            assert len(cts) == len(M.question(qid).options)
+            # One total per encrypted selection: an exactly-k question's last option
+            # is not encrypted (section 12.2), its count follows (14.3).
+            q = M.question(qid)
+            assert len(cts) == len(q.options) - (1 if q.min_choices == q.max_choices else 0)
     empty = Ciphertext(G.identity, G.identity)
-    assert tallies[3].totals == {"status": (empty, empty, empty)}
+    assert tallies[3].totals == {"status": (empty, empty)}
 
 
 def test_ballot_box_refuses_unknown_region() -> None:
@@ -233,7 +236,8 @@ def test_every_trustee_share_checks() -> None:
     for i in range(1, 6):
         shares = _shares(i)
         assert shares.trustee == i
-        assert len(shares.shares) == 3 + 3 + 4 + 3 + 4 + 3
+        # north status, south status and budget, east council and budget, west status
+        assert len(shares.shares) == 2 + 2 + 4 + 3 + 4 + 2
         north = _tallies()[0].totals["status"][1]
         assert shares.shares[("north", "status", 1)] == north.alpha ** KEY.shares[i]
     # The empty region's alpha is the identity, so every share is the identity.
@@ -307,7 +311,7 @@ def test_non_identity_share_for_an_empty_total_is_rejected() -> None:
 def test_bad_proof_for_an_empty_total_is_rejected() -> None:
     msg = copy.deepcopy(_message(1))
     west = msg["regions"][3]["questions"][0]["shares"]
-    west[0]["proof"] = west[2]["proof"]
+    west[0]["proof"] = west[1]["proof"]
     _decryption_fails(_resign(msg, TRUSTEE_KEYS[0]), "region west question status option 0")
 
 
@@ -341,7 +345,10 @@ def test_decryption_without_public_share() -> None:
         (lambda p: p["regions"].reverse(), r"regions\[0\] region: 'west' on the board"),
         (lambda p: p["regions"][0].pop("questions"), r"regions\[0\]: missing field questions"),
         (lambda p: p["regions"][1]["questions"].reverse(), r"questions\[0\] question: 'budget'"),
-        (lambda p: p["regions"][1]["questions"][0]["shares"].pop(), "status shares: 2 items"),
+        (
+            lambda p: p["regions"][1]["questions"][0]["shares"].pop(),
+            "status shares: 1 items, want 2",
+        ),
         (
             lambda p: p["regions"][1]["questions"][0]["shares"][0].update(share="ff" * 32),
             r"south question status option 0 \(yes\): share: not a canonical",

@@ -41,12 +41,14 @@ def _largest_spoiled(manifest: Manifest, region: str) -> dict[str, Any]:
     reveal = []
     for q in manifest.ballot_style(region):
         pair = {"c": _HEX32, "v": _HEX32}
-        selections = [{"alpha": _HEX32, "beta": _HEX32, "proof": [pair, pair]} for _ in q.options]
-        width = q.max_choices - q.min_choices + 1
+        selections = [
+            {"alpha": _HEX32, "beta": _HEX32, "proof": [pair, pair]} for _ in range(q.encrypted)
+        ]
+        lo, hi = q.sum_range
+        width = hi - lo + 1 if q.needs_sum_proof else 0
         questions.append({"question": q.id, "selections": selections, "sum_proof": [pair] * width})
-        reveal.append(
-            {"question": q.id, "selections": [{"vote": 1, "nonce": _HEX32} for _ in q.options]}
-        )
+        openings = [{"vote": 1, "nonce": _HEX32} for _ in range(q.encrypted)]
+        reveal.append({"question": q.id, "selections": openings})
     body = {"region": region, "credential": _HEX32, "questions": questions}
     return {"ballot": body, "reveal": reveal, "signature": _HEX64}
 

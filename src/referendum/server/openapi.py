@@ -175,8 +175,8 @@ def _ballot_schemas(manifest: Manifest) -> dict[str, Any]:
     (the protocol's own bound is 64 questions and 64 options, section 12.3)."""
     styles = [manifest.ballot_style(r.id) for r in manifest.regions]
     questions = max(len(style) for style in styles)
-    options = max(len(q.options) for q in manifest.questions)
-    width = max(q.max_choices - q.min_choices + 1 for q in manifest.questions)
+    options = max(q.encrypted for q in manifest.questions)
+    width = max(q.sum_range[1] - q.sum_range[0] + 1 for q in manifest.questions)
     body = {
         "region": {"type": "string", "enum": [r.id for r in manifest.regions]},
         "credential": _ref("Hex64"),
@@ -191,7 +191,7 @@ def _ballot_schemas(manifest: Manifest) -> dict[str, Any]:
             {
                 "question": {"type": "string", "enum": [q.id for q in manifest.questions]},
                 "selections": _list(_ref("Selection"), 1, options),
-                "sum_proof": _list(_ref("Pair"), 1, width),
+                "sum_proof": _list(_ref("Pair"), 0, width),
             }
         ),
         "BallotBody": _object(body),
