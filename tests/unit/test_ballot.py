@@ -704,3 +704,16 @@ def test_spoiled_junk(mutate: Any, match: str) -> None:
     # Re-signing does not help: the form is checked whatever the signature says.
     if "signature" not in match:
         _spoiled_fails(_resign_spoiled(spoiled, credential(1)), match)
+
+
+def test_a_caller_that_checked_the_signature_still_gets_every_other_check() -> None:
+    # verify_ballot(signature_checked=True) is for a caller that verified this payload's
+    # signature itself (the casting service, before the rate limit): only step 4 is left out.
+    p = _payload()
+    p["questions"][0]["selections"][0]["proof"][0]["c"] = "00" * 32
+    with pytest.raises(BallotError, match="status option 0"):
+        verify_ballot(M, K, _resign(p, credential(1)), WHERE, signature_checked=True)
+    unsigned = _payload()
+    unsigned["signature"] = "00" * 64
+    assert verify_ballot(M, K, unsigned, WHERE, signature_checked=True).region == "south"
+    _fails(unsigned, "signature does not verify")
