@@ -8,16 +8,22 @@ The state that grows with the voters is three keyed maps, each a *space* of one 
                                                  ballot's ciphertexts (section 14.1)
 
 Everything else (phase, counts, running totals, the ceremony, the Merkle frontier) is
-small and goes in a snapshot. The verifier keeps the maps in memory (MemoryIndex); the
-board server and every party's replica keep them in their store (StoreIndex), written in
-the same transaction as the entries they describe, so a command or a restart reads them
-instead of replaying the board.
+small and goes in a snapshot. The verifier keeps the maps in memory (MemoryIndex) while
+they are small and in a temporary SQLite file of its own past that (SpillIndex, DiskIndex),
+so its memory stays bounded whatever the record's size; the board server and every
+party's replica keep them in their store (StoreIndex), written in the same transaction as
+the entries they describe, so a command or a restart reads them instead of replaying the
+board.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # the verifier imports this module; it never loads store code
     from referendum.board.store import LogStore
@@ -27,8 +33,10 @@ __all__ = [
     "LATEST",
     "ROLL",
     "SEEN",
+    "DiskIndex",
     "Index",
     "MemoryIndex",
+    "SpillIndex",
     "StoreIndex",
     "pack_index",
     "unpack_index",
@@ -132,3 +140,137 @@ class StoreIndex:
     def clear(self) -> None:
         """Drops the pending rows: they were committed, or their entries were refused."""
         self._pending.clear()
+
+
+class DiskIndex:
+    """An Index in a SQLite file of its own, in a new temporary folder, removed by close().
+
+    The verifier's for a large record: one pass, nothing to keep, so the file is written
+    without journal or sync (a crash loses only this run). Writes are held in memory up
+    to `buffer` rows, then written in one transaction in key order; a read looks at the
+    held writes first. Memory: the held rows plus SQLite's page cache (`cache_mb`).
+    Disk: about 100 bytes per roll key and tracking hash and 100 bytes plus the ballot's
+    ciphertexts per credential that voted (docs/operations.md).
+    """
+
+    def __init__(
+        self, folder: str | Path | None = None, *, cache_mb: int = 32, buffer: int = 20_000
+    ) -> None:
+        import sqlite3  # here, not above: a verifier of a small record loads no database
+
+        self._folder = Path(tempfile.mkdtemp(prefix="referendum-state-", dir=folder))
+        self.path = self._folder / "state.sqlite"
+        self._buffer = buffer
+        self._pending: dict[tuple[int, bytes], bytes] = {}
+        self._db: Any = sqlite3.connect(self.path, isolation_level=None)
+        for pragma in (
+            "journal_mode = OFF",
+            "synchronous = OFF",
+            "locking_mode = EXCLUSIVE",
+            "temp_store = MEMORY",
+            f"cache_size = {-1024 * cache_mb}",
+        ):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute(
+            "CREATE TABLE rows (space INTEGER NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,"
+            " PRIMARY KEY (space, key)) WITHOUT ROWID"
+        )
+
+    def get(self, space: int, key: bytes) -> bytes | None:
+        value = self._pending.get((space, key))
+        if value is not None:
+            return value
+        row = self._db.execute(
+            "SELECT value FROM rows WHERE space = ? AND key = ?", (space, key)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def get_many(self, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        for key in keys:
+            value = self.get(space, key)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def put(self, space: int, key: bytes, value: bytes) -> None:
+        self._pending[(space, key)] = value
+        if len(self._pending) >= self._buffer:
+            self.flush()
+
+    def first(self, space: int, low: bytes, high: bytes) -> bytes | None:
+        self.flush()
+        row = self._db.execute(
+            "SELECT value FROM rows WHERE space = ? AND key >= ? AND key < ? ORDER BY key LIMIT 1",
+            (space, low, high),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def flush(self) -> None:
+        """Writes the held rows to the file, in one transaction."""
+        if not self._pending:
+            return
+        rows = sorted((s, k, v) for (s, k), v in self._pending.items())
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", rows)
+        self._db.execute("COMMIT")
+        self._pending.clear()
+
+    def disk_bytes(self) -> int:
+        """Gives back the size of the file, in bytes (after writing the held rows)."""
+        self.flush()
+        return os.path.getsize(self.path)
+
+    def close(self) -> None:
+        """Closes and removes the file and its folder."""
+        self._db.close()
+        self._pending.clear()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class SpillIndex:
+    """An Index in memory up to `limit` rows, then moved whole into a DiskIndex in folder.
+
+    The verifier's default: a small record is checked in memory, without a file; a large
+    one (or one whose record.json lies about its size) never holds more than `limit` rows
+    in memory.
+    """
+
+    def __init__(self, limit: int, folder: str | Path | None = None) -> None:
+        self.limit = limit
+        self._folder = folder
+        self._rows = 0
+        self._memory: MemoryIndex | None = MemoryIndex()
+        self._index: MemoryIndex | DiskIndex = self._memory
+        self.disk: DiskIndex | None = None
+
+    def get(self, space: int, key: bytes) -> bytes | None:
+        return self._index.get(space, key)
+
+    def get_many(self, space: int, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        return self._index.get_many(space, keys)
+
+    def put(self, space: int, key: bytes, value: bytes) -> None:
+        self._index.put(space, key, value)
+        if self._memory is not None:
+            self._rows += 1  # overwrites count too: at worst it moves to disk a bit early
+            if self._rows > self.limit:
+                self._spill(self._memory)
+
+    def first(self, space: int, low: bytes, high: bytes) -> bytes | None:
+        return self._index.first(space, low, high)
+
+    def _spill(self, memory: MemoryIndex) -> None:
+        disk = DiskIndex(self._folder)
+        for space, rows in memory.spaces().items():
+            while rows:
+                key, value = rows.popitem()
+                disk.put(space, key, value)
+        disk.flush()
+        self.disk = self._index = disk
+        self._memory = None
+
+    def close(self) -> None:
+        """Removes the file, if the rows went to disk."""
+        if self.disk is not None:
+            self.disk.close()
