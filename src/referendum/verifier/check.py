@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoint
 from referendum.board.entry import Entry
 from referendum.board.errors import BoardVerificationError, CheckpointFormatError, EncodingError
 from referendum.board.merkle import CompactRange
 from referendum.canonical import canonical_json, is_json_int
+from referendum.derived import DiskIndex, MemoryIndex, SpillIndex
 from referendum.errors import VerificationError
+from referendum.group import Element
 from referendum.manifest import Manifest, ManifestError
 from referendum.progress import Progress
 from referendum.record import RecordEntry, RecordFormatError, RecordReader
-from referendum.replay import PreChecked, Replay
+from referendum.replay import PreChecked, Replay, Spoiled
 from referendum.tally import Results, results_payload
 from referendum.verifier.lookup import Finding, Lookups
 from referendum.verifier.period import PeriodError, VotingPeriod, Witnessed
-from referendum.verifier.workers import check_in_pool, check_one, init_worker
+from referendum.verifier.workers import Checked, Checker, LocalChecker
 
-__all__ = ["RecordCheckError", "Report", "verify_record"]
+__all__ = ["SPOILED_SHOWN", "STATE_IN_MEMORY", "RecordCheckError", "Report", "verify_record"]
 
 _CHUNK = 2048
 _BATCH = 128
+#: Entries read and sent to the workers ahead of the one the board rules are applied to,
+#: so the workers check the next ballots while this process applies the last ones.
+_AHEAD = 3 * _CHUNK
+#: Rows of the derived state (roll keys, tracking hashes, last ballot per credential) kept
+#: in memory before they move to a temporary SQLite file (state="auto"): about 30 MB.
+STATE_IN_MEMORY = 100_000
+#: Challenged ballots listed in the report with what they reveal; past it they are
+#: counted (Report.spoiled_omitted), so a report stays small however many there are.
+SPOILED_SHOWN = 10_000
+
+State = Literal["auto", "memory", "disk"]
 
 
 class RecordCheckError(VerificationError):
@@ -49,6 +62,7 @@ class Report:
     witnesses: tuple[str, ...] = ()
     rejected_shares: dict[int, str] = field(default_factory=dict)
     spoiled: list[dict[str, Any]] = field(default_factory=list)
+    spoiled_omitted: int = 0  # challenged ballots past SPOILED_SHOWN, not listed
     findings: list[Finding] = field(default_factory=list)
     results: Results | None = None
     manifest: Manifest | None = None
@@ -68,6 +82,7 @@ class Report:
             "witnesses": list(self.witnesses),
             "rejected_decryption_shares": {str(k): v for k, v in self.rejected_shares.items()},
             "spoiled": self.spoiled,
+            **({"spoiled_omitted": self.spoiled_omitted} if self.spoiled_omitted else {}),
             "lookups": [f.to_json() for f in self.findings],
             "results": None,
         }
@@ -107,13 +122,24 @@ def _manifest(reader: RecordReader, pinned: bytes | None) -> tuple[Manifest, dic
     return manifest, head
 
 
-def _checkpoints(
-    reader: RecordReader, manifest: Manifest
-) -> tuple[list[tuple[int, SignedCheckpoint]], set[str], list[Witnessed]]:
+@dataclass
+class _Checkpoints:
+    """What step 4 needs of checkpoints.jsonl: per size, the line and the signed root."""
+
+    roots: dict[int, tuple[int, bytes]]
+    count: int
+    last_line: int
+    last_size: int
+    cosigners: set[str]
+    witnessed: list[Witnessed]
+
+
+def _checkpoints(reader: RecordReader, manifest: Manifest) -> _Checkpoints:
     witnesses = {w.key.name: w.key for w in manifest.witnesses}
-    result = []
+    roots: dict[int, tuple[int, bytes]] = {}
     cosigners: set[str] = set()
     witnessed: list[Witnessed] = []
+    last: tuple[int, SignedCheckpoint] | None = None
     previous = -1
     for line, text, raw in reader.checkpoints():
         where = f"checkpoints.jsonl line {line}"
@@ -142,22 +168,24 @@ def _checkpoints(
                 raise _fail(f"{where}: co-signature of witness {sig.name}: {exc}") from None
             if sig.timestamp is not None:  # verify() took only a timed co-signature
                 witnessed.append(Witnessed(line, c.size, sig.name, sig.timestamp))
-        result.append((line, signed))
-    if not result:
+        roots[c.size] = (line, c.root)
+        last = (line, signed)
+    if last is None:
         raise _fail("checkpoints.jsonl: no signed checkpoint: the board is not attested")
-    last = result[-1][1]
-    for sig in last.signatures:
+    last_line, last_signed = last
+    for sig in last_signed.signatures:
         key = witnesses.get(sig.name)
         if key is not None and key.key_id == sig.key_id:
             cosigners.add(sig.name)
     if len(cosigners) < manifest.witness_quorum:
         named = ", ".join(sorted(cosigners)) or "none"
         raise _fail(
-            f"checkpoints.jsonl line {result[-1][0]}: the final checkpoint is co-signed by"
+            f"checkpoints.jsonl line {last_line}: the final checkpoint is co-signed by"
             f" {len(cosigners)} of the {manifest.witness_quorum} witnesses the manifest"
             f" requires ({named})"
         )
-    return result, cosigners, witnessed
+    size = last_signed.checkpoint.size
+    return _Checkpoints(roots, len(roots), last_line, size, cosigners, witnessed)
 
 
 def _chunks(entries: Iterator[RecordEntry]) -> Iterator[list[RecordEntry]]:
@@ -189,6 +217,10 @@ def verify_record(
     progress: bool | None = None,
     codes: Sequence[str] = (),
     receipts: Sequence[tuple[str, Any]] = (),
+    scheduler: str | None = None,
+    local_cluster: int | None = None,
+    state: State = "auto",
+    state_dir: Path | str | None = None,
 ) -> Report:
     """Gives back the Report of a record that passes every check (section 15).
 
@@ -196,121 +228,245 @@ def verify_record(
     check against the record (section 15.3); the report's findings say what was found.
     Raises RecordFormatError (a file cannot be read) or RecordCheckError / another
     VerificationError naming the first failed check and where it is.
+
+    Ballots are checked on a local pool of `jobs` processes (default: cores), or on the
+    Dask cluster whose scheduler is at `scheduler`, or on a distributed.LocalCluster of
+    `local_cluster` worker processes (0: cores) started here; the verdict and the messages
+    are the same. The derived state that grows with the voters stays in memory up to
+    STATE_IN_MEMORY rows, then moves to a temporary SQLite file in `state_dir` (default:
+    the system's temporary folder), removed at the end; state="memory" or "disk" keeps
+    it in one place from the start.
     """
     reader = RecordReader(folder)
     manifest, head = _manifest(reader, fingerprint)
-    checkpoints, cosigners, witnessed = _checkpoints(reader, manifest)
-    period = VotingPeriod(manifest, witnessed)
-    roots_wanted = {signed.checkpoint.size: (line, signed) for line, signed in checkpoints}
+    signed = _checkpoints(reader, manifest)
+    period = VotingPeriod(manifest, signed.witnessed)
+    roots_wanted = signed.roots
     lookups = Lookups(manifest, codes, receipts)
     receipt_sizes = lookups.sizes()
     roots: dict[int, bytes] = {}
     report = Report(manifest.id, manifest.fingerprint.hex(), manifest=manifest)
     total = head.get("entries")
     bar = Progress("verifying", total if isinstance(total, int) else 0, enabled=progress)
-    state = Replay(manifest)
-    tree = state.tree
+    index = _state_index(state, state_dir)
+    state_ = Replay(manifest, index=index, keep_spoiled=False)
+    tree = state_.tree
     if 0 in roots_wanted:  # a checkpoint of the empty board: its root is H("")
-        _compare_root(tree, *roots_wanted[0])
-    jobs = jobs or os.cpu_count() or 1
-    pool: ProcessPoolExecutor | None = None
+        _compare_root(tree, 0, *roots_wanted[0])
+    spoiled: list[dict[str, Any]] = []
+    found_spoiled: dict[int, dict[str, tuple[int, ...]]] = {}
+    checker: Checker | None = None
+    ahead = _Ahead(reader.entries())
     try:
-        for chunk in _chunks(reader.entries()):
-            rest = chunk
-            while rest:
-                if pool is None and jobs > 1 and state.public_key is not None:
-                    pool = _pool(manifest, state, jobs)
-                prechecked = _precheck(manifest, state, rest, jobs, pool)
-                keyed = state.public_key is not None
-                done = 0
-                for item in rest:
-                    done += 1
-                    leaf = _apply(manifest, state, item, prechecked.get(item.line))
-                    try:
-                        period.check(item.index, item.kind)
-                    except PeriodError as exc:
-                        raise _fail(f"board.jsonl line {item.line}: {exc}") from None
-                    lookups.see(item.index, item.kind, item.payload, leaf)
-                    if tree.size in roots_wanted:
-                        _compare_root(tree, *roots_wanted[tree.size])
-                    if tree.size in receipt_sizes:
-                        roots[tree.size] = tree.root()
-                    bar.advance()
-                    if not keyed and state.public_key is not None:
-                        break  # voting.open: check the ballots after it in parallel
-                rest = rest[done:]
+        try:
+            while True:
+                ahead.fill()
+                if not ahead.queue:
+                    break
+                item, checked = ahead.queue.popleft()
+                keyed = state_.public_key is not None
+                prechecked = checked.get() if checked is not None else None
+                leaf = _apply(manifest, state_, item, prechecked)
+                try:
+                    period.check(item.index, item.kind)
+                except PeriodError as exc:
+                    raise _fail(f"board.jsonl line {item.line}: {exc}") from None
+                noted = lookups.see(item.index, item.kind, item.payload, leaf)
+                if item.kind == "spoiled" and isinstance(prechecked, tuple):
+                    ballot, choices = prechecked
+                    if noted:
+                        found_spoiled[item.index] = choices
+                    if len(spoiled) < SPOILED_SHOWN:
+                        s = Spoiled(item.index, ballot.region, ballot.tracking_hash, choices)
+                        spoiled.append(_spoiled_json(s))
+                    else:
+                        report.spoiled_omitted += 1
+                if tree.size in roots_wanted:
+                    _compare_root(tree, tree.size, *roots_wanted[tree.size])
+                if tree.size in receipt_sizes:
+                    roots[tree.size] = tree.root()
+                bar.advance()
+                if not keyed and state_.public_key is not None:
+                    # voting.open: from here on the workers check the ballots read ahead.
+                    checker = _checker(manifest, state_.public_key, jobs, scheduler, local_cluster)
+                    ahead.start(checker)
+            ahead.raise_held()
+        finally:
+            bar.finish()
+            ahead.stop()
+            if checker is not None:
+                checker.close()
+        return _finish(
+            report, reader, state_, signed, total, spoiled, lookups, roots, found_spoiled
+        )
     finally:
-        bar.finish()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    size = tree.size
+        if not isinstance(index, MemoryIndex):
+            index.close()
+
+
+def _finish(
+    report: Report,
+    reader: RecordReader,
+    state: Replay,
+    signed: _Checkpoints,
+    total: Any,
+    spoiled: list[dict[str, Any]],
+    lookups: Lookups,
+    roots: dict[int, bytes],
+    found_spoiled: dict[int, dict[str, tuple[int, ...]]],
+) -> Report:
+    """Steps 5 and 6 and the report, once every entry has passed step 4."""
+    size = state.tree.size
     if size == 0:
         raise _fail("board.jsonl: the board is empty")
-    last_line, last = checkpoints[-1]
-    if last.checkpoint.size != size:
+    if signed.last_size != size:
         raise _fail(
-            f"checkpoints.jsonl line {last_line}: the last checkpoint covers"
-            f" {last.checkpoint.size} entries, board.jsonl has {size}"
+            f"checkpoints.jsonl line {signed.last_line}: the last checkpoint covers"
+            f" {signed.last_size} entries, board.jsonl has {size}"
             " (entries were added or dropped)"
         )
     if not is_json_int(total) or total != size:
         raise _fail(f"record.json: says {total} entries, board.jsonl has {size}")
-    _check_results_copy(reader, manifest, state)
+    _check_results_copy(reader, state.manifest, state)
     report.entries = size
     report.phase = state.phase
     report.counts = dict(state.counts.by_kind)
     if state.ceremony.complete:
         report.qualified = state.ceremony.qualified
         report.disqualified = dict(state.ceremony.disqualified)
-    report.checkpoints = len(checkpoints)
-    report.witnesses = tuple(sorted(cosigners))
+    report.checkpoints = signed.count
+    report.witnesses = tuple(sorted(signed.cosigners))
     report.rejected_shares = dict(state.rejected_shares)
-    report.spoiled = [
-        {
-            "index": s.index,
-            "region": s.region,
-            "tracking_hash": s.tracking_hash.hex(),
-            "choices": {q: list(v) for q, v in s.choices.items()},
-        }
-        for s in state.spoiled
-    ]
+    report.spoiled = spoiled
     report.results = state.results
-    spoiled = {s.index: s.choices for s in state.spoiled}
-    report.findings = lookups.finish(state.latest, roots, size, spoiled)
+    report.findings = lookups.finish(state.latest, roots, size, found_spoiled)
     return report
 
 
-def _pool(manifest: Manifest, state: Replay, jobs: int) -> ProcessPoolExecutor:
-    key = state.public_key
-    if key is None:  # pragma: no cover - only called once the key is known
-        raise RuntimeError("no election key yet")
-    return ProcessPoolExecutor(
-        max_workers=jobs, initializer=init_worker, initargs=(manifest.to_json(), key.to_bytes())
-    )
+def _spoiled_json(s: Spoiled) -> dict[str, Any]:
+    return {
+        "index": s.index,
+        "region": s.region,
+        "tracking_hash": s.tracking_hash.hex(),
+        "choices": {q: list(v) for q, v in s.choices.items()},
+    }
+
+
+def _state_index(state: State, folder: Path | str | None) -> MemoryIndex | SpillIndex | DiskIndex:
+    if state == "memory":
+        return MemoryIndex()
+    if state == "disk":
+        return DiskIndex(folder)
+    if state == "auto":
+        return SpillIndex(STATE_IN_MEMORY, folder)
+    raise ValueError(f"state must be auto, memory or disk, not {state!r}")
+
+
+def _checker(
+    manifest: Manifest,
+    key: Element,
+    jobs: int | None,
+    scheduler: str | None,
+    local_cluster: int | None,
+) -> Checker:
+    if scheduler is not None or local_cluster is not None:
+        from referendum.verifier.cluster import ClusterChecker  # loads distributed
+
+        return ClusterChecker(manifest, key, scheduler=scheduler, workers=local_cluster or None)
+    return LocalChecker(manifest, key, jobs or os.cpu_count() or 1)
+
+
+class _Result:
+    """One ballot's place in a batch sent to the workers."""
+
+    __slots__ = ("batch", "position")
+
+    def __init__(self, batch: _Batch, position: int) -> None:
+        self.batch, self.position = batch, position
+
+    def get(self) -> PreChecked | str:
+        return self.batch.get(self.position)
+
+
+class _Batch:
+    __slots__ = ("future", "results")
+
+    def __init__(self, future: Checked) -> None:
+        self.future = future
+        self.results: list[PreChecked | str] | None = None
+
+    def get(self, position: int) -> PreChecked | str:
+        if self.results is None:
+            self.results = self.future.result()
+        return self.results[position]
+
+
+class _Ahead:
+    """board.jsonl's entries read ahead of the one being applied, each with its ballot
+    check under way once a checker is started (at voting.open).
+
+    A line that cannot be read is held back (raise_held) until every entry above it has
+    been applied, so the first failure in file order is the one reported whatever the
+    read-ahead (docs/protocol.md 15.2).
+    """
+
+    def __init__(self, entries: Iterator[RecordEntry]) -> None:
+        self.queue: deque[tuple[RecordEntry, _Result | None]] = deque()
+        self._chunks = _chunks(entries)
+        self._checker: Checker | None = None
+        self._held: RecordFormatError | None = None
+        self._read_all = False
+
+    def fill(self) -> None:
+        """Reads chunks until _AHEAD entries wait (or the file ends)."""
+        while not self._read_all and len(self.queue) < _AHEAD:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._read_all = True
+                return
+            except RecordFormatError as exc:
+                self._held = exc
+                self._read_all = True
+                return
+            self._send([(item, None) for item in chunk])
+
+    def start(self, checker: Checker) -> None:
+        """Sends the ballots already read to checker, and every later one."""
+        self._checker = checker
+        waiting = list(self.queue)
+        self.queue.clear()
+        self._send(waiting)
+
+    def _send(self, items: list[tuple[RecordEntry, _Result | None]]) -> None:
+        if self._checker is None:
+            self.queue.extend(items)
+            return
+        todo: list[tuple[str, Any, str]] = []
+        places: list[int] = []
+        for n, (item, result) in enumerate(items):
+            if result is None and item.kind in ("ballot", "spoiled"):
+                todo.append((item.kind, item.payload, _where(item)))
+                places.append(n)
+        out: list[tuple[RecordEntry, _Result | None]] = list(items)
+        for start in range(0, len(todo), _BATCH):
+            batch = _Batch(self._checker.submit(todo[start : start + _BATCH]))
+            for position, n in enumerate(places[start : start + _BATCH]):
+                out[n] = (items[n][0], _Result(batch, position))
+        self.queue.extend(out)
+
+    def raise_held(self) -> None:
+        """Raises the unreadable line's error, if there was one (all above it applied)."""
+        if self._held is not None:
+            raise self._held
+
+    def stop(self) -> None:
+        """Drops what is read ahead (after a failure, the workers' batches with it)."""
+        self.queue.clear()
 
 
 def _where(item: RecordEntry) -> str:
     return f"board.jsonl line {item.line}: board entry {item.index} ({item.kind})"
-
-
-def _precheck(
-    manifest: Manifest,
-    state: Replay,
-    chunk: list[RecordEntry],
-    jobs: int,
-    pool: ProcessPoolExecutor | None,
-) -> dict[int, PreChecked | str]:
-    """Gives back line -> checked ballot (or failure message) for the chunk's ballots."""
-    key = state.public_key
-    if key is None:
-        return {}
-    todo = [e for e in chunk if e.kind in ("ballot", "spoiled")]
-    if not todo:
-        return {}
-    if pool is None or jobs <= 1:
-        return {e.line: check_one(manifest, key, e.kind, e.payload, _where(e)) for e in todo}
-    results = check_in_pool(pool, [(e.kind, e.payload, _where(e)) for e in todo], _BATCH)
-    return {e.line: r for e, r in zip(todo, results, strict=True)}
 
 
 def _apply(
@@ -345,10 +501,10 @@ def _apply(
     return leaf
 
 
-def _compare_root(tree: CompactRange, line: int, signed: SignedCheckpoint) -> None:
-    if tree.root() != signed.checkpoint.root:
+def _compare_root(tree: CompactRange, size: int, line: int, root: bytes) -> None:
+    if tree.root() != root:
         raise _fail(
-            f"checkpoints.jsonl line {line}: the board's first {signed.checkpoint.size} entries"
+            f"checkpoints.jsonl line {line}: the board's first {size} entries"
             " do not hash to the signed root: an entry was altered, added, dropped or reordered"
         )
 

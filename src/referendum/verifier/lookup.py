@@ -118,18 +118,20 @@ class Lookups:
         """Gives back the tree sizes whose roots the receipts need."""
         return {r.signed.checkpoint.size for _, r in self._receipts}
 
-    def see(self, index: int, kind: str, payload: Any, leaf: bytes) -> None:
-        """Notes entry index if it is a ballot the caller looks for (after it was checked)."""
+    def see(self, index: int, kind: str, payload: Any, leaf: bytes) -> bool:
+        """Notes entry index if it is a ballot the caller looks for (after it was checked);
+        gives back whether it is."""
         if not self._wanted or kind not in ("ballot", "spoiled"):
-            return
+            return False
         ballot = payload if kind == "ballot" else payload["ballot"]
         code = tracking_code(tracking_hash(self.manifest.fingerprint, ballot)).replace("-", "")
         finding = self._wanted.get(code)
         if finding is None:
-            return
+            return False
         finding.index, finding.kind = index, kind
         self._credential[index] = bytes.fromhex(ballot["credential"])
         self._leaves[index] = leaf
+        return True
 
     def finish(
         self,
