@@ -268,6 +268,38 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     verify.add_argument("--no-progress", action="store_true", help="no progress bar")
     verify.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="check the ballots on the Dask cluster whose scheduler is at ADDRESS"
+        " (tcp://host:8786; its workers need this package installed)",
+    )
+    verify.add_argument(
+        "--local-cluster",
+        type=int,
+        nargs="?",
+        const=0,
+        default=None,
+        metavar="N",
+        help="check the ballots on a Dask LocalCluster of N worker processes started here"
+        " (default N: cores)",
+    )
+    verify.add_argument(
+        "--state",
+        choices=("auto", "memory", "disk"),
+        default="auto",
+        help="where the roll, tracking hashes and last ballot per credential are kept: auto"
+        " (memory up to 100,000 rows, then a temporary SQLite file), memory or disk; on"
+        " disk about 100 bytes per voter plus the ballot's ciphertexts per voter who voted",
+    )
+    verify.add_argument(
+        "--state-dir",
+        default=None,
+        metavar="DIR",
+        help="with --state auto or disk: the temporary file's folder (default: $TMPDIR or"
+        " /tmp); removed at the end",
+    )
+    verify.add_argument(
         "--find", action="append", default=[], metavar="CODE", help="look up a tracking code"
     )
     verify.add_argument(

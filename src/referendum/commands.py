@@ -1009,14 +1009,26 @@ def verify(args: argparse.Namespace) -> int:
     """Runs `referendum verify`; gives back 0 (all checks pass), 1 (one fails) or 2."""
     from referendum.record import RecordFormatError
     from referendum.verifier import verify_record
+    from referendum.verifier.workers import ClusterError
 
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be at least 1, got {args.jobs}")
+    cluster = args.scheduler is not None or args.local_cluster is not None
+    if args.scheduler is not None and args.local_cluster is not None:
+        raise CommandError("give --scheduler ADDRESS or --local-cluster, not both")
+    if cluster and args.jobs is not None:
+        raise CommandError("--jobs is the local pool's; with a cluster, give no --jobs")
+    if args.local_cluster is not None and args.local_cluster < 0:
+        raise CommandError(f"--local-cluster must be at least 1, got {args.local_cluster}")
     if args.board is not None or args.dir is not None:
         if args.record is not None:
             raise CommandError("give a record folder, or --board URL --dir FOLDER, not both")
         if args.find or args.receipt or args.json:
             raise CommandError("--find, --receipt and --json go with a record folder")
+        if cluster or args.state != "auto" or args.state_dir is not None:
+            raise CommandError(
+                "--scheduler, --local-cluster, --state and --state-dir go with a record folder"
+            )
         return _verify_board(args)
     if args.follow:
         raise CommandError("--follow goes with --board")
@@ -1032,6 +1044,8 @@ def verify(args: argparse.Namespace) -> int:
             raise CommandError("--fingerprint: want 64 hex digits")
     progress = False if args.no_progress or args.json else None
     receipts = [(name, _receipt(Path(name))) for name in args.receipt]
+    if args.state_dir is not None and not Path(args.state_dir).is_dir():
+        raise CommandError(f"--state-dir {args.state_dir}: not a folder")
     try:
         report = verify_record(
             args.record,
@@ -1040,9 +1054,17 @@ def verify(args: argparse.Namespace) -> int:
             progress=progress,
             codes=args.find,
             receipts=receipts,
+            scheduler=args.scheduler,
+            local_cluster=args.local_cluster,
+            state=args.state,
+            state_dir=args.state_dir,
         )
     except RecordFormatError as exc:
         raise CommandError(f"cannot read the record: {exc}") from None
+    except ImportError as exc:  # distributed, for --scheduler or --local-cluster
+        raise CommandError(f"a Dask cluster needs the distributed package: {exc}") from None
+    except ClusterError as exc:
+        raise CommandError(str(exc)) from None
     except VerificationError as exc:
         if args.json:
             print(json.dumps({"ok": False, "error": str(exc)}))
