@@ -79,8 +79,8 @@ class RegionTally:
     """A region's encrypted totals (section 14.1).
 
     counted: the number of ballots counted (one per credential).
-    totals: question id -> the product of the counted selections, one per option, in
-        ballot-style order; (1, 1) when nothing was counted.
+    totals: question id -> the product of the counted selections, one per encrypted
+        selection, in ballot-style order; (1, 1) when nothing was counted.
     """
 
     region: str
