@@ -16,13 +16,17 @@ import {
   discreteLog,
   elementFromHex,
   encryptBallot,
+  encryptedCount,
   fingerprint,
+  fullChoices,
   G,
+  needsSumProof,
   normalizeTrackingCode,
   publicKeyFromSeed,
   randomScalar,
   scalarFromHex,
   spoiledPayload,
+  sumRange,
   trackingCode,
   verifyBallot,
   verifySpoiled,
@@ -35,6 +39,21 @@ const FP = fingerprint(canonicalJson(MANIFEST));
 const KEY = hex(DOC.public_key);
 const SECRET = scalarFromHex(DOC.secret_key);
 
+/** @param {string} id */
+function question(id) {
+  return MANIFEST.questions.find((/** @type {any} */ q) => q.id === id);
+}
+
+/**
+ * Gives back every option's 0/1 from a checked ballot's encrypted selections (12.2).
+ * @param {Record<string, import('../src/crypto/elgamal.js').Ciphertext[]>} selections
+ */
+function decryptedChoices(selections) {
+  return Object.fromEntries(
+    Object.entries(selections).map(([q, cts]) => [q, fullChoices(question(q), cts.map((ct) => discreteLog(decrypt(ct, SECRET), 1)))]),
+  );
+}
+
 // What the error message says for each fails_at category of the file (as the Python test).
 /** @type {Record<string, RegExp>} */
 const FAILS_AT = {
@@ -42,7 +61,7 @@ const FAILS_AT = {
   encoding: /lowercase hex|not canonical|not a canonical/,
   signature: /ballot: signature does not verify/,
   'spoiled signature': /spoiled: signature does not verify/,
-  'ballot style': /ballot questions are|is not in the manifest/,
+  'ballot style': /ballot questions are|is not in the manifest|selections, want|branches, want/,
   'selection proof': /option \d+: range proof/,
   'sum proof': /sum_proof: range proof/,
   reveal: /encrypting vote \d with the revealed nonce/,
@@ -82,10 +101,7 @@ describe('ballots (12.3)', () => {
         const ballot = verifyBallot(MANIFEST, FP, KEY, c.payload);
         assert.equal(bytesToHex(ballot.trackingHash), c.tracking_hash);
         assert.equal(trackingCode(ballot.trackingHash), c.tracking_code);
-        const votes = Object.fromEntries(
-          Object.entries(ballot.selections).map(([q, cts]) => [q, cts.map((ct) => discreteLog(decrypt(ct, SECRET), 1))]),
-        );
-        assert.deepEqual(votes, c.choices);
+        assert.deepEqual(decryptedChoices(ballot.selections), c.choices);
         return;
       }
       const error = thrown(() => verifyBallot(MANIFEST, FP, KEY, c.payload));
@@ -95,6 +111,49 @@ describe('ballots (12.3)', () => {
       else assert.equal(outcome(thrown(() => verifyBallot(MANIFEST, FP, KEY, structuredClone(c.payload), 'board entry 9'))), 'decode');
     });
   }
+});
+
+test('the ballot style messages are the Python ones (12.3 step 3)', () => {
+  const want = {
+    'exactly-one question with its last option encrypted too, re-signed':
+      'board entry 9: ballot question bridge: 2 selections, want 1 for 2 options (exactly k chosen: the last option is not encrypted)',
+    'sum proof on a question whose selections bound the sum, re-signed':
+      "board entry 9: ballot question bridge sum_proof: 1 branches, want 0 (the selections' own proofs bound their sum)",
+    'sum proof left out where it is needed, re-signed': 'board entry 9: ballot question parks sum_proof: 0 branches, want 3 (selected 0 to 2)',
+  };
+  for (const [desc, message] of Object.entries(want)) {
+    const c = DOC.ballots.find((/** @type {any} */ c) => c.desc === desc);
+    assert.equal(/** @type {Error} */ (thrown(() => verifyBallot(MANIFEST, FP, KEY, c.payload, 'board entry 9'))).message, message);
+  }
+  // a question not asking for exactly k: no parenthesis
+  const city = DOC.ballots.find((/** @type {any} */ c) => c.want_err === null && c.region === 'city').payload;
+  const short = structuredClone(city);
+  short.questions[1].selections.pop();
+  assert.equal(/** @type {Error} */ (thrown(() => verifyBallot(MANIFEST, FP, KEY, short))).message, 'ballot question parks: 2 selections, want 3 for 3 options');
+});
+
+test('a question encrypts all options, or all but the last when exactly k are chosen (12.2)', () => {
+  /** @type {Record<string, [number, [number, number], boolean]>} */
+  const want = { bridge: [1, [0, 1], false], parks: [3, [0, 2], true], seats: [2, [1, 2], true], extras: [2, [0, 2], false] };
+  for (const [id, [encrypted, range, proof]] of Object.entries(want)) {
+    assert.equal(encryptedCount(question(id)), encrypted, id);
+    assert.deepEqual(sumRange(question(id)), range, id);
+    assert.equal(needsSumProof(question(id)), proof, id);
+  }
+  assert.deepEqual(fullChoices(question('bridge'), [0]), [0, 1]);
+  assert.deepEqual(fullChoices(question('seats'), [1, 0]), [1, 0, 1]);
+  assert.deepEqual(fullChoices(question('extras'), [0, 1]), [0, 1]);
+  const shape = (/** @type {number} */ n, /** @type {number} */ min, /** @type {number} */ max) => ({
+    id: 'q',
+    options: Array.from({ length: n }, (_, o) => ({ id: `o${o}` })),
+    min_choices: min,
+    max_choices: max,
+  });
+  assert.deepEqual(sumRange(shape(3, 0, 0)), [0, 0]);
+  assert.equal(needsSumProof(shape(3, 0, 0)), true);
+  assert.deepEqual(sumRange(shape(3, 3, 3)), [2, 2]);
+  assert.deepEqual(sumRange(shape(4, 1, 3)), [1, 3]);
+  assert.equal(needsSumProof(shape(4, 0, 4)), false);
 });
 
 describe('re-encryption with the seeded source, byte for byte (12.2)', () => {
@@ -183,6 +242,10 @@ describe('encryption refuses bad input and signs a body once (12.2, 12.5)', () =
       ['valley', { bridge: [true, 0] }],
       ['valley', { bridge: [2, -1] }],
       ['city', { bridge: [1, 0], parks: [1, 1, 1] }],
+      ['hills', { seats: [1, 0, 0], extras: [0, 0] }],
+      ['hills', { seats: [1, 1, 1], extras: [0, 0] }],
+      ['hills', { seats: [1, 1], extras: [0, 0] }],
+      ['hills', { seats: [1, 1, 0], extras: [0, 0, 1] }],
     ])) {
       assert.throws(() => encryptBallot({ ...base, region, choices }), InputError, `${region} ${JSON.stringify(choices)}`);
     }
@@ -200,43 +263,62 @@ describe('encryption refuses bad input and signs a body once (12.2, 12.5)', () =
   });
 });
 
+/**
+ * Gives back random choices allowed by the question: a count in [min, max], then that
+ * many options, drawn from rng.
+ * @param {any} q
+ * @param {SeededRandom} rng
+ */
+function randomChoices(q, rng) {
+  const draw = rng.bytes(1 + q.options.length);
+  const count = q.min_choices + (draw[0] % (q.max_choices - q.min_choices + 1));
+  const order = q.options.map((/** @type {any} */ _, /** @type {number} */ o) => o).sort((/** @type {number} */ a, /** @type {number} */ b) => draw[1 + a] - draw[1 + b] || a - b);
+  const votes = q.options.map(() => 0);
+  for (const o of order.slice(0, count)) votes[o] = 1;
+  return votes;
+}
+
 describe('encrypt then verify, random choices (property)', () => {
-  test('60 seeded ballots over both regions: cast verifies and decrypts, challenge reveals', () => {
+  test('90 seeded ballots over every region: cast verifies and decrypts, challenge reveals', () => {
     const rng = new SeededRandom('web/test/ballot round trips');
-    for (let i = 0; i < 60; i++) {
-      const draw = rng.bytes(8);
+    const regions = MANIFEST.regions.map((/** @type {any} */ r) => r.id);
+    let swapped = 0;
+    for (let i = 0; i < 90; i++) {
       const seed = rng.bytes(32);
       const cred = { seed, publicKey: publicKeyFromSeed(seed) };
-      const region = draw[0] & 1 ? 'city' : 'valley';
-      const bridge = draw[1] & 1 ? [1, 0] : [0, 1];
+      const region = regions[i % regions.length];
+      const style = MANIFEST.regions[i % regions.length].questions;
       /** @type {Record<string, number[]>} */
-      const choices = { bridge };
-      if (region === 'city') {
-        const parks = [draw[2] & 1, draw[3] & 1, draw[4] & 1];
-        if (parks[0] + parks[1] + parks[2] === 3) parks[draw[5] % 3] = 0;
-        choices.parks = parks;
-      }
+      const choices = Object.fromEntries(style.map((/** @type {string} */ q) => [q, randomChoices(question(q), rng)]));
       const prepared = encryptBallot({ manifest: MANIFEST, fp: FP, publicKey: KEY, region, choices, credential: cred, rng });
       if (i % 4 === 3) {
         const payload = JSON.parse(JSON.stringify(spoiledPayload(prepared, cred)));
+        for (const item of payload.reveal) assert.equal(item.selections.length, encryptedCount(question(item.question)));
         assert.deepEqual(verifySpoiled(MANIFEST, FP, KEY, payload), choices);
         continue;
       }
       const payload = JSON.parse(JSON.stringify(castPayload(prepared, cred)));
+      for (const q of payload.questions) {
+        const [lo, hi] = sumRange(question(q.question));
+        assert.equal(q.selections.length, encryptedCount(question(q.question)));
+        assert.equal(q.sum_proof.length, needsSumProof(question(q.question)) ? hi - lo + 1 : 0);
+      }
       const ballot = verifyBallot(MANIFEST, FP, KEY, payload);
       assert.deepEqual(ballot.trackingHash, prepared.trackingHash);
-      for (const [q, cts] of Object.entries(ballot.selections)) {
-        assert.deepEqual(cts.map((ct) => discreteLog(decrypt(ct, SECRET), 1)), choices[q]);
-      }
-      // a flipped selection, re-signed by the voter, fails its proof
-      if (i % 4 === 0) {
-        const q = payload.questions[0];
-        [q.selections[0], q.selections[1]] = [q.selections[1], q.selections[0]];
+      assert.deepEqual(decryptedChoices(ballot.selections), choices);
+      // two selections that differ, swapped and re-signed by the voter, fail a proof
+      const q = payload.questions.find((/** @type {any} */ q) => new Set(choices[q.question].slice(0, q.selections.length)).size === 2);
+      if (q !== undefined && i % 4 === 0) {
+        const votes = choices[q.question];
+        const [a, b] = [votes.indexOf(0), votes.indexOf(1)].sort((x, y) => x - y);
+        swapped += 1;
+        [q.selections[a], q.selections[b]] = [q.selections[b], q.selections[a]];
         const { signature: _s, ...body } = payload;
         const resigned = { ...body, signature: castPayload({ ...prepared, body }, cred).signature };
-        assert.throws(() => verifyBallot(MANIFEST, FP, KEY, resigned), /option 0: range proof/);
+        assert.throws(() => verifyBallot(MANIFEST, FP, KEY, resigned), new RegExp(`question ${q.question} option ${a}: range proof`));
       }
     }
+    assert.ok(swapped >= 10, `only ${swapped} swaps tried`);
   });
   test('randomness is fresh: the same choices never give the same ballot', () => {
     const cred = credential(DOC.ballots[0].credential_seed);

@@ -13,7 +13,7 @@ import { hexToBytes, isLowerHex, typeName } from './bytes.js';
 import { addCiphertexts, ciphertextFromJson, encrypt } from './elgamal.js';
 import { BallotError, BallotFormatError, DecodeError, InvalidProof, SignatureInvalid } from './errors.js';
 import { preparedElement, scalarFromHex } from './group.js';
-import { ballotStyle, hasRegion } from './manifest.js';
+import { ballotStyle, encryptedCount, fullChoices, hasRegion, isExact, needsSumProof, sumRange } from './manifest.js';
 import { rangeProofFromJson, verifyDisjunctive, verifyRange } from './proofs.js';
 import { verifyMessage } from './signing.js';
 import { trackingHash } from './tracking.js';
@@ -23,7 +23,8 @@ import { trackingHash } from './tracking.js';
 /** @typedef {import('./elgamal.js').Ciphertext} Ciphertext */
 /**
  * @typedef {{ region: string, credential: Uint8Array, trackingHash: Uint8Array,
- *   selections: Record<string, Ciphertext[]> }} CheckedBallot
+ *   selections: Record<string, Ciphertext[]> }} CheckedBallot selections: per question, the
+ *   encrypted selections (encryptedCount of them, 12.2), in order
  */
 
 const MAX_ITEMS = 64;
@@ -35,6 +36,8 @@ const PAIR_FIELDS = ['c', 'v'];
 const SPOILED_FIELDS = ['ballot', 'reveal', 'signature'];
 const REVEAL_FIELDS = ['question', 'selections'];
 const OPENING_FIELDS = ['nonce', 'vote'];
+/** Why an exactly-k question has one selection fewer than options (12.2). */
+const EXACT_NOTE = ' (exactly k chosen: the last option is not encrypted)';
 
 /**
  * @param {string} where
@@ -130,7 +133,7 @@ function checkFields(payload, where, signed) {
       hex(s.beta, 32, `${w} option ${o} beta`);
       pairs(s.proof, `${w} option ${o} proof`, 2, 2);
     });
-    pairs(q.sum_proof, `${w} sum_proof`, 1, MAX_ITEMS);
+    pairs(q.sum_proof, `${w} sum_proof`, 0, MAX_ITEMS);
   });
 }
 
@@ -166,13 +169,18 @@ function checkBody(manifest, payload, where, signed) {
   style.forEach((question, i) => {
     const q = payload.questions[i];
     const w = at(where, `ballot question ${question.id}`);
-    if (q.selections.length !== question.options.length) {
-      throw new BallotError(`${w}: ${q.selections.length} selections, the question has ${question.options.length} options`);
+    const encrypted = encryptedCount(question);
+    if (q.selections.length !== encrypted) {
+      throw new BallotError(
+        `${w}: ${q.selections.length} selections, want ${encrypted} for ${question.options.length} options${isExact(question) ? EXACT_NOTE : ''}`,
+      );
     }
-    const width = question.max_choices - question.min_choices + 1;
+    const [lo, hi] = sumRange(question);
+    const width = needsSumProof(question) ? hi - lo + 1 : 0;
     if (q.sum_proof.length !== width) {
       throw new BallotError(
-        `${w} sum_proof: ${q.sum_proof.length} branches, want ${width} (choices ${question.min_choices} to ${question.max_choices})`,
+        `${w} sum_proof: ${q.sum_proof.length} branches, want ${width} ` +
+          (width ? `(selected ${lo} to ${hi})` : "(the selections' own proofs bound their sum)"),
       );
     }
   });
@@ -205,11 +213,12 @@ function verifyProofs(fp, publicKey, payload, style, where) {
       proveOrRefuse(w, () => verifyDisjunctive(fp, K, ct, proof, [credential, region, question.id, o]));
       cts.push(ct);
     });
-    const w = at(where, `ballot question ${question.id}`);
-    const sumProof = readOrRefuse(`${w}: sum_proof`, () => rangeProofFromJson(q.sum_proof, 'sum_proof'));
-    proveOrRefuse(`${w}: sum_proof`, () =>
-      verifyRange(fp, K, addCiphertexts(cts), question.min_choices, question.max_choices, sumProof, [credential, region, question.id]),
-    );
+    if (needsSumProof(question)) {
+      const [lo, hi] = sumRange(question);
+      const w = at(where, `ballot question ${question.id}: sum_proof`);
+      const sumProof = readOrRefuse(w, () => rangeProofFromJson(q.sum_proof, 'sum_proof'));
+      proveOrRefuse(w, () => verifyRange(fp, K, addCiphertexts(cts), lo, hi, sumProof, [credential, region, question.id]));
+    }
     selections[question.id] = cts;
   });
   return { region, credential, trackingHash: trackingHash(fp, payload), selections };
@@ -263,7 +272,7 @@ function checkSignature(publicKey, fp, kind, body, signature, what) {
 /**
  * Gives back the checked ballot when every rule of protocol.md 12.3 holds: structure,
  * region, ballot style, the credential's signature (kind "ballot"), every selection's
- * disjunctive proof and every question's range proof under the election key.
+ * disjunctive proof and every sum proof the questions need (12.2) under the election key.
  * Whether the credential is registered is the board's rule (13.2), not checked here.
  * @param {Manifest} manifest the parsed manifest
  * @param {Uint8Array} fp
@@ -281,7 +290,8 @@ export function verifyBallot(manifest, fp, publicKey, payload, where = '') {
 }
 
 /**
- * Gives back each question's revealed (vote, nonce) pairs once their form is right (12.5 step 3).
+ * Gives back each question's revealed (vote, nonce) pairs, one per encrypted selection,
+ * once their form is right (12.5 step 3).
  * @param {unknown} reveal
  * @param {Question[]} style
  * @param {string} where
@@ -296,7 +306,7 @@ function readReveal(reveal, style, where) {
     if (item.question !== question.id) {
       throw new BallotFormatError(at(where, `spoiled reveal[${qi}]: question ${JSON.stringify(item.question)}, want ${question.id}`));
     }
-    const n = question.options.length;
+    const n = encryptedCount(question);
     const w = at(where, `spoiled question ${question.id}`);
     openings[question.id] = list(item.selections, `${w} selections`, n, n).map((opening, o) => {
       const op = fields(opening, OPENING_FIELDS, `${w} option ${o}`);
@@ -310,10 +320,12 @@ function readReveal(reveal, style, where) {
 }
 
 /**
- * Gives back the revealed choices {questionId: [0/1 ...]} of a challenged ballot once
- * every check of protocol.md 12.5 holds: the payload's structure, an unsigned inner body
- * passing 12.3 steps 1-3, the reveal's form, the credential's signature of kind "spoiled"
- * over {ballot, reveal}, every proof, and each (vote, nonce) re-encrypting to its selection.
+ * Gives back the revealed choices {questionId: [0/1 per option]} of a challenged ballot
+ * once every check of protocol.md 12.5 holds: the payload's structure, an unsigned inner
+ * body passing 12.3 steps 1-3, the reveal's form, the credential's signature of kind
+ * "spoiled" over {ballot, reveal}, every proof, and each (vote, nonce) re-encrypting to
+ * its selection. The choices are the encrypted selections' votes and, for an exactly-k
+ * question, the last option's: k minus their sum (12.2).
  * @param {Manifest} manifest
  * @param {Uint8Array} fp
  * @param {Uint8Array} publicKey
@@ -344,7 +356,7 @@ export function verifySpoiled(manifest, fp, publicKey, payload, where = '') {
         );
       }
     });
-    choices[question.id] = openings[question.id].map((op) => op.vote);
+    choices[question.id] = fullChoices(question, openings[question.id].map((op) => op.vote));
   }
   return choices;
 }

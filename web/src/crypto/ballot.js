@@ -1,12 +1,14 @@
 /**
  * Ballot encryption, and the cast and challenge payloads (protocol.md 12.2, 12.5).
  *
- * encryptBallot encrypts one 0/1 per option of every question on the region's ballot,
- * proves each is 0 or 1 and each question's count lies in [min_choices, max_choices],
- * and gives back the unsigned body with its tracking code. Only when the voter has
- * chosen does the device sign: castPayload (kind "ballot") or spoiledPayload (kind
- * "spoiled", the body with every nonce revealed). A prepared ballot is signed as one of
- * the two kinds, never both (12.5).
+ * encryptBallot encrypts one 0/1 per option of every question on the region's ballot
+ * (all but the last option when the question asks for exactly k: the last is k minus
+ * the others), proves each is 0 or 1 and, where those proofs do not already imply it,
+ * that the encrypted selections' sum lies in the question's sumRange, and gives back the
+ * unsigned body with its tracking code. Only when the voter has chosen does the device
+ * sign: castPayload (kind "ballot") or spoiledPayload (kind "spoiled", the body with
+ * every nonce revealed). A prepared ballot is signed as one of the two kinds, never both
+ * (12.5).
  *
  * @module ballot
  */
@@ -15,7 +17,7 @@ import { bytesToHex, equalBytes, hexToBytes } from './bytes.js';
 import { addCiphertexts, ciphertextToJson, encryptBit } from './elgamal.js';
 import { InputError } from './errors.js';
 import { G, encodeScalar, modL, preparedElement, randomScalar } from './group.js';
-import { ballotStyle } from './manifest.js';
+import { ballotStyle, encryptedCount, needsSumProof, sumRange } from './manifest.js';
 import { proveRange, rangeProofToJson } from './proofs.js';
 import { systemRandom } from './random.js';
 import { signMessage } from './signing.js';
@@ -29,7 +31,8 @@ import { trackingCode, trackingHash } from './tracking.js';
 
 /**
  * What a device holds after encrypting. body, trackingHash and trackingCode may be
- * shown; choices and nonces (bigint r per option) are the secret that a challenge reveals.
+ * shown; choices (one 0/1 per option) and nonces (bigint r per encrypted selection,
+ * 12.2) are the secret that a challenge reveals.
  * @typedef {{
  *   body: { region: string, credential: string, questions: object[] },
  *   trackingHash: Uint8Array,
@@ -95,9 +98,9 @@ export function prepareElectionKey(publicKey) {
 /**
  * Gives back the encrypted, proved and unsigned ballot for choices (protocol.md 12.2).
  *
- * Randomness is drawn in the order of 12.2 (per question: per option r, then the
- * disjunctive proof's values; then the range proof's), so SeededRandom reproduces the
- * vectors byte for byte.
+ * Randomness is drawn in the order of 12.2 (per question: per encrypted option r, then
+ * the disjunctive proof's values; then the range proof's, when a sum proof is made), so
+ * SeededRandom reproduces the vectors byte for byte.
  * @param {{
  *   manifest: Manifest, fp: Uint8Array, publicKey: Uint8Array, region: string,
  *   choices: Choices, credential: CredentialKey, rng?: RandomSource,
@@ -120,8 +123,9 @@ export function encryptBallot({ manifest, fp, publicKey, region, choices, creden
     const selections = [];
     const cts = [];
     const rs = [];
-    for (let o = 0; o < q.options.length; o++) {
-      const bit = /** @type {0 | 1} */ (clean[q.id][o]);
+    const votes = clean[q.id].slice(0, encryptedCount(q));
+    for (let o = 0; o < votes.length; o++) {
+      const bit = /** @type {0 | 1} */ (votes[o]);
       const r = randomScalar(rng);
       const ct = encryptBit(K, bit, r);
       const proof = proveRange(fp, K, ct, bit, r, 0, 1, [cred, region, q.id, o], rng);
@@ -129,11 +133,15 @@ export function encryptBallot({ manifest, fp, publicKey, region, choices, creden
       cts.push(ct);
       rs.push(r);
     }
-    const sum = addCiphertexts(cts);
-    const rSum = modL(rs.reduce((a, b) => a + b, 0n));
-    const count = clean[q.id].reduce((a, b) => a + b, 0);
-    const sumProof = proveRange(fp, K, sum, count, rSum, q.min_choices, q.max_choices, [cred, region, q.id], rng);
-    questions.push({ question: q.id, selections, sum_proof: rangeProofToJson(sumProof) });
+    /** @type {object[]} */
+    let sumProof = [];
+    if (needsSumProof(q)) {
+      const [lo, hi] = sumRange(q);
+      const rSum = modL(rs.reduce((a, b) => a + b, 0n));
+      const count = votes.reduce((a, b) => a + b, 0);
+      sumProof = rangeProofToJson(proveRange(fp, K, addCiphertexts(cts), count, rSum, lo, hi, [cred, region, q.id], rng));
+    }
+    questions.push({ question: q.id, selections, sum_proof: sumProof });
     nonces[q.id] = rs;
   }
   const body = { region, credential: bytesToHex(cred), questions };
@@ -173,7 +181,8 @@ export function castPayload(prepared, credential) {
 
 /**
  * Gives back the "spoiled" payload of a Benaloh challenge (12.5): the unsigned body and
- * every (vote, nonce), signed as kind "spoiled". InputError if this ballot was cast.
+ * the (vote, nonce) of every encrypted selection, signed as kind "spoiled". InputError if
+ * this ballot was cast.
  * @param {PreparedBallot} prepared
  * @param {CredentialKey} credential
  */
@@ -184,7 +193,7 @@ export function spoiledPayload(prepared, credential) {
     const qid = /** @type {{question: string}} */ (q).question;
     return {
       question: qid,
-      selections: prepared.choices[qid].map((vote, o) => ({ vote, nonce: bytesToHex(encodeScalar(prepared.nonces[qid][o])) })),
+      selections: prepared.nonces[qid].map((r, o) => ({ vote: prepared.choices[qid][o], nonce: bytesToHex(encodeScalar(r)) })),
     };
   });
   const unsigned = { ballot: body, reveal };

@@ -58,7 +58,16 @@ export {
 } from './proofs.js';
 export { publicKeyFromSeed, signBytes, ed25519Verifies } from './ed25519.js';
 export { messageToSign, signMessage, verifyMessage, verifySignedPayload } from './signing.js';
-export { fingerprint, parseCanonicalManifest, ballotStyle } from './manifest.js';
+export {
+  fingerprint,
+  parseCanonicalManifest,
+  ballotStyle,
+  isExact,
+  encryptedCount,
+  sumRange,
+  needsSumProof,
+  fullChoices,
+} from './manifest.js';
 export { CODE_ALPHABET, checkCharacter, generateCode, printedCode, normalizeCredentialCode, credentialKey } from './credentials.js';
 export { trackingHash, trackingCode, normalizeTrackingCode } from './tracking.js';
 export { prepareElectionKey, encryptBallot, castPayload, spoiledPayload } from './ballot.js';

@@ -1,5 +1,6 @@
 /**
- * The manifest's fingerprint and the lookups ballots need (protocol.md 9.3, 9.2.2).
+ * The manifest's fingerprint, the lookups ballots need and the encrypted form of a
+ * question (protocol.md 9.3, 9.2.2, 12.2).
  *
  * The booth takes the manifest as the server's canonical bytes (GET /api/manifest),
  * computes fp from exactly those bytes, and reads the object with parseCanonicalManifest,
@@ -71,4 +72,58 @@ export function ballotStyle(manifest, regionId) {
  */
 export function hasRegion(manifest, regionId) {
   return manifest.regions.some((r) => r.id === regionId);
+}
+
+/**
+ * Gives back true when the voter chooses exactly min_choices = max_choices options (12.2).
+ * @param {Question} question
+ */
+export function isExact(question) {
+  return question.min_choices === question.max_choices;
+}
+
+/**
+ * Gives back the number of selections a ballot encrypts for the question (12.2): all
+ * its options, or all but the last when exactly k are chosen (the last is k minus the
+ * others).
+ * @param {Question} question
+ */
+export function encryptedCount(question) {
+  return isExact(question) ? question.options.length - 1 : question.options.length;
+}
+
+/**
+ * Gives back [lo, hi], the bounds on the sum of the encrypted selections (12.2):
+ * [max(0, k-1), min(k, encrypted)] when exactly k are chosen, else [min, max].
+ * @param {Question} question
+ * @returns {[number, number]}
+ */
+export function sumRange(question) {
+  if (isExact(question)) {
+    const k = question.min_choices;
+    return [Math.max(0, k - 1), Math.min(k, encryptedCount(question))];
+  }
+  return [question.min_choices, question.max_choices];
+}
+
+/**
+ * Gives back false when the selections' own 0/1 proofs already imply sumRange, that is
+ * when it is [0, encrypted]: then the ballot carries no sum proof (12.2).
+ * @param {Question} question
+ */
+export function needsSumProof(question) {
+  const [lo, hi] = sumRange(question);
+  return lo !== 0 || hi !== encryptedCount(question);
+}
+
+/**
+ * Gives back one 0/1 per option from the encrypted selections' values (12.2): for an
+ * exactly-k question the last option's is k minus their sum.
+ * @param {Question} question
+ * @param {number[]} selected one value per encrypted selection
+ * @returns {number[]}
+ */
+export function fullChoices(question, selected) {
+  if (!isExact(question)) return [...selected];
+  return [...selected, question.min_choices - selected.reduce((a, b) => a + b, 0)];
 }

@@ -29,6 +29,7 @@ export default {
   "common.option": "Option",
   "common.vote": "Vote",
   "common.nonce": "Nonce (secret random number, now public)",
+  "common.notEncrypted": "none: this option is not encrypted; it is {count} minus the options chosen above",
   "common.region": "Region",
   "common.trackingCode": "Tracking code",
   "common.entry": "Board entry number",

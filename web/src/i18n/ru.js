@@ -29,6 +29,7 @@ export default {
   "common.option": "Вариант",
   "common.vote": "Голос",
   "common.nonce": "Случайное число (nonce), прежде секретное, теперь опубликованное",
+  "common.notEncrypted": "нет: этот вариант не шифруется; он равен {count} минус число выбранных выше",
   "common.region": "Регион",
   "common.trackingCode": "Код отслеживания",
   "common.entry": "Номер записи на доске",

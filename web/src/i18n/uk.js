@@ -29,6 +29,7 @@ export default {
   "common.option": "Варіант",
   "common.vote": "Голос",
   "common.nonce": "Випадкове число (nonce), досі секретне, тепер оприлюднене",
+  "common.notEncrypted": "немає: цей варіант не шифрується; він дорівнює {count} мінус кількість обраних вище",
   "common.region": "Регіон",
   "common.trackingCode": "Код відстеження",
   "common.entry": "Номер запису на дошці",

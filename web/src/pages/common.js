@@ -6,7 +6,7 @@
 // bound element is re-rendered in place, so form state (typed code, ticked options)
 // survives a switch.
 
-import { bytesToHex, parseCanonicalManifest } from "../crypto/index.js";
+import { bytesToHex, fullChoices, parseCanonicalManifest } from "../crypto/index.js";
 import { LANGUAGES, LANGUAGE_NAMES, translate } from "../i18n/index.js";
 
 const STORAGE_KEY = "referendum.lang";
@@ -375,11 +375,14 @@ export function regionById(manifest, id) {
 
 /**
  * Gives back one table per question of a challenge's reveal (12.5): each option, whether
- * it was chosen, and its nonce; rows carry data-option and data-vote.
+ * it was chosen, and its nonce; rows carry data-option and data-vote. The reveal opens
+ * the encrypted selections only: an exactly-k question's last option, never encrypted,
+ * is k minus the others (12.2), shown without a nonce (its row has data-derived).
  */
 export function revealedTables(manifest, reveal) {
   return reveal.map((item, qi) => {
     const q = questionById(manifest, item.question);
+    const votes = fullChoices(q, item.selections.map((selection) => selection.vote));
     return h(
       "table",
       { class: "revealed-table", "data-question": item.question, id: `revealed-${qi}` },
@@ -398,20 +401,31 @@ export function revealedTables(manifest, reveal) {
       h(
         "tbody",
         {},
-        item.selections.map((selection, oi) =>
-          h(
+        votes.map((vote, oi) => {
+          const selection = item.selections[oi];
+          return h(
             "tr",
-            { "data-option": q.options[oi].id, "data-vote": String(selection.vote) },
+            {
+              "data-option": q.options[oi].id,
+              "data-vote": String(vote),
+              ...(selection ? {} : { "data-derived": "true" }),
+            },
             h("th", { scope: "row", mtext: q.options[oi].text }),
             h(
               "td",
-              { class: selection.vote === 1 ? "vote vote-yes" : "vote" },
-              h("span", { "aria-hidden": "true", text: selection.vote === 1 ? "☒ " : "☐ " }),
-              h("span", { i18n: selection.vote === 1 ? "common.chosen" : "common.notChosen" }),
+              { class: vote === 1 ? "vote vote-yes" : "vote" },
+              h("span", { "aria-hidden": "true", text: vote === 1 ? "☒ " : "☐ " }),
+              h("span", { i18n: vote === 1 ? "common.chosen" : "common.notChosen" }),
             ),
-            h("td", {}, h("code", { class: "hash", text: selection.nonce })),
-          ),
-        ),
+            h(
+              "td",
+              {},
+              selection
+                ? h("code", { class: "hash", text: selection.nonce })
+                : h("span", { i18n: ["common.notEncrypted", { count: q.min_choices }] }),
+            ),
+          );
+        }),
       ),
     );
   });
