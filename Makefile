@@ -60,6 +60,7 @@ bench: install browser-deps
 	$(PY) benchmarks/browser_booth.py
 	$(PY) benchmarks/casting_service.py
 	$(PY) benchmarks/replica.py
+	$(PY) benchmarks/million.py --ballots 100000 --cast-sample 5000
 
 clean:
 	rm -rf $(VENV) web/node_modules src/referendum/server/static build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

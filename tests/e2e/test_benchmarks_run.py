@@ -1,5 +1,6 @@
 """The benchmark scripts still run (a smoke run on small sizes; no timing is asserted)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,23 @@ def test_replica_benchmark_compares_a_small_and_a_large_board():
     )  # fmt: skip
     assert "[build] large: 1,500 entries" in out
     assert "ratio" in out
+
+
+def test_million_benchmark_runs_every_stage_on_a_small_board(tmp_path):
+    figures = tmp_path / "figures.json"
+    out = _run(
+        "benchmarks/million.py",
+        "--ballots", "300", "--cast-sample", "50", "--clients", "4",
+        "--dir", str(tmp_path / "board"), "--json", str(figures),
+    )  # fmt: skip
+    for stage in ("[build]", "[serve]", "[command]", "[cast]", "[sync]", "[count]", "[verify]"):
+        assert stage in out, stage
+    assert "results equal the votes made" in out
+    assert "| stage | figure | value | per ballot | at 5,000,000 ballots | grows |" in out
+    report = json.loads(figures.read_text())
+    assert report["ballots"] == 350  # 300 built, 50 cast over HTTP
+    assert {f["stage"] for f in report["figures"]} >= {"build", "cast", "verify"}
+    # The board is kept and reused: a measurement stage runs again without a build.
+    again = _run("benchmarks/million.py", "--ballots", "300", "--dir", str(tmp_path / "board"),
+                 "--stages", "build,command")  # fmt: skip
+    assert "reusing the complete board" in again
