@@ -1006,8 +1006,11 @@ def stage_verify(run: Run) -> None:
         )
         run.add("verify", f"verify, {label}, peak RSS largest process", r.peak_mb, "MB", "flat")
         run.add("verify", f"verify, {label}, peak RSS all processes", r.tree_mb, "MB", "flat")
-        if label.startswith("local"):
+        # The cluster estimate uses the engine a cluster runs (--local-cluster: the main
+        # process also hands batches to Dask), else the local pool's figures.
+        if not run.cluster or not label.startswith("local"):
             run.cluster = {
+                "engine": label,
                 "main_cpu": r.main_cpu,
                 "workers_cpu": workers,
                 "wall": r.wall,
@@ -1052,8 +1055,9 @@ def summary(run: Run, info: dict[str, Any]) -> dict[str, Any]:
         lines += [
             "",
             f"Verifier on K machines like this one ({cores} cores each), {TARGET:,} ballots:"
-            f" the main process (reading, board rules, Merkle tree: {c['main_cpu']:.1f} s CPU"
-            f" here) stays on one core; the ballot checks ({c['workers_cpu']:.1f} s CPU here)"
+            f" from the run `verify {c['engine']}`: the main process (reading, board rules,"
+            f" Merkle tree, handing out batches: {c['main_cpu']:.1f} s CPU here) stays on one"
+            f" core; the ballot checks ({c['workers_cpu']:.1f} s CPU here)"
             f" spread over K x {cores} cores; time ~ max(main, checks / cores), scaled"
             " linearly (assumes the checks are fed as fast as they are done).",
             "",
