@@ -18,6 +18,7 @@ from referendum.board.merkle import (
     NodeId,
     consistency_proof,
     inclusion_proof,
+    inclusion_proofs,
     tree_root,
 )
 from referendum.board.store import LogStore, StateUpdate
@@ -91,6 +92,16 @@ class Log:
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """Gives back the inclusion proof of entry index in the tree at size (7.3.3)."""
         return inclusion_proof(index, self._size_or_current(size), self._nodes)
+
+    def signed_proofs(
+        self, key: SigningKey, size: int, indexes: Sequence[int]
+    ) -> tuple[SignedCheckpoint, list[list[bytes]]]:
+        """Gives back the checkpoint at size signed by the board key and the inclusion
+        proof of each entry of indexes in that tree (7.3.3, 7.4.3): one read of the store
+        for a whole batch of receipts."""
+        size = self._size_or_current(size)
+        root, proofs = inclusion_proofs(indexes, size, self._nodes)
+        return sign_checkpoint(Checkpoint(self.name, size, root), key), proofs
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """Gives back the proof that tree size1 is a prefix of tree size2 (7.3.4)."""

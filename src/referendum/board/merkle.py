@@ -24,6 +24,7 @@ __all__ = [
     "consistency_proof",
     "consistency_roots",
     "inclusion_proof",
+    "inclusion_proofs",
     "leaf_hash",
     "node_hash",
     "root_from_inclusion_proof",
@@ -93,7 +94,7 @@ def _fold(hashes: Sequence[bytes]) -> bytes:
 def _range_hashes(ranges: Sequence[tuple[int, int]], source: NodeSource) -> list[bytes]:
     """Hashes of the given subtree ranges, read from source in one call."""
     per_range = [subtree_nodes(a, b) for a, b in ranges]
-    wanted = [node for nodes in per_range for node in nodes]
+    wanted = list(dict.fromkeys(node for nodes in per_range for node in nodes))
     got = source(wanted)
     try:
         return [_fold([got[node] for node in nodes]) for nodes in per_range]
@@ -108,8 +109,8 @@ def tree_root(size: int, source: NodeSource) -> bytes:
     return _range_hashes([(0, size)], source)[0]
 
 
-def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
-    """Gives back the RFC 9162 inclusion proof of leaf index in the tree of size (7.3.3)."""
+def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """Gives back the subtree ranges whose hashes make up leaf index's inclusion proof."""
     if not 0 <= index < size:
         raise ValueError(f"leaf {index} is not in a tree of size {size}")
     siblings = []
@@ -123,7 +124,29 @@ def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
             siblings.append((a, a + k))
             a += k
     siblings.reverse()
-    return _range_hashes(siblings, source)
+    return siblings
+
+
+def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
+    """Gives back the RFC 9162 inclusion proof of leaf index in the tree of size (7.3.3)."""
+    return _range_hashes(_inclusion_ranges(index, size), source)
+
+
+def inclusion_proofs(
+    indexes: Sequence[int], size: int, source: NodeSource
+) -> tuple[bytes, list[list[bytes]]]:
+    """Gives back the root of the tree of size and the inclusion proof of each leaf of
+    indexes in it (7.3.2, 7.3.3), the nodes read from source in one call (a batch of
+    receipts at one checkpoint)."""
+    if size == 0:
+        raise ValueError("an empty tree includes no leaf")
+    per_leaf = [_inclusion_ranges(i, size) for i in indexes]
+    hashes = _range_hashes([(0, size), *(r for ranges in per_leaf for r in ranges)], source)
+    proofs, at = [], 1
+    for ranges in per_leaf:
+        proofs.append(hashes[at : at + len(ranges)])
+        at += len(ranges)
+    return hashes[0], proofs
 
 
 def consistency_proof(size1: int, size2: int, source: NodeSource) -> list[bytes]:

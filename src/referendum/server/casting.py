@@ -10,16 +10,25 @@ first and the board lock short:
 3. the credential's signature (422), then the credential's rate limit (429): only the
    holder of a credential can spend its allowance, so nobody can lock a voter out by
    sending junk under the voter's public key;
-4. the proofs, outside every lock, in a worker thread (422);
-5. under the election folder's lock: the state brought up to date, step 2 again, the
-   entry applied and appended, and the receipt signed (201).
+4. the proofs, outside every lock, in a worker thread (422); a ballot's signature is not
+   verified a second time;
+5. handed to the worker's appender (appender.py), which takes every request waiting and,
+   under the election folder's lock and the board's writer lock, brings the state up to
+   date, runs step 2 again for each, and appends those that pass in one transaction
+   (201), the others getting their own 409 or 403. The receipts of a batch share one
+   checkpoint, signed once the locks are released, at a size that includes every entry
+   of the batch.
 
-A refused request appends nothing.
+A refused request appends nothing, and a 201 is sent only once its entry is committed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,24 +38,32 @@ from referendum.ballot import (
     BallotError,
     check_ballot_fields,
     check_spoiled_fields,
+    tracking_code,
     tracking_hash,
     verify_ballot,
 )
 from referendum.ballot import verify_spoiled as verify_challenge
+from referendum.board import Entry, StoreError
 from referendum.canonical import JsonFormatError, parse_json
 from referendum.election import Election, ElectionError
 from referendum.errors import VerificationError
 from referendum.group import Element
 from referendum.replay import PreChecked
+from referendum.server.appender import Appender
 from referendum.server.limits import read_body, require_json
 from referendum.server.problems import Problem
 from referendum.server.rate import RateLimiter
-from referendum.server.service import Service
+from referendum.server.service import RETRY_AFTER, Service, unavailable
 from referendum.signing import SignatureInvalid, verify_message
 
-__all__ = ["Casting"]
+__all__ = ["BATCH_VARIABLE", "DEFAULT_BATCH", "Casting"]
 
 _WHERE = "request body"
+#: The most casts one append takes (one transaction, one checkpoint).
+DEFAULT_BATCH = 256
+#: Sets another largest batch for this process (1: one append per cast, as before
+#: batching; benchmarks/casting_nodes.py compares the two).
+BATCH_VARIABLE = "REFERENDUM_CAST_BATCH"
 
 
 def _shape(detail: str) -> Problem:
@@ -113,13 +130,37 @@ def _admissible(election: Election, kind: str, body: dict[str, Any], h: bytes) -
     return state.public_key
 
 
+@dataclass(frozen=True, slots=True)
+class _Cast:
+    """A ballot or challenge whose checks passed, on its way to the board."""
+
+    kind: str
+    payload: Any
+    body: dict[str, Any]
+    h: bytes  # its tracking hash
+    checked: PreChecked
+
+
+def _max_batch() -> int:
+    text = os.environ.get(BATCH_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_BATCH
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{BATCH_VARIABLE}={text!r}: want a positive whole number")
+    return int(text)
+
+
 class Casting:
-    """The two casting endpoints of one app."""
+    """The two casting endpoints of one app, and the appender they share."""
 
     def __init__(self, service: Service, rate: RateLimiter, body_limit: int) -> None:
         self.service = service
         self.rate = rate
         self.body_limit = body_limit
+        self.appender: Appender[_Cast, dict[str, Any]] = Appender(
+            self._append_batch, max_batch=_max_batch(), name="board-appender"
+        )
+        service.on_close(self.appender.close)
 
     async def ballot(self, request: Request) -> Response:
         return await self._cast(request, "ballot")
@@ -143,9 +184,16 @@ class Casting:
         else:
             body = _check_challenge_shape(payload)
         h = tracking_hash(self.service.manifest.fingerprint, body)
-        key = await run_in_threadpool(self._precheck, kind, body, h)
-        await run_in_threadpool(self._signed, kind, body, payload)
-        wait = await run_in_threadpool(self.rate.take, body["credential"])
+        cast = await run_in_threadpool(self._check, kind, payload, body, h)
+        receipt = await asyncio.wrap_future(self.appender.submit(cast))
+        return JSONResponse(receipt, status_code=201)
+
+    def _check(self, kind: str, payload: Any, body: dict[str, Any], h: bytes) -> _Cast:
+        """Gives back the cast once steps 2 to 4 pass (in one worker thread); else Problem."""
+        with self.service.voting() as election:
+            key = _admissible(election, kind, body, h)
+        self._signed(kind, body, payload)
+        wait = self.rate.take(body["credential"])
         if wait is not None:
             retry = RateLimiter.retry_after(wait)
             raise Problem(
@@ -156,13 +204,7 @@ class Casting:
                 f" per {self.rate.rate.seconds} s; try again in {retry} s",
                 headers={"Retry-After": retry},
             )
-        checked = await run_in_threadpool(self._verify, kind, key, payload)
-        receipt = await run_in_threadpool(self._append, kind, payload, body, h, checked)
-        return JSONResponse(receipt, status_code=201)
-
-    def _precheck(self, kind: str, body: dict[str, Any], h: bytes) -> Element:
-        with self.service.current() as election:
-            return _admissible(election, kind, body, h)
+        return _Cast(kind, payload, body, h, self._verify(kind, key, payload))
 
     def _signed(self, kind: str, body: dict[str, Any], payload: Any) -> None:
         """None when the payload is signed by its credential as kind (8.2); else 422."""
@@ -177,22 +219,150 @@ class Casting:
         manifest = self.service.manifest
         try:
             if kind == "ballot":
-                return verify_ballot(manifest, key, payload, _WHERE)
+                # _signed verified this very payload's signature as kind "ballot".
+                return verify_ballot(manifest, key, payload, _WHERE, signature_checked=True)
             return verify_challenge(manifest, key, payload, _WHERE)
         except BallotError as exc:
             raise _invalid(kind, str(exc)) from None
 
-    def _append(
-        self, kind: str, payload: Any, body: dict[str, Any], h: bytes, checked: PreChecked
-    ) -> dict[str, Any]:
-        with self.service.appending() as election:
-            _admissible(election, kind, body, h)
-            try:
-                entry = election.post(kind, payload, prechecked=checked)
-            except ElectionError as exc:
-                raise Problem(
-                    409, "outside-voting-period", "Outside the voting period", str(exc)
-                ) from None
-            except VerificationError as exc:
-                raise _invalid(kind, str(exc)) from None
-            return election.receipt(entry, h).to_json()
+    # -- the appender's side: one batch under the locks -------------------------------------
+
+    def _append_batch(self, casts: Sequence[_Cast]) -> list[dict[str, Any] | Problem]:
+        """Gives back, for each cast, its receipt or the Problem its request answers."""
+        results: list[dict[str, Any] | Problem | None] = [None] * len(casts)
+        posted: dict[int, Entry] = {}  # position in casts -> its committed entry
+        repeats: dict[int, int] = {}  # position -> position of the same ballot before it
+        size = 0
+        try:
+            with self.service.appending() as election:
+                admitted = _admit(election, casts, results, repeats)
+                _post(election, casts, admitted, results, posted)
+                size = election.state.size
+        except Problem as exc:  # the store or the folder: nothing (more) was appended
+            for n, result in enumerate(results):
+                if result is None and n not in posted and n not in repeats:
+                    results[n] = exc
+        if posted:
+            self._receipts(casts, posted, size, results)
+        for n, first in repeats.items():
+            results[n] = _repeat_of(casts[n], posted.get(first), results[first])
+        return [r if r is not None else _lost() for r in results]
+
+    def _receipts(
+        self,
+        casts: Sequence[_Cast],
+        posted: dict[int, Entry],
+        size: int,
+        results: list[dict[str, Any] | Problem | None],
+    ) -> None:
+        """Fills in the receipts of the committed entries, at one checkpoint of size."""
+        order = sorted(posted)
+        size = max(size, *(posted[n].index + 1 for n in order))
+        election = self.service.election  # the log and the key: read-only, no mutex
+        try:
+            receipts = election.receipts([(posted[n].index, casts[n].h) for n in order], size)
+        except (StoreError, ElectionError) as exc:
+            for n in order:
+                results[n] = _receipt_lost(posted[n].index, casts[n].h, exc)
+            return
+        for n, receipt in zip(order, receipts, strict=True):
+            results[n] = receipt.to_json()
+
+
+def _admit(
+    election: Election,
+    casts: Sequence[_Cast],
+    results: list[dict[str, Any] | Problem | None],
+    repeats: dict[int, int],
+) -> list[int]:
+    """Gives back the positions of the casts the board would take now, in order; the
+    others get their Problem in results, or their earlier twin of this batch in repeats."""
+    admitted: list[int] = []
+    first: dict[bytes, int] = {}
+    for n, cast in enumerate(casts):
+        if cast.h in first:
+            repeats[n] = first[cast.h]
+            continue
+        first[cast.h] = n
+        try:
+            _admissible(election, cast.kind, cast.body, cast.h)
+        except Problem as exc:
+            results[n] = exc
+        else:
+            admitted.append(n)
+    return admitted
+
+
+def _post(
+    election: Election,
+    casts: Sequence[_Cast],
+    admitted: Sequence[int],
+    results: list[dict[str, Any] | Problem | None],
+    posted: dict[int, Entry],
+) -> None:
+    """Appends the admitted casts in one transaction; if the board refuses that, one by
+    one, so a refused cast gets its own answer and takes no other down with it."""
+    if not admitted:
+        return
+    items = [(casts[n].kind, casts[n].payload, casts[n].checked) for n in admitted]
+    try:
+        posted.update(zip(admitted, election.post_many(items), strict=True))
+        return
+    except (ElectionError, VerificationError) as exc:
+        if len(admitted) == 1:
+            results[admitted[0]] = _refused(casts[admitted[0]].kind, exc)
+            return
+    for at, n in enumerate(admitted):
+        cast = casts[n]
+        try:
+            election.refresh()  # the refused append left the stored state to be read again
+            _admissible(election, cast.kind, cast.body, cast.h)
+            posted[n] = election.post(cast.kind, cast.payload, prechecked=cast.checked)
+        except Problem as exc:
+            results[n] = exc
+        except (ElectionError, VerificationError) as exc:
+            results[n] = _refused(cast.kind, exc)
+        except StoreError as exc:
+            results[n] = unavailable(exc)
+            for m in admitted[at + 1 :]:
+                results[m] = unavailable(exc, appended=False)
+            return
+
+
+def _refused(kind: str, exc: ElectionError | VerificationError) -> Problem:
+    """Gives back the Problem for the board refusing an entry under the lock."""
+    if isinstance(exc, ElectionError):
+        return Problem(409, "outside-voting-period", "Outside the voting period", str(exc))
+    return _invalid(kind, str(exc))
+
+
+def _repeat_of(
+    cast: _Cast, entry: Entry | None, first: dict[str, Any] | Problem | None
+) -> dict[str, Any] | Problem:
+    """Gives back the answer to a cast sent again while its twin was in the same batch."""
+    if entry is None:  # the twin was refused: so is this, for the same reason
+        return first if isinstance(first, Problem) else _lost()
+    return Problem(
+        409,
+        "repeated-ballot",
+        "Ballot already on the board",
+        f"this ballot repeats board entry {entry.index} (same tracking code); a ballot or"
+        " challenge is sent once, and a new vote is a newly encrypted ballot",
+    )
+
+
+def _receipt_lost(index: int, h: bytes, exc: Exception) -> Problem:
+    words = " ".join(str(exc).split())
+    return Problem(
+        503,
+        "receipt-unavailable",
+        "On the board, receipt not made",
+        f"the ballot is on the board as entry {index}, but its receipt could not be read"
+        f" from the board's store ({words}); get it with GET /api/receipts/"
+        f"{tracking_code(h)} instead of sending the ballot again",
+        headers={"Retry-After": RETRY_AFTER},
+    )
+
+
+def _lost() -> NoReturn:  # pragma: no cover - every cast of a batch gets an answer
+    raise AssertionError("a cast of the batch got no answer")

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,10 +47,13 @@ RECORD_MAX_AGE = 300.0
 RETRY_AFTER = "2"
 
 
-def unavailable(exc: Exception) -> Problem:
-    """Gives back the 503 problem for a store or folder that cannot be read right now."""
+def unavailable(exc: Exception, *, appended: bool | None = None) -> Problem:
+    """Gives back the 503 problem for a store or folder that cannot be read right now.
+
+    appended=False: the request's entry was not appended, whatever exc says (another
+    entry's commit failed first)."""
     words = " ".join(str(exc).split())
-    if isinstance(exc, StoreOutcomeUnknownError):
+    if isinstance(exc, StoreOutcomeUnknownError) and appended is not False:
         return Problem(
             503,
             "outcome-unknown",
@@ -78,8 +81,16 @@ class Service:
         self.manifest = self.election.manifest
         self._mutex = threading.Lock()
         self._exporting = threading.Lock()  # one export at a time in this worker
+        self._closers: list[Callable[[], None]] = []
+
+    def on_close(self, close: Callable[[], None]) -> None:
+        """Has close() call close first (the appender finishes before the store closes)."""
+        self._closers.append(close)
 
     def close(self) -> None:
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
         self.election.close()
 
     @contextmanager
@@ -89,6 +100,20 @@ class Service:
         with self._mutex:
             try:
                 self.election.refresh()
+                yield self.election
+            except (StoreError, ElectionError) as exc:
+                raise unavailable(exc) from None
+
+    @contextmanager
+    def voting(self) -> Iterator[Election]:
+        """Gives back the election while no other thread of this worker uses it, its state
+        read again only when it does not say voting: during voting, what a cast's early
+        checks read (phase, key) changes only when voting ends, and its append checks
+        again under the lock. Saves a read of the stored state per request."""
+        with self._mutex:
+            try:
+                if self.election.state.phase != "voting":
+                    self.election.refresh()
                 yield self.election
             except (StoreError, ElectionError) as exc:
                 raise unavailable(exc) from None
