@@ -14,6 +14,7 @@ import logging
 import os
 from typing import Any
 
+import dask
 from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -32,6 +33,16 @@ __all__ = ["ClusterChecker", "ClusterError"]
 
 #: How long to wait for a scheduler to answer, and for a LocalCluster's workers.
 _CONNECT = "30s"
+#: distributed keeps the last N messages of each connection for debugging (default
+#: 1000): here each is a batch of ballots, so 1000 of them would hold hundreds of MB in
+#: the client and the LocalCluster's scheduler (measured: docs/performance.md).
+#: And a LocalCluster's scheduler hands each worker every batch at once rather than one
+#: at a time: this process is busy applying the board's rules, so a worker that waited
+#: for its next batch would wait on it.
+_CONFIG = {
+    "distributed.admin.low-level-log-length": 8,
+    "distributed.scheduler.worker-saturation": float("inf"),
+}
 
 
 class _Context(WorkerPlugin):
@@ -63,6 +74,9 @@ class ClusterChecker:
         workers: int | None = None,
     ) -> None:
         self._cluster: LocalCluster | None = None
+        # Read when the client, scheduler and workers are made (a LocalCluster's workers
+        # are handed this process's configuration).
+        self._config = dask.config.set(_CONFIG)
         try:
             if scheduler is None:
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
@@ -75,8 +89,9 @@ class ClusterChecker:
                 self._client = Client(self._cluster, timeout=_CONNECT)  # type: ignore[no-untyped-call]
             else:
                 self._client = Client(scheduler, timeout=_CONNECT)  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, RuntimeError) as exc:
             self._close_cluster()
+            self._config.__exit__(None, None, None)  # type: ignore[no-untyped-call]
             where = f"the Dask scheduler at {scheduler}" if scheduler else "a LocalCluster"
             raise ClusterError(f"cannot reach {where}: {exc}") from None
         self._name = context_name(manifest.fingerprint, key.to_bytes())
@@ -95,6 +110,7 @@ class ClusterChecker:
         finally:
             self._client.close()  # type: ignore[no-untyped-call]
             self._close_cluster()
+            self._config.__exit__(None, None, None)  # type: ignore[no-untyped-call]
 
     def _close_cluster(self) -> None:
         if self._cluster is not None:
