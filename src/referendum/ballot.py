@@ -618,14 +618,19 @@ def _read_reveal(
 
 
 def verify_spoiled(
-    manifest: Manifest, public_key: Element, payload: Any, where: str
+    manifest: Manifest,
+    public_key: Element,
+    payload: Any,
+    where: str,
+    *,
+    signature_checked: bool = False,
 ) -> tuple[CheckedBallot, dict[str, tuple[int, ...]]]:
     """Gives back the spoiled ballot and its revealed choices once they check (12.5).
 
     The inner ballot is an unsigned body that must pass every other check of 12.3; the
     whole payload must be signed by the body's credential as kind "spoiled"; every
     revealed (vote, nonce) must re-encrypt to its selection. BallotError naming where,
-    question and option.
+    question and option. signature_checked: as verify_ballot's, for kind "spoiled".
     """
     w = f"{where}: spoiled"
     top = _fields(payload, _SPOILED_FIELDS, w)
@@ -633,8 +638,9 @@ def verify_spoiled(
     body = top["ballot"]
     style = _check_body(manifest, body, w, signed=False)
     openings = _read_reveal(top["reveal"], style, where)
-    credential = bytes.fromhex(body["credential"])
-    _check_signature(credential, manifest.fingerprint, KIND_SPOILED, top, w)
+    if not signature_checked:
+        credential = bytes.fromhex(body["credential"])
+        _check_signature(credential, manifest.fingerprint, KIND_SPOILED, top, w)
     ballot = _verify_proofs(manifest, public_key, body, style, w)
     choices: dict[str, tuple[int, ...]] = {}
     for question in style:

@@ -717,3 +717,15 @@ def test_a_caller_that_checked_the_signature_still_gets_every_other_check() -> N
     unsigned["signature"] = "00" * 64
     assert verify_ballot(M, K, unsigned, WHERE, signature_checked=True).region == "south"
     _fails(unsigned, "signature does not verify")
+
+
+def test_a_caller_that_checked_a_challenges_signature_still_gets_every_other_check() -> None:
+    spoiled = _spoiled()
+    spoiled["signature"] = "00" * 64
+    ballot, _ = verify_spoiled(M, K, spoiled, WHERE, signature_checked=True)
+    assert ballot.tracking_hash == _prepared().tracking_hash
+    _spoiled_fails(spoiled, "spoiled: signature does not verify")
+    wrong = _spoiled()
+    wrong["reveal"][0]["selections"][0]["vote"] ^= 1
+    with pytest.raises(BallotError, match="encrypting vote"):
+        verify_spoiled(M, K, wrong, WHERE, signature_checked=True)

@@ -219,9 +219,9 @@ class Casting:
         manifest = self.service.manifest
         try:
             if kind == "ballot":
-                # _signed verified this very payload's signature as kind "ballot".
+                # _signed verified this very payload's signature as its kind.
                 return verify_ballot(manifest, key, payload, _WHERE, signature_checked=True)
-            return verify_challenge(manifest, key, payload, _WHERE)
+            return verify_challenge(manifest, key, payload, _WHERE, signature_checked=True)
         except BallotError as exc:
             raise _invalid(kind, str(exc)) from None
 
