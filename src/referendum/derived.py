@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -93,6 +93,10 @@ class MemoryIndex:
     def spaces(self) -> dict[int, dict[bytes, bytes]]:
         """Gives back every row, by space (read only)."""
         return self._spaces
+
+    def scan(self, space: int) -> Iterator[tuple[bytes, bytes]]:
+        """Gives back every (key, value) of space, in key order."""
+        return iter(sorted(self._spaces[space].items()))
 
     def first(self, space: int, low: bytes, high: bytes) -> bytes | None:
         # A scan: the verifier looks codes up by their hash, never by a typed prefix.
@@ -206,6 +210,15 @@ class DiskIndex:
         ).fetchone()
         return None if row is None else bytes(row[0])
 
+    def scan(self, space: int) -> Iterator[tuple[bytes, bytes]]:
+        """Gives back every (key, value) of space, in key order (after writing the held
+        rows); nothing may be put while it is read."""
+        self.flush()
+        rows = self._db.execute(
+            "SELECT key, value FROM rows WHERE space = ? ORDER BY key", (space,)
+        )
+        return ((bytes(k), bytes(v)) for k, v in rows)
+
     def flush(self) -> None:
         """Writes the held rows to the file, in one transaction."""
         if not self._pending:
@@ -259,6 +272,10 @@ class SpillIndex:
 
     def first(self, space: int, low: bytes, high: bytes) -> bytes | None:
         return self._index.first(space, low, high)
+
+    def scan(self, space: int) -> Iterator[tuple[bytes, bytes]]:
+        """Gives back every (key, value) of space, in key order."""
+        return self._index.scan(space)
 
     def _spill(self, memory: MemoryIndex) -> None:
         disk = DiskIndex(self._folder)

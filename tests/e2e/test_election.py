@@ -218,9 +218,12 @@ def test_a_trustee_opening_the_board_re_checks_what_the_operator_stored(
         Election.open(folder, check=True)  # a trustee's does not
 
 
-@pytest.mark.parametrize("where", ["snapshot", "roll"])
+@pytest.mark.parametrize(
+    ("where", "in_memory"),
+    [("snapshot", 100_000), ("roll", 100_000), ("added", 100_000), ("roll", 3), ("added", 3)],
+)
 def test_a_full_re_check_catches_a_derived_state_altered_in_the_store(
-    board: tuple[Path, list[Any]], where: str
+    board: tuple[Path, list[Any]], where: str, in_memory: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stored state is a cache: a party that re-checks the board compares it with what
     the entries give, totals and keyed maps alike (docs/protocol.md 7.5.5)."""
@@ -239,6 +242,11 @@ def test_a_full_re_check_catches_a_derived_state_altered_in_the_store(
         snapshot["box"][region]["counted"] -= 1
         snapshot["box"][other]["counted"] += 1
         db.execute("UPDATE board_state SET snapshot = ?", (json.dumps(snapshot).encode(),))
+    elif where == "added":  # a credential the entries never registered
+        db.execute(
+            "INSERT INTO board_index (log_id, space, key, value) SELECT log_id, 1,"
+            " CAST(x'ff' || substr(key, 2) AS BLOB), value FROM board_index WHERE space = 1 LIMIT 1"
+        )
     else:  # a registered credential moved to another region
         db.execute(
             "UPDATE board_index SET value = CASE WHEN value = x'0000' THEN x'0001'"
@@ -247,6 +255,8 @@ def test_a_full_re_check_catches_a_derived_state_altered_in_the_store(
         )
     db.commit()
     db.close()
+    # in_memory 3: the re-check's rows move to a temporary file at once (SpillIndex).
+    monkeypatch.setattr("referendum.election._CHECK_IN_MEMORY", in_memory)
     with Election.open(folder) as election:  # the operator's own open reads its state
         assert election.state.counts.ballots == 1
     with pytest.raises(VerificationError, match="the store was altered"):
