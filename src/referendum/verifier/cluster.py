@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 from typing import Any
 
 import dask
@@ -23,7 +24,7 @@ from referendum.manifest import Manifest
 from referendum.verifier.workers import (
     Checked,
     ClusterError,
-    check_in_context,
+    check_packed_in_context,
     context_name,
     drop_context,
     set_context,
@@ -99,7 +100,10 @@ class ClusterChecker:
 
     def submit(self, items: list[tuple[str, Any, str]]) -> Checked:
         """Gives back a future of check_one's results for items, in order."""
-        future: Checked = self._client.submit(check_in_context, self._name, items, pure=False)
+        packed = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+        future: Checked = self._client.submit(
+            check_packed_in_context, self._name, packed, pure=False
+        )
         return future
 
     def close(self) -> None:
