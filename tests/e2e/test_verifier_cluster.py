@@ -78,7 +78,7 @@ def test_the_cluster_gives_the_local_pools_report(record: Path, scheduler: str) 
         remote = verify_record(record, scheduler=scheduler, progress=False).to_json()
     assert remote == local
     # The ballots were checked on the cluster's workers, not in this process.
-    assert any(t["key"].startswith("check_in_context") for t in ts.data)
+    assert any(t["key"].startswith("check_packed_in_context") for t in ts.data)
     assert local["results"] is not None
 
 
