@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from server_fixtures import JSON, Served, post, prepare, receipt_of, resign
 
 from referendum.board.checkpoint import parse_signed_checkpoint, verify_checkpoint
@@ -335,6 +336,20 @@ class ApiCases:
         assert body["entries"][0]["payload"] == served.manifest.to_json()
         page = c.get("/api/board/entries?start=3&limit=2").json()["entries"]
         assert [e["index"] for e in page] == [3, 4]
+        # A page also ends with the entry that brings its payloads to the byte bound
+        # (protocol.md 16.4), and holds at least one entry.
+        sizes = [len(canonical_json(e["payload"])) for e in body["entries"][:3]]
+        bound = "referendum.server.service.PAGE_BYTES"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(bound, sizes[0] + sizes[1])
+            page = c.get("/api/board/entries?limit=10").json()
+            assert [e["index"] for e in page["entries"]] == [0, 1] and page["size"] == size
+            patch.setattr(bound, sizes[0] + sizes[1] + 1)
+            page = c.get("/api/board/entries?limit=10").json()["entries"]
+            assert [e["index"] for e in page] == [0, 1, 2]
+            patch.setattr(bound, 1)
+            page = c.get("/api/board/entries?start=2&limit=10").json()["entries"]
+            assert [e["index"] for e in page] == [2]
         assert c.get(f"/api/board/entries?start={size}").json() == {"size": size, "entries": []}
         assert c.get("/api/board/entries?start=99999999").json()["entries"] == []
         for query in (
