@@ -11,13 +11,33 @@ from __future__ import annotations
 import queue
 import threading
 from concurrent.futures import Future
-from typing import Self
+from typing import Self, TypeVar
 
 from referendum.board.entry import MAX_PAYLOAD, Entry, check_kind
 from referendum.board.errors import EncodingError
 from referendum.board.store import LogStore
 
-__all__ = ["GroupCommitWriter"]
+__all__ = ["GroupCommitWriter", "take_batch"]
+
+T = TypeVar("T")
+
+
+def take_batch(
+    waiting: queue.Queue[T | None] | queue.SimpleQueue[T | None], first: T, most: int
+) -> tuple[list[T], bool]:
+    """Gives back first and the items already waiting after it, at most `most` in all,
+    and whether a None (the stop mark) was met: a group commit's next batch."""
+    batch = [first]
+    while len(batch) < most:
+        try:
+            item = waiting.get_nowait()
+        except queue.Empty:
+            break
+        if item is None:
+            return batch, True
+        batch.append(item)
+    return batch, False
+
 
 _STOP = None
 
@@ -70,16 +90,7 @@ class GroupCommitWriter:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
+            batch, stopping = take_batch(self._queue, first, self._max_batch)
             self._commit(batch)
 
     def _commit(self, batch: list[tuple[str, bytes, Future[Entry]]]) -> None:

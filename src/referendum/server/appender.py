@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
+from referendum.board.writer import take_batch
+
 __all__ = ["Appender"]
 
 T = TypeVar("T")
@@ -72,16 +74,7 @@ class Appender(Generic[T, R]):
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
+            batch, stopping = take_batch(self._queue, first, self.max_batch)
             # A request that went away before its batch began is not appended; from here
             # on its future cannot be cancelled.
             batch = [(item, f) for item, f in batch if f.set_running_or_notify_cancel()]
