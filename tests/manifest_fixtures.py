@@ -44,7 +44,7 @@ def box_public(secret: bytes) -> bytes:
 
 
 _VALUE: dict[str, Any] = {
-    "format": "referendum-manifest/1",
+    "format": "referendum-manifest/2",
     "id": "test-2027",
     "languages": ["uk", "en"],
     "title": {"uk": "Тестовий референдум", "en": "Test referendum"},
@@ -84,12 +84,13 @@ _VALUE: dict[str, Any] = {
         {
             "index": i,
             "name": f"Trustee {i}",
+            "group": "trustees",
             "signing_key": key.public.hex(),
             "encryption_key": box_public(secret).hex(),
         }
         for i, (key, secret) in enumerate(TRUSTEE_KEYS, 1)
     ],
-    "quorum": 2,
+    "policy": [{"at_least": 2, "of": ["trustees"]}],
     "registrars": [
         {"id": rid, "name": f"Registrar {rid}", "signing_key": key.public.hex()}
         for rid, key in REGISTRAR_KEYS.items()
@@ -112,6 +113,7 @@ def toml_key_blocks() -> list[str]:
             "trustees",
             [
                 ("name", t["name"]),
+                ("group", t["group"]),
                 ("signing_key", t["signing_key"]),
                 ("encryption_key", t["encryption_key"]),
             ],

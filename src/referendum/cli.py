@@ -2,7 +2,7 @@
 
     referendum demo                       a whole referendum on this machine (SQLite)
     referendum init MANIFEST.toml ...     organiser: create the board (and its key)
-    referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status
+    referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status|close
     referendum credentials keygen|issue   registrar: voter credentials
     referendum witness keygen|cosign|follow|request  observer: check and co-sign checkpoints
     referendum sync                       anyone: a verified replica of the board over HTTP
@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     keygen = tsub.add_parser("keygen", help="make this trustee's keys; prints the manifest block")
     keygen.add_argument("--dir", required=True, help="this trustee's private folder")
     keygen.add_argument("--name", required=True, help="the trustee's name as in the manifest")
+    keygen.add_argument(
+        "--group",
+        default="trustees",
+        help="the trustee's group as the manifest's policy names it (default: trustees)",
+    )
     for step, text in (
         ("commit", "post the Feldman commitments and Schnorr proof"),
         ("shares", "post the encrypted, signed shares for the other trustees"),
@@ -95,9 +100,14 @@ def _parser() -> argparse.ArgumentParser:
         ("confirm", "post the joint key, this trustee's public share and proof"),
         ("decrypt", "post this trustee's decryption shares of the tally, with proofs"),
         ("status", "show the ceremony's phase and whom it waits for"),
+        ("close", "close the open ceremony step after its deadline, with the witnesses' times"),
     ):
         p = tsub.add_parser(step, help=text)
-        p.add_argument("--dir", required=step != "status", help="this trustee's private folder")
+        p.add_argument(
+            "--dir",
+            required=step not in ("status", "close"),
+            help="this trustee's private folder (for close and status: a replica's folder)",
+        )
         _board_options(p)
 
     creds = sub.add_parser("credentials", help="registrar: voter credentials")

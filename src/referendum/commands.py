@@ -23,14 +23,14 @@ from referendum.board import WITNESS_KEY, BoardVerificationError, EquivocationDe
 from referendum.board import Witness as BoardWitness
 from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoint
 from referendum.canonical import JsonFormatError, parse_json
-from referendum.ceremony import CeremonyBoard, CeremonyError, TrusteeKeys, TrusteeState
+from referendum.ceremony import KIND_CLOSE, TrusteeKeys, TrusteeState
 from referendum.credentials import credential_key, issue_credentials
 from referendum.demo_manifest import TEMPLATE, key_block
 from referendum.election import Election
 from referendum.errors import VerificationError
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, GroupError, element_from_hex
-from referendum.manifest import Manifest, ManifestError
+from referendum.manifest import CEREMONY_STEPS, Manifest, ManifestError
 from referendum.party import Local, PartyBoard, party_board
 from referendum.receipt import Receipt, check_receipt
 from referendum.replica import (
@@ -238,34 +238,43 @@ def _trustee_state(folder: Path, manifest: Manifest, keys: TrusteeKeys) -> Trust
     return state
 
 
-def _qual_fixed(board: CeremonyBoard) -> bool:
-    """True once a trustee has confirmed: QUAL is fixed (section 11.5)."""
-    try:
-        board.qualified  # noqa: B018 - raises until the first confirm
-    except CeremonyError:
-        return False
-    return True
-
-
 def _ceremony_status(election: PartyBoard) -> None:
     board = election.state.ceremony
+    manifest = election.manifest
     waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
     _say(f"ceremony phase: {board.phase()}; waiting for trustees: {waiting}")
-    for t in election.manifest.trustees:
-        for dealer, reason in sorted(board.complaints_by(t.index).items()):
-            answered = board.revealed(dealer, t.index) is not None
+    _say(f"  policy: {manifest.policy.describe()}")
+    closes = board.closed_by()
+    for step in CEREMONY_STEPS:
+        deadline = manifest.deadlines.get(step)
+        if step in closes:
+            how = f"closed at its deadline by board entry {closes[step]}"
+        elif board.closed(step):
+            how = "closed: everyone due posted"
+        else:
+            how = "open"
+        _say(f"  step {step}: {how}" + (f" (deadline {deadline})" if deadline else ""))
+    for t in manifest.trustees:
+        for (c, dealer), reason in sorted(board.complaints_by(t.index).items()):
+            answered = board.revealed(c, dealer, t.index) is not None
             state = "answered by a reveal" if answered else "not answered"
-            _say(f"  trustee {t.index} complained about trustee {dealer}: {reason} ({state})")
-    for complainer, dealers in sorted(board.refuted().items()):
-        for dealer in dealers:
             _say(
-                f"  trustee {dealer} answered trustee {complainer}'s complaint with a share"
-                " that verifies"
+                f"  trustee {t.index} complained about trustee {dealer} (clause {c}): {reason}"
+                f" ({state})"
             )
-    if _qual_fixed(board):
-        _say(f"  qualified dealers: {', '.join(map(str, board.qualified))}")
-        for dealer, reason in sorted(board.disqualified.items()):
-            _say(f"  trustee {dealer} disqualified: {reason}")
+    for complainer, pairs in sorted(board.refuted().items()):
+        for c, dealer in pairs:
+            _say(
+                f"  trustee {dealer} answered trustee {complainer}'s clause {c} complaint with"
+                " a share that verifies"
+            )
+    if board.closed("reveal"):
+        for c, qual in sorted(board.qualified.items()):
+            _say(f"  clause {c}: qualified dealers {', '.join(map(str, qual)) or 'none'}")
+        for (c, dealer), reason in sorted(board.disqualified.items()):
+            _say(f"  trustee {dealer} out of clause {c}: {reason}")
+        if board.failed:
+            _say(f"  {board.failed}")
     if board.complete:
         _say(f"  joint key: {board.public_key.to_bytes().hex()}")
 
@@ -389,6 +398,40 @@ def _refused(exc: Exception) -> bool:
     return isinstance(exc, VerificationError) and not isinstance(exc, ReplicaError)
 
 
+def _new_state(manifest: Manifest, keys: TrusteeKeys) -> TrusteeState:
+    try:
+        return TrusteeState.new(manifest, keys)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _close_step(election: PartyBoard) -> None:
+    """Posts a ceremony.close for the open step, carrying the witnesses' co-signatures of
+    the board as it is now (section 11.7); the board refuses it before the deadline."""
+    manifest = election.manifest
+    board = election.state.ceremony
+    step = next((s for s in CEREMONY_STEPS if not board.closed(s)), None)
+    if step is None:
+        raise CommandError("every ceremony step has closed: nothing to close")
+    deadline = manifest.deadlines.get(step)
+    if deadline is None:
+        raise CommandError(
+            "the manifest sets no ceremony deadlines: a step closes only when everyone due"
+            " has posted"
+        )
+    size = election.state.size
+    cosigned = [c for c in election.cosigned_from(size) if c.checkpoint.size == size]
+    if not cosigned:
+        raise CommandError(
+            f"no witness has co-signed the board's current {size} entries: after the {step}"
+            f" step's deadline {deadline}, have the witnesses co-sign (`referendum witness"
+            " cosign`), then close"
+        )
+    index = election.post(KIND_CLOSE, {"step": step, "checkpoint": cosigned[-1].to_text()})
+    waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
+    _say(f"ceremony: the {step} step closed at its deadline (board entry {index}); now {waiting}")
+
+
 def _commit(election: PartyBoard, folder: Path, keys: TrusteeKeys) -> None:
     """Posts the trustee's commitments. The secret is kept before they leave, so a crash
     in between leaves a state to post again (the next `commit` does), never commitments
@@ -401,12 +444,9 @@ def _commit(election: PartyBoard, folder: Path, keys: TrusteeKeys) -> None:
         _write_secret(path, state.to_json())
     else:
         state = _trustee_state(folder, manifest, keys)
-        try:
-            election.state.ceremony.commitments(state.index)
-        except KeyError:
-            _say(f"trustee {state.index}: posting the commitments kept in {path}")
-        else:
+        if state.index in election.state.ceremony.committed():
             raise CommandError(f"{path} exists: this trustee has committed")
+        _say(f"trustee {state.index}: posting the commitments kept in {path}")
     try:
         index = election.post("ceremony.commitment", state.commitment_message(manifest))
     except (VerificationError, BoardUnreachable) as exc:
@@ -421,6 +461,10 @@ def _trustee(args: argparse.Namespace) -> None:
         with _party(args) as election:
             _ceremony_status(election)
         return
+    if args.step == "close":  # anyone may close a step past its deadline: no keys needed
+        with _party(args) as election:
+            _close_step(election)
+        return
     folder = Path(args.dir)
     if args.step == "keygen":
         keys = TrusteeKeys.generate()
@@ -432,6 +476,7 @@ def _trustee(args: argparse.Namespace) -> None:
                 "trustees",
                 [
                     ("name", args.name),
+                    ("group", args.group),
                     ("signing_key", public["signing_key"]),
                     ("encryption_key", public["encryption_key"]),
                 ],
@@ -448,7 +493,12 @@ def _trustee(args: argparse.Namespace) -> None:
         if args.step == "commit":
             _commit(election, folder, keys)
             return
-        state = _trustee_state(folder, manifest, keys)
+        if args.step == "decrypt" and not (folder / TRUSTEE_STATE).exists():
+            # Absent from the whole ceremony: its shares are sealed to it on the board
+            # (section 11.9); a fresh state holds nothing it posted.
+            state = _new_state(manifest, keys)
+        else:
+            state = _trustee_state(folder, manifest, keys)
         if args.step == "shares":
             index = election.post("ceremony.shares", state.shares_message(manifest))
             _say(f"trustee {state.index}: encrypted shares posted (board entry {index})")
@@ -468,12 +518,11 @@ def _trustee(args: argparse.Namespace) -> None:
                 election.post("ceremony.reveal", message)
             _say(f"trustee {state.index}: {len(messages)} complaint(s) answered")
         elif args.step == "confirm":
-            pending = board.pending_reveals()
-            if pending:
-                named = ", ".join(f"trustee {i} to trustee {j}" for i, j in pending)
+            if not board.closed("reveal"):
                 raise CommandError(
-                    f"waiting for reveals ({named}): the accused dealers answer with"
-                    " `referendum trustee reveal` first"
+                    f"not time to confirm yet: phase {board.phase()}, waiting for trustees"
+                    f" {', '.join(map(str, board.waiting_for())) or 'nobody'} (or for the"
+                    " step's deadline and `referendum trustee close`)"
                 )
             message = state.confirm_message(manifest, board)
             _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
@@ -491,12 +540,11 @@ def _trustee(args: argparse.Namespace) -> None:
                     f"trustee {state.index} has already posted its decryption shares on this"
                     " board: nothing to do"
                 )
-            share = board.public_shares.get(state.index)
-            if share is None or G.generator**state.final_share != share:
-                raise CommandError(
-                    f"{folder / TRUSTEE_STATE}: final_share is not trustee {state.index}'s"
-                    " share of the key on the board"
-                )
+            try:
+                finals = state.final_shares_from(manifest, board)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
             tally_state = election.state.tally_state
             if tally_state is None:  # pragma: no cover - set with phase decrypting
                 raise CommandError("no tally on the board")
@@ -506,7 +554,7 @@ def _trustee(args: argparse.Namespace) -> None:
             message = decryption_message(
                 manifest,
                 state.index,
-                state.final_share,
+                finals,
                 keys.signing,
                 election.state.tallies,
                 board=tally_state,
@@ -1087,9 +1135,10 @@ def verify(args: argparse.Namespace) -> int:
         f"  {counts.get('ballot', 0):,} ballots and {counts.get('spoiled', 0):,} challenged"
         " ballots: signatures, proofs and credentials checked; last ballot per credential counted"
     )
-    if report.disqualified:
-        for t, reason in sorted(report.disqualified.items()):
-            _say(f"  trustee {t} disqualified in the ceremony: {reason}")
+    for step, index in report.ceremony_closes.items():
+        _say(f"  ceremony step {step} closed at its deadline by board entry {index}")
+    for (c, t), reason in sorted(report.disqualified.items()):
+        _say(f"  trustee {t} out of clause {c} in the ceremony: {reason}")
     for t, reason in sorted(report.rejected_shares.items()):
         _say(f"  decryption by trustee {t} rejected: {reason}")
     for finding in report.findings:

@@ -1,15 +1,18 @@
 """`referendum demo`: a whole referendum on this machine, then its record verified.
 
 Everything runs for real, in one process (plus worker processes for the ballots): the
-organiser creates the board from the manifest template; five trustees run the key
-ceremony over the board; a registrar issues one credential per voter in each of the
-four oblasts; voters encrypt, prove and sign their ballots on their "devices" (worker
-processes), some challenge a ballot first (Benaloh) and some vote again; the board
-accepts each ballot only after checking it, and gives a receipt that the voter checks;
-two witnesses co-sign checkpoints; voting closes, the encrypted totals are posted, four
-of the five trustees post decryption shares (one stays away), and the results are
-published. The election record is then written to a folder and checked by the
-independent verifier, whose results are printed and compared with the simulated votes.
+organiser creates the board from the manifest template; seven trustees from three groups
+(two per side, three neutral observers) run the key ceremony over the board, one of
+them absent, so its steps close at their deadlines on the witnesses' times; a registrar
+issues one credential per voter in each of the four oblasts; voters encrypt, prove and
+sign their ballots on their "devices" (worker processes), some challenge a ballot first
+(Benaloh) and some vote again; the board accepts each ballot only after checking it, and
+gives a receipt that the voter checks; two witnesses co-sign checkpoints; voting closes,
+the encrypted totals are posted, six of the seven trustees post decryption shares (one
+stays away; the one absent from the ceremony takes its shares from the board), and the
+results are published. The election record is then written to a folder and checked by
+the independent verifier, whose results are printed and compared with the simulated
+votes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +35,14 @@ from referendum.board import Witness as BoardWitness
 from referendum.ceremony import TrusteeKeys, TrusteeState
 from referendum.commands import p_kind
 from referendum.credentials import credential_key, issue_credentials
-from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render, with_voting
+from referendum.demo_manifest import (
+    REGIONS,
+    TEMPLATE,
+    ceremony_block,
+    key_block,
+    render,
+    with_voting,
+)
 from referendum.election import Election
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, RandomSource, SeededRandom, system_random
@@ -45,16 +55,33 @@ from referendum.tally import decryption_message
 from referendum.verifier import verify_record
 from referendum.verifier.workers import check_batch, init_worker
 
-__all__ = ["cosign_now", "manifest_text", "region_sizes", "run_ceremony", "run_demo"]
+__all__ = [
+    "close_at_deadline",
+    "cosign_now",
+    "manifest_text",
+    "region_sizes",
+    "run_ceremony",
+    "run_demo",
+]
 
+#: (name, group): two trustees from each side and three neutral observers.
 TRUSTEES = (
-    "Ukrainian parliament delegate",
-    "Russian government delegate",
-    "OSCE observer",
-    "UN observer",
-    "Council of Europe observer",
+    ("Ukrainian parliament delegate", "ukraine"),
+    ("Ukrainian civil society delegate", "ukraine"),
+    ("Russian government delegate", "russia"),
+    ("Russian civil society delegate", "russia"),
+    ("OSCE observer", "neutral"),
+    ("UN observer", "neutral"),
+    ("Council of Europe observer", "neutral"),
 )
-ABSENT = 4  # the trustee who does not come to the count
+#: Any 4 of the 7, at least 2 of them neutral: neither side alone, nor both sides
+#: together, nor one side with one observer can decrypt; any side may walk out.
+POLICY = (
+    'policy = [{ at_least = 4, of = ["ukraine", "russia", "neutral"] },'
+    ' { at_least = 2, of = ["neutral"] }]'
+)
+ABSENT_CEREMONY = 4  # the trustee who misses the whole key ceremony, and comes to the count
+ABSENT = 1  # the trustee who does not come to the count
 TURNOUT = 0.82
 REVOTE = 0.05  # share of voters who vote twice (the last ballot counts)
 CHALLENGE = 0.03  # share of voters who challenge a ballot before casting
@@ -167,11 +194,12 @@ def manifest_text(
             "trustees",
             [
                 ("name", name),
+                ("group", group),
                 ("signing_key", k.public_json()["signing_key"]),
                 ("encryption_key", k.public_json()["encryption_key"]),
             ],
         )
-        for name, k in zip(TRUSTEES, trustees, strict=True)
+        for (name, group), k in zip(TRUSTEES, trustees, strict=True)
     ]
     blocks.append(
         key_block(
@@ -189,36 +217,82 @@ def manifest_text(
     ]
     suffix = rng(4).hex()
     template = TEMPLATE.replace('id = "oblasts-2027"', f'id = "oblasts-2027-demo-{suffix}"')
+    template = template.replace('policy = [{ at_least = 3, of = ["trustees"] }]', POLICY)
+    opens = "2027-03-01T06:00:00Z"
     if voting is not None:
         template = with_voting(template, *voting)
+        opens = voting[0]
+    blocks.append(ceremony_block(opens))
     return render(blocks, template)
 
 
 def run_ceremony(
-    election: Election, keys: Sequence[TrusteeKeys], rng_for: Callable[[str], RandomSource]
+    election: Election,
+    keys: Sequence[TrusteeKeys],
+    rng_for: Callable[[str], RandomSource],
+    *,
+    absent: Collection[int] = (),
+    close_step: Callable[[str], None] | None = None,
 ) -> list[TrusteeState]:
-    """Gives back the trustees' states after they ran the whole ceremony on election's board.
+    """Gives back the present trustees' states after the whole ceremony on election's board.
 
-    Every trustee present and honest, each step in turn (section 11); rng_for(label) gives
-    the random source of each trustee's step (seeded in tests and benchmarks).
+    Every trustee but those in absent takes part, honestly, each step in turn (section
+    11); a step that waits for an absent trustee is closed by close_step(step) (past its
+    deadline, with the witnesses' co-signatures). rng_for(label) gives each trustee's
+    random source per step (seeded in tests and benchmarks).
     """
     m = election.manifest
-    states = [TrusteeState.new(m, k, rng_for(f"trustee/{i}")) for i, k in enumerate(keys, 1)]
+    states = [
+        TrusteeState.new(m, k, rng_for(f"trustee/{i}"))
+        for i, k in enumerate(keys, 1)
+        if i not in absent
+    ]
+
+    def done(step: str) -> None:
+        if election.state.ceremony.closed(step):
+            return
+        if close_step is None:
+            raise DemoError(f"the ceremony's {step} step waits for an absent trustee")
+        close_step(step)
+
     for s in states:
         election.post("ceremony.commitment", s.commitment_message(m))
+    done("commitment")
     for s in states:
         election.post("ceremony.shares", s.shares_message(m, rng_for(f"shares/{s.index}")))
+    done("shares")
     for s in states:
         election.post("ceremony.check", s.check_message(m, election.state.ceremony))
+    done("check")
     for s in states:
         for message in s.reveal_messages(m, election.state.ceremony):
             election.post("ceremony.reveal", message)
+    done("reveal")
     for s in states:
         board = election.state.ceremony
         election.post(
             "ceremony.confirm", s.confirm_message(m, board, rng_for(f"confirm/{s.index}"))
         )
+    done("confirm")
     return states
+
+
+def close_at_deadline(
+    election: Election, witnesses: Sequence[BoardWitness], set_clock: Callable[[dt.datetime], None]
+) -> Callable[[str], None]:
+    """Gives back close_step for run_ceremony: moves the clock a second past the step's
+    deadline, has the witnesses co-sign the board then, and posts the ceremony.close."""
+
+    def close(step: str) -> None:
+        deadline = election.manifest.deadlines[step]
+        at = dt.datetime.strptime(deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        set_clock(at + dt.timedelta(seconds=1))
+        cosign_now(election, witnesses)
+        latest = election.latest_cosigned()
+        assert latest is not None
+        election.post("ceremony.close", {"step": step, "checkpoint": latest.to_text()})
+
+    return close
 
 
 def region_sizes(voters: int) -> dict[str, int]:
@@ -229,13 +303,20 @@ def region_sizes(voters: int) -> dict[str, int]:
     return sizes
 
 
-def _ceremony(run: _Run, election: Election, keys: Sequence[TrusteeKeys]) -> list[TrusteeState]:
+def _ceremony(
+    run: _Run, election: Election, keys: Sequence[TrusteeKeys], close: Callable[[str], None]
+) -> list[TrusteeState]:
     t0 = time.monotonic()
-    states = run_ceremony(election, keys, run.sub_rng)
-    key = election.state.ceremony.public_key
+    states = run_ceremony(election, keys, run.sub_rng, absent=(ABSENT_CEREMONY,), close_step=close)
+    board = election.state.ceremony
+    key = board.public_key
+    closed = ", ".join(f"{step} (entry {i})" for step, i in board.closed_by().items())
+    qualified = "; ".join(f"clause {c}: {list(q)}" for c, q in board.qualified.items())
     run.step(
-        f"key ceremony: {len(states)} trustees, quorum {election.manifest.quorum}, qualified"
-        f" dealers {list(election.state.ceremony.qualified)}; election key"
+        f"key ceremony: {len(keys)} trustees in 3 groups, policy"
+        f" {election.manifest.policy.describe()};"
+        f" trustee {ABSENT_CEREMONY} stayed away, so steps closed at their deadlines with the"
+        f" witnesses' times: {closed}; qualified dealers {qualified}; election key"
         f" {key.to_bytes().hex()[:16]}…",
         t0,
     )
@@ -430,12 +511,15 @@ def _count(
     m = election.manifest
     board = election.state.tally_state
     assert board is not None
-    present = [s for s in states if s.index != ABSENT]
+    late = TrusteeState.new(m, keys[ABSENT_CEREMONY - 1], run.sub_rng("late-trustee"))
+    present = sorted([s for s in states if s.index != ABSENT] + [late], key=lambda s: s.index)
     for s in present:
+        # The trustee absent from the ceremony opens its shares from the board now (11.9).
+        finals = s.final_shares_from(m, election.state.ceremony)
         message = decryption_message(
             m,
             s.index,
-            s.final_share,
+            finals,
             keys[s.index - 1].signing,
             election.state.tallies,
             run.sub_rng(f"decrypt/{s.index}"),
@@ -448,7 +532,8 @@ def _count(
     run.step(
         f"count: voting closed, encrypted totals posted per oblast; trustees"
         f" {', '.join(str(s.index) for s in present)} posted decryption shares (trustee"
-        f" {ABSENT} stayed away); results from trustees {list(results.trustees)}",
+        f" {ABSENT} stayed away; trustee {ABSENT_CEREMONY}, absent from the ceremony, took its"
+        f" shares from the board); results from trustees {list(results.trustees)}",
         t0,
     )
 
@@ -479,7 +564,9 @@ def run_demo(
         raise DemoError(f"--record {record_dir} exists and is not empty")
     run.say(f"referendum demo: {voters:,} voters in four oblasts; work folder {base}")
 
-    trustee_keys = [TrusteeKeys.generate(run.sub_rng(f"trustee-keys/{i}")) for i in range(1, 6)]
+    trustee_keys = [
+        TrusteeKeys.generate(run.sub_rng(f"trustee-keys/{i}")) for i in range(1, len(TRUSTEES) + 1)
+    ]
     registrar = Ed25519Key.generate(run.sub_rng("registrar"))
     witness_keys = [
         SigningKey.generate(name, WITNESS_KEY, run.sub_rng(name))
@@ -499,13 +586,21 @@ def run_demo(
         # the vote a second after its closing time (the board enforces the period).
         opens = dt.datetime.strptime(m.opens, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         closes = dt.datetime.strptime(m.closes, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-        now = [opens + dt.timedelta(hours=1)]
+        # The ceremony starts a day before its first deadline.
+        first = dt.datetime.strptime(m.deadlines["commitment"], "%Y-%m-%dT%H:%M:%SZ")
+        now = [first.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)]
         election.clock = lambda: now[0]
+
+        def set_clock(at: dt.datetime) -> None:
+            now[0] = at
+
         where = store_url or f"SQLite file {base / 'election' / 'board.sqlite'}"
         run.step(f"board created: log {m.id} on {where}; fingerprint {m.fingerprint.hex()}", t0)
-        states = _ceremony(run, election, trustee_keys)
-        people = _credentials(run, election, registrar, voters)
         witnesses = [BoardWitness(k, m.board_key) for k in witness_keys]
+        close = close_at_deadline(election, witnesses, set_clock)
+        states = _ceremony(run, election, trustee_keys, close)
+        people = _credentials(run, election, registrar, voters)
+        now[0] = opens + dt.timedelta(hours=1)
         cosign_now(election, witnesses)
         election.open_voting()
         casts, final = _plan(run, people)

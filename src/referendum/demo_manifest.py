@@ -7,9 +7,10 @@ their own keygen commands (each prints its TOML block).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-__all__ = ["REGIONS", "TEMPLATE", "key_block", "render", "with_voting"]
+__all__ = ["REGIONS", "TEMPLATE", "ceremony_block", "key_block", "render", "with_voting"]
 
 #: (id, voters' share of the demo roll): roughly the oblasts' pre-war populations.
 REGIONS = (("donetsk", 41), ("luhansk", 21), ("kherson", 10), ("zaporizhzhia", 17))
@@ -19,7 +20,10 @@ TEMPLATE = """\
 # canonical JSON form; its fingerprint is bound into every proof and signature.
 id = "oblasts-2027"
 languages = ["uk", "ru", "en"]
-quorum = 3
+# Who must take part in a decryption: every clause "at least N of these groups" must be
+# met, and the key ceremony shares the key so that nobody else can (docs/operations.md).
+# Each trustee's block names its group (`referendum trustee keygen --group`).
+policy = [{ at_least = 3, of = ["trustees"] }]
 
 [title]
 uk = "Референдум щодо статусу Донецької, Луганської, Херсонської та Запорізької областей (повторення голосувань 2022 року)"
@@ -80,6 +84,17 @@ def _value(value: str | Sequence[str]) -> str:
 def key_block(table: str, fields: Sequence[tuple[str, str | Sequence[str]]]) -> str:
     """Gives back one [[table]] block of TOML with the given text (or list of text) fields."""
     lines = [f"[[{table}]]", *(f"{name} = {_value(value)}" for name, value in fields)]
+    return "\n".join(lines) + "\n"
+
+
+def ceremony_block(opens: str, days: int = 1) -> str:
+    """Gives back the [ceremony] table of deadlines: one step every `days` days, the last
+    (confirm) `days` days before opens (UTC, ...Z form)."""
+    start = dt.datetime.strptime(opens, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    lines = ["[ceremony]"]
+    for n, step in enumerate(("commitment", "shares", "check", "reveal", "confirm")):
+        at = start - dt.timedelta(days=days * (5 - n))
+        lines.append(f'{step} = "{at.strftime("%Y-%m-%dT%H:%M:%SZ")}"')
     return "\n".join(lines) + "\n"
 
 

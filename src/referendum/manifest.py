@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,10 +22,12 @@ from referendum.board.errors import EncodingError
 from referendum.board.keys import BOARD_KEY, WITNESS_KEY, VerifierKey, parse_verifier_key
 from referendum.canonical import canonical_json, is_json_int
 from referendum.group import transcript
+from referendum.policy import Clause, Policy
 from referendum.proofs.range import MAX_RANGE_WIDTH
 from referendum.signing import public_key_from_hex
 
 __all__ = [
+    "CEREMONY_STEPS",
     "FORMAT",
     "Manifest",
     "ManifestError",
@@ -37,7 +40,10 @@ __all__ = [
     "load_manifest_toml",
 ]
 
-FORMAT = "referendum-manifest/1"
+FORMAT = "referendum-manifest/2"
+#: The key ceremony's steps, in order; the manifest's `ceremony` gives each a deadline.
+CEREMONY_STEPS = ("commitment", "shares", "check", "reveal", "confirm")
+MAX_CLAUSES = 16
 TAG_MANIFEST = "manifest"
 FINGERPRINT_SIZE = 32
 MAX_TEXT = 4000
@@ -118,10 +124,11 @@ class Region:
 
 @dataclass(frozen=True, slots=True)
 class Trustee:
-    """Trustee number index (1..n): Ed25519 signing key and X25519 sealed-box key."""
+    """Trustee number index (1..n) of a group: Ed25519 signing key, X25519 sealed-box key."""
 
     index: int
     name: str
+    group: str
     signing_key: bytes
     encryption_key: bytes
 
@@ -158,7 +165,8 @@ class Manifest:
     questions: tuple[Question, ...]
     regions: tuple[Region, ...]
     trustees: tuple[Trustee, ...]
-    quorum: int
+    #: Who must take part in a decryption (section 9.2.2): clauses over trustee groups.
+    policy: Policy
     registrars: tuple[Registrar, ...]
     witnesses: tuple[Witness, ...]
     board_key: VerifierKey
@@ -168,6 +176,9 @@ class Manifest:
     witness_quorum: int
     #: Trustees refuse to decrypt a region with fewer counted ballots, save none (14.2).
     min_counted: int
+    #: The key ceremony's deadlines (section 11.7): step -> time, every step of
+    #: CEREMONY_STEPS, or {} when the manifest has no `ceremony` (no step closes early).
+    deadlines: Mapping[str, str]
     _json: dict[str, Any] = field(repr=False, compare=False)
 
     @cached_property
@@ -334,7 +345,7 @@ _TOP = (
     "questions",
     "regions",
     "trustees",
-    "quorum",
+    "policy",
     "registrars",
     "witnesses",
     "board",
@@ -342,7 +353,7 @@ _TOP = (
 
 
 #: Optional top-level fields (section 9.2.2); absent, each takes its default.
-_TOP_OPTIONAL = ("witness_quorum", "min_counted")
+_TOP_OPTIONAL = ("witness_quorum", "min_counted", "ceremony")
 
 
 def _parse(value: Any) -> Manifest:
@@ -409,21 +420,21 @@ def _parse(value: Any) -> Manifest:
     trustees = []
     for ti, t in enumerate(_list(top["trustees"], "manifest.trustees")):
         w = f"manifest.trustees[{ti}]"
-        to = _obj(t, w, ("index", "name", "signing_key", "encryption_key"))
+        to = _obj(t, w, ("index", "name", "group", "signing_key", "encryption_key"))
         index = _int(to["index"], f"{w}.index", ti + 1, ti + 1)
         trustees.append(
             Trustee(
                 index,
                 _str(to["name"], f"{w}.name", 200),
+                _id(to["group"], f"{w}.group"),
                 _key_hex(to["signing_key"], f"{w}.signing_key"),
                 _key_hex(to["encryption_key"], f"{w}.encryption_key"),
             )
         )
     _unique([t.signing_key for t in trustees], "manifest.trustees signing keys")
     _unique([t.encryption_key for t in trustees], "manifest.trustees encryption keys")
-    quorum = _int(top["quorum"], "manifest.quorum", 1, 2**31)
-    if quorum > len(trustees):
-        raise ManifestError(f"manifest.quorum: {quorum}, but there are {len(trustees)} trustees")
+    policy = _policy(top["policy"], trustees)
+    deadlines = _deadlines(top["ceremony"], opens) if "ceremony" in top else {}
 
     registrars = []
     for gi, g in enumerate(_list(top["registrars"], "manifest.registrars")):
@@ -473,14 +484,47 @@ def _parse(value: Any) -> Manifest:
         questions=tuple(questions),
         regions=tuple(regions),
         trustees=tuple(trustees),
-        quorum=quorum,
+        policy=policy,
         registrars=tuple(registrars),
         witnesses=tuple(witnesses),
         board_key=board_key,
         witness_quorum=witness_quorum,
         min_counted=min_counted,
+        deadlines=deadlines,
         _json=_deep_copy(top),
     )
+
+
+def _policy(value: Any, trustees: Sequence[Trustee]) -> Policy:
+    """Gives back the policy of manifest.policy (section 9.2.2); ManifestError naming it."""
+    groups = {t.group for t in trustees}
+    clauses: list[Clause] = []
+    for ci, c in enumerate(_list(value, "manifest.policy", 1, MAX_CLAUSES)):
+        w = f"manifest.policy[{ci}]"
+        co = _obj(c, w, ("at_least", "of"))
+        named = _list(co["of"], f"{w}.of")
+        for gi, g in enumerate(named):
+            if _id(g, f"{w}.of[{gi}]") not in groups:
+                raise ManifestError(f"{w}.of[{gi}]: no trustee is in group {g!r}")
+        _unique(named, f"{w}.of")
+        members = tuple(t.index for t in trustees if t.group in named)
+        threshold = _int(co["at_least"], f"{w}.at_least", 1, len(members))
+        clauses.append(Clause(ci + 1, threshold, tuple(named), members))
+    _unique([frozenset(c.groups) for c in clauses], "manifest.policy groups of a clause")
+    return Policy(tuple(clauses))
+
+
+def _deadlines(value: Any, opens: str) -> dict[str, str]:
+    """Gives back step -> deadline of manifest.ceremony (section 9.2.2): strictly
+    increasing in step order, the last no later than voting opens."""
+    obj = _obj(value, "manifest.ceremony", CEREMONY_STEPS)
+    deadlines = {step: _time(obj[step], f"manifest.ceremony.{step}") for step in CEREMONY_STEPS}
+    for before, after in itertools.pairwise(CEREMONY_STEPS):
+        if deadlines[after] <= deadlines[before]:
+            raise ManifestError(f"manifest.ceremony.{after}: must be after {before}")
+    if deadlines["confirm"] > opens:
+        raise ManifestError("manifest.ceremony.confirm: must not be after voting opens")
+    return deadlines
 
 
 def _served(registrar: dict[str, Any], where: str, region_ids: Sequence[str]) -> tuple[str, ...]:
@@ -514,6 +558,11 @@ def load_manifest_toml(text: str, board_key: VerifierKey) -> Manifest:
         for k in ("opens", "closes"):
             if k in voting:
                 voting[k] = _time(voting[k], f"manifest.voting.{k}")
+    ceremony = raw.get("ceremony")
+    if isinstance(ceremony, dict):
+        for k in CEREMONY_STEPS:
+            if k in ceremony:
+                ceremony[k] = _time(ceremony[k], f"manifest.ceremony.{k}")
     trustees = raw.get("trustees")
     if isinstance(trustees, list):
         for i, t in enumerate(trustees):

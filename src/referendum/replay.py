@@ -32,7 +32,7 @@ from referendum.board.entry import Entry
 from referendum.board.errors import EncodingError
 from referendum.board.merkle import CompactRange
 from referendum.canonical import canonical_json, is_json_int
-from referendum.ceremony import CeremonyBoard
+from referendum.ceremony import KIND_CLOSE, CeremonyBoard
 from referendum.credentials import CredentialRoll
 from referendum.derived import LATEST, SEEN, Index, MemoryIndex, pack_index, unpack_index
 from referendum.errors import VerificationError
@@ -56,8 +56,10 @@ __all__ = ["PARTY_KINDS", "BoardRuleError", "Replay", "Spoiled", "WrongPhaseErro
 
 #: The entry kinds a party other than the operator and the voters posts, each signed by
 #: its sender (docs/protocol.md 16.4): trustees' ceremony and decryption messages and
-#: registrars' credential batches.
+#: registrars' credential batches; and ceremony.close, which anyone may post, since it
+#: carries its own proof: the witnesses' co-signatures after the step's deadline (11.7).
 PARTY_KINDS = (
+    "ceremony.close",
     "ceremony.commitment",
     "ceremony.shares",
     "ceremony.check",
@@ -205,7 +207,11 @@ class Replay:
                 leaf = Entry(self.manifest.id, index, kind, canonical_json(payload)).leaf_hash()
             except (ValueError, EncodingError) as exc:
                 raise BoardRuleError(f"{where}: {exc}") from None
-        if kind.startswith("ceremony."):
+        if kind == KIND_CLOSE:
+            self._in_phase(where, PREPARE)
+            self.ceremony.close(payload, where, size=self.size, root=self.tree.root())
+            self.control.append(index)
+        elif kind.startswith("ceremony."):
             self._in_phase(where, PREPARE)
             self.ceremony.add(kind, payload, where)
             self.control.append(index)
@@ -310,6 +316,8 @@ class Replay:
             where = f"board entry {i} ({kind})"
             if kind == "decryption":
                 state._decryption(where, payload, None, check_phase=False)
+            elif kind == KIND_CLOSE:
+                state.ceremony.close(payload, where, size=i, root=None)
             else:
                 state.ceremony.add(kind, payload, where)
             state.control.append(i)

@@ -18,14 +18,9 @@ from ..group import RISTRETTO255, GroupError, RandomSource, Scalar, system_rando
 from ..group import scalar_from_hex as _scalar_from_hex
 from ..manifest import Manifest
 from ..proofs import ChallengeResponse, ProofContext, prove_schnorr
-from ..sharing import (
-    Polynomial,
-    ShareVerificationError,
-    joint_public_key,
-    joint_public_share,
-    verify_share,
-)
+from ..sharing import Polynomial, ShareVerificationError, verify_share
 from ..signing import Ed25519Key, sign_message
+from ._errors import CeremonyError
 from .board import (
     KIND_CHECK,
     KIND_COMMITMENT,
@@ -33,14 +28,13 @@ from .board import (
     KIND_REVEAL,
     KIND_SHARES,
     CeremonyBoard,
-    unanswered_text,
 )
 from .sealed import BOX_KEY_SIZE, SealedBoxError, box_keypair, box_public_key, open_sealed, seal
 
 __all__ = ["KEYS_FORMAT", "STATE_FORMAT", "TrusteeKeys", "TrusteeState"]
 
 KEYS_FORMAT: Final = "referendum-trustee-keys/1"
-STATE_FORMAT: Final = "referendum-trustee-state/1"
+STATE_FORMAT: Final = "referendum-trustee-state/2"
 
 _G: Final = RISTRETTO255
 _HEX: Final = frozenset("0123456789abcdef")
@@ -101,8 +95,10 @@ class TrusteeKeys:
 class TrusteeState:
     """What trustee `index` knows between ceremony steps (section 11.8).
 
-    Mutable on purpose: check_message and confirm_message record what they learn
-    (the shares that verified, the final share), and the CLI saves the state after each.
+    One secret polynomial per clause of the policy the trustee belongs to, and once it
+    has confirmed (or computed them later from the board) its final shares x_jc. Mutable
+    on purpose: confirm_message and final_shares_from record the final shares, and the
+    CLI saves the state after each step.
     """
 
     def __init__(
@@ -111,19 +107,17 @@ class TrusteeState:
         keys: TrusteeKeys,
         index: int,
         fingerprint: bytes,
-        polynomial: Polynomial,
-        commitment_proof: ChallengeResponse,
-        received: dict[int, Scalar] | None = None,
-        complained: tuple[int, ...] | None = None,
-        final: Scalar | None = None,
+        polynomials: dict[int, Polynomial],
+        proofs: dict[int, ChallengeResponse],
+        final: dict[int, Scalar] | None = None,
     ) -> None:
+        if sorted(polynomials) != sorted(proofs):
+            raise ValueError("a trustee state needs one commitment proof per polynomial")
         self.keys: Final = keys
         self.index: Final = index
         self.fingerprint: Final = fingerprint
-        self._polynomial = polynomial
-        self._commitment_proof = commitment_proof
-        self._received = received
-        self._complained = complained
+        self._polynomials = dict(sorted(polynomials.items()))
+        self._proofs = proofs
         self._final = final
 
     def __repr__(self) -> str:
@@ -133,7 +127,8 @@ class TrusteeState:
     def new(
         cls, manifest: Manifest, keys: TrusteeKeys, rng: RandomSource = system_random
     ) -> TrusteeState:
-        """Gives back a fresh state: the trustee's index, its polynomial f_i, its proof (11.2).
+        """Gives back a fresh state: the trustee's index and, per clause c of its, the
+        polynomial f_ic of degree t_c - 1 and its Schnorr proof (11.2).
 
         ValueError when keys are not a trustee's keys in manifest.
         """
@@ -146,15 +141,21 @@ class TrusteeState:
             raise ValueError(
                 f"trustee {index}: the manifest's encryption_key is not this box key's"
             )
-        polynomial = Polynomial.random(_G, _G.random_scalar(rng), manifest.quorum - 1, rng)
         ctx = ProofContext(_G, manifest.fingerprint)
-        proof = prove_schnorr(ctx, polynomial.coefficients[0], bound_to=[index], rng=rng)
+        polynomials: dict[int, Polynomial] = {}
+        proofs: dict[int, ChallengeResponse] = {}
+        for clause in manifest.policy.clauses_of(index):
+            f = Polynomial.random(_G, _G.random_scalar(rng), clause.threshold - 1, rng)
+            polynomials[clause.number] = f
+            proofs[clause.number] = prove_schnorr(
+                ctx, f.coefficients[0], bound_to=[index, clause.number], rng=rng
+            )
         return cls(
             keys=keys,
             index=index,
             fingerprint=manifest.fingerprint,
-            polynomial=polynomial,
-            commitment_proof=proof,
+            polynomials=polynomials,
+            proofs=proofs,
         )
 
     # --- the five steps ---------------------------------------------------------------
@@ -162,128 +163,160 @@ class TrusteeState:
     def commitment_message(self, manifest: Manifest) -> dict[str, Any]:
         """Gives back the signed ceremony.commitment payload (section 11.2)."""
         self._check_manifest(manifest)
-        body = {
-            "trustee": self.index,
-            "commitments": [c.to_bytes().hex() for c in self._polynomial.commitments(_G)],
-            "proof": self._commitment_proof.to_json(),
-        }
-        return self._sign(KIND_COMMITMENT, body)
+        clauses = [
+            {
+                "clause": c,
+                "commitments": [x.to_bytes().hex() for x in f.commitments(_G)],
+                "proof": self._proofs[c].to_json(),
+            }
+            for c, f in self._polynomials.items()
+        ]
+        return self._sign(KIND_COMMITMENT, {"trustee": self.index, "clauses": clauses})
 
     def shares_message(
         self, manifest: Manifest, rng: RandomSource = system_random
     ) -> dict[str, Any]:
-        """Gives back the signed ceremony.shares payload: s_ij sealed to each j != i (11.3)."""
+        """Gives back the signed ceremony.shares payload: f_ic(j) sealed to every other
+        member j of each of the trustee's clauses c (11.3)."""
         self._check_manifest(manifest)
         shares = []
-        for t in manifest.trustees:
-            if t.index == self.index:
-                continue
-            s_ij = self._polynomial.evaluate(t.index)
-            try:
-                sealed = seal(s_ij.to_bytes(), t.encryption_key, rng)
-            except SealedBoxError as exc:
-                raise ValueError(f"trustee {t.index}'s encryption_key: {exc}") from None
-            shares.append({"to": t.index, "sealed": sealed.hex()})
+        for clause in manifest.policy.clauses_of(self.index):
+            f = self._polynomials[clause.number]
+            for j in clause.members:
+                if j == self.index:
+                    continue
+                key = manifest.trustee(j).encryption_key
+                try:
+                    sealed = seal(f.evaluate(j).to_bytes(), key, rng)
+                except SealedBoxError as exc:
+                    raise ValueError(f"trustee {j}'s encryption_key: {exc}") from None
+                shares.append({"clause": clause.number, "to": j, "sealed": sealed.hex()})
         return self._sign(KIND_SHARES, {"trustee": self.index, "shares": shares})
 
     def check_message(self, manifest: Manifest, board: CeremonyBoard) -> dict[str, Any]:
         """Gives back the signed ceremony.check payload, complaining about bad shares (11.4).
 
-        Opens each dealer's sealed share, checks it against the dealer's commitments and
-        remembers the ones that verify. ValueError when the board is not at this step.
+        Opens every sealed share dealt to this trustee and checks it against its dealer's
+        commitments. ValueError when the shares step has not closed yet.
         """
         self._check_board(manifest, board)
-        if board.phase() in ("commit", "share"):
+        if not board.closed("shares"):
             raise ValueError(f"not time to check yet: {_waiting(board)}")
-        received: dict[int, Scalar] = {}
         complaints: list[dict[str, Any]] = []
-        for dealer, sealed in sorted(board.sealed_for(self.index).items()):
-            share, reason = self._open_share(board, dealer, sealed)
+        for (c, dealer), sealed in sorted(board.sealed_for(self.index).items()):
+            share, reason = self._open_share(board, c, dealer, sealed)
             if share is None:
-                complaints.append({"against": dealer, "reason": reason})
-            else:
-                received[dealer] = share
-        self._received = received
-        self._complained = tuple(c["against"] for c in complaints)
+                complaints.append({"clause": c, "against": dealer, "reason": reason})
         return self._sign(KIND_CHECK, {"trustee": self.index, "complaints": complaints})
 
     def reveal_messages(self, manifest: Manifest, board: CeremonyBoard) -> list[dict[str, Any]]:
-        """Gives back a signed ceremony.reveal payload per unanswered complaint (11.5).
-
-        Empty when nobody complained or every complaint is answered. ValueError before
-        all checks are in.
-        """
+        """Gives back a signed ceremony.reveal payload per unanswered complaint against
+        this trustee (11.5); empty when there is none."""
         self._check_board(manifest, board)
-        if board.phase() in ("commit", "share", "check"):
-            raise ValueError(f"not time to reveal yet: {_waiting(board)}")
-        pending = [
-            j for j in board.complaints_against(self.index) if board.revealed(self.index, j) is None
-        ]
         return [
             self._sign(
                 KIND_REVEAL,
                 {
                     "trustee": self.index,
+                    "clause": c,
                     "to": j,
-                    "share": self._polynomial.evaluate(j).to_bytes().hex(),
+                    "share": self._polynomials[c].evaluate(j).to_bytes().hex(),
                 },
             )
-            for j in pending
+            for c, i, j in board.pending_reveals()
+            if i == self.index
         ]
 
     def confirm_message(
         self, manifest: Manifest, board: CeremonyBoard, rng: RandomSource = system_random
     ) -> dict[str, Any]:
-        """Gives back the signed ceremony.confirm payload and keeps x_j as final_share (11.6).
+        """Gives back the signed ceremony.confirm payload and keeps the final shares (11.6).
 
-        QUAL is the board's (qualify, section 11.5). ValueError when it is not time (a
-        check is missing, or a complaint has no reveal yet) or the board does not match
-        this state; CeremonyError when |QUAL| < k.
+        ValueError when the reveal step has not closed or a qualified dealer's share for
+        this trustee is bad; CeremonyError when the ceremony failed.
         """
         self._check_board(manifest, board)
-        if self._received is None or self._complained is None:
-            raise ValueError(f"trustee {self.index}: run the check step before confirming")
-        if board.phase() in ("commit", "share", "check"):
-            raise ValueError(f"not time to confirm yet: {_waiting(board)}")
-        if sorted(board.complaints_by(self.index)) != list(self._complained):
-            raise ValueError(
-                f"trustee {self.index}: the board holds a different check than this state made"
-            )
-        pending = board.pending_reveals()
-        if pending:
-            # The board refuses the confirm too (11.7): QUAL waits for every answer.
-            raise ValueError(
-                f"trustee {self.index}: not time to confirm yet: {unanswered_text(pending)}"
-            )
-        qualification = board.qualification()
-        qualification.require_quorum(manifest.quorum, f"trustee {self.index}")
-        qual = qualification.qualified
-        x = _G.scalar_from_int(0)
-        for dealer in qual:
-            x = x + self._share_from(board, dealer)
-        dealers = [board.commitments(d) for d in qual]
-        public_key = joint_public_key(_G, dealers)
-        public_share = joint_public_share(_G, self.index, dealers)
-        if _G.generator**x != public_share:
-            raise ValueError(f"trustee {self.index}: x_j does not match K_j; the state is broken")
+        if not board.closed("reveal"):
+            raise ValueError(f"trustee {self.index}: not time to confirm yet: {_waiting(board)}")
+        if board.failed is not None:
+            raise CeremonyError(f"trustee {self.index}: {board.failed}")
+        finals = self.final_shares_from(manifest, board)
         ctx = ProofContext(_G, self.fingerprint)
-        proof = prove_schnorr(ctx, x, bound_to=[self.index], rng=rng)
-        self._final = x
+        qualified = board.qualified
+        shares = board.public_shares
+        clauses = [
+            {
+                "clause": c,
+                "qualified": list(qualified[c]),
+                "public_share": shares[(c, self.index)].to_bytes().hex(),
+                "proof": prove_schnorr(ctx, x, bound_to=[self.index, c], rng=rng).to_json(),
+            }
+            for c, x in finals.items()
+        ]
         body = {
             "trustee": self.index,
-            "qualified": list(qual),
-            "public_key": public_key.to_bytes().hex(),
-            "public_share": public_share.to_bytes().hex(),
-            "proof": proof.to_json(),
+            "public_key": board.joint_key().to_bytes().hex(),
+            "clauses": clauses,
         }
         return self._sign(KIND_CONFIRM, body)
 
+    def final_shares_from(self, manifest: Manifest, board: CeremonyBoard) -> dict[int, Scalar]:
+        """Gives back clause -> x_jc, from the board once QUAL is decided, and keeps them.
+
+        x_jc is the sum over QUAL_c of the dealers' shares for this trustee: its own
+        f_jc(j) when it dealt, a revealed share, or the share sealed to it. A trustee
+        absent from the ceremony computes them the same way when it comes to the count
+        (section 11.9). ValueError naming the dealer when a sealed share is bad: that
+        dealer cheated this trustee, which then cannot take part in that clause.
+        """
+        self._check_manifest(manifest)
+        if board.manifest.fingerprint != self.fingerprint:
+            raise ValueError(f"trustee {self.index}: the board is another referendum's")
+        self._check_own_commitments(board)
+        qualified = board.qualified
+        public = board.public_shares
+        sealed = board.sealed_for(self.index)
+        finals: dict[int, Scalar] = {}
+        for clause in manifest.policy.clauses_of(self.index):
+            c = clause.number
+            x = _G.scalar_from_int(0)
+            for dealer in qualified[c]:
+                if dealer == self.index:
+                    x = x + self._polynomials[c].evaluate(self.index)
+                    continue
+                revealed = board.revealed(c, dealer, self.index)
+                if revealed is not None:
+                    x = x + revealed  # only a dealer whose reveal verified is in QUAL_c
+                    continue
+                share, reason = self._open_share(board, c, dealer, sealed[(c, dealer)])
+                if share is None:
+                    raise ValueError(
+                        f"trustee {self.index}: qualified dealer {dealer}'s clause {c} share"
+                        f" for you is bad ({reason}); it was not complained about in time, so"
+                        f" you cannot take part in clause {c}: tell the observers"
+                    )
+                x = x + share
+            if _G.generator**x != public[(c, self.index)]:
+                raise ValueError(
+                    f"trustee {self.index}: x_{self.index},{c} does not match the public share"
+                    " the commitments give; the state is broken"
+                )
+            finals[c] = x
+        self._final = finals
+        return dict(finals)
+
     @property
-    def final_share(self) -> Scalar:
-        """x_j, this trustee's share of the joint secret; ValueError before confirm."""
+    def final_shares(self) -> dict[int, Scalar]:
+        """Clause -> x_jc, this trustee's shares of the clauses' secrets; ValueError
+        before they are known (confirm_message or final_shares_from)."""
         if self._final is None:
-            raise ValueError(f"trustee {self.index} has not confirmed: no final share yet")
-        return self._final
+            raise ValueError(f"trustee {self.index} has no final shares yet")
+        return dict(self._final)
+
+    @property
+    def has_final_shares(self) -> bool:
+        """True once the final shares are known."""
+        return self._final is not None
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -298,30 +331,32 @@ class TrusteeState:
             )
         if manifest.trustee(self.index).signing_key != self.keys.signing.public:
             raise ValueError(f"trustee {self.index}: the manifest lists another signing key")
-        if manifest.quorum != self._polynomial.threshold:
+        want = {c.number: c.threshold for c in manifest.policy.clauses_of(self.index)}
+        have = {c: f.threshold for c, f in self._polynomials.items()}
+        if want != have:
             raise ValueError(
-                f"trustee {self.index}: quorum {manifest.quorum}, but the state's polynomial "
-                f"has {self._polynomial.threshold} coefficients"
+                f"trustee {self.index}: the policy gives clauses and thresholds {want}, but"
+                f" the state's polynomials have {have}"
             )
 
     def _check_board(self, manifest: Manifest, board: CeremonyBoard) -> None:
         self._check_manifest(manifest)
         if board.manifest.fingerprint != self.fingerprint:
             raise ValueError(f"trustee {self.index}: the board is another referendum's")
-        try:
-            posted = board.commitments(self.index)
-        except KeyError:
-            raise ValueError(
-                f"trustee {self.index}: post your commitment first ({_waiting(board)})"
-            ) from None
-        if posted != self._polynomial.commitments(_G):
-            raise ValueError(
-                f"trustee {self.index}: the board holds other commitments than this state's "
-                "polynomial (a state file from another run?)"
-            )
+        self._check_own_commitments(board)
+
+    def _check_own_commitments(self, board: CeremonyBoard) -> None:
+        if self.index not in board.committed():
+            return  # absent from step 1: a recipient only
+        for c, f in self._polynomials.items():
+            if board.commitments(self.index, c) != f.commitments(_G):
+                raise ValueError(
+                    f"trustee {self.index}: the board holds other commitments than this"
+                    " state's polynomials (a state file from another run?)"
+                )
 
     def _open_share(
-        self, board: CeremonyBoard, dealer: int, sealed: bytes
+        self, board: CeremonyBoard, c: int, dealer: int, sealed: bytes
     ) -> tuple[Scalar | None, str]:
         try:
             plaintext = self.keys.open(sealed)
@@ -332,44 +367,33 @@ class TrusteeState:
         except GroupError:
             return None, "the sealed box does not hold a canonical scalar"
         try:
-            verify_share(_G, self.index, share, board.commitments(dealer), dealer=dealer)
+            verify_share(_G, self.index, share, board.commitments(dealer, c), dealer=dealer)
         except ShareVerificationError:
             return None, "the share does not match the dealer's commitments"
         return share, ""
-
-    def _share_from(self, board: CeremonyBoard, dealer: int) -> Scalar:
-        if dealer == self.index:
-            return self._polynomial.evaluate(self.index)
-        revealed = board.revealed(dealer, self.index)
-        if revealed is not None:
-            # Only a dealer whose reveal verified is in QUAL, so the revealed share is good.
-            return revealed
-        if self._received is not None and dealer in self._received:
-            return self._received[dealer]
-        raise ValueError(f"trustee {self.index}: no good share from qualified dealer {dealer}")
 
     # --- JSON -------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """Gives back the state file form (section 11.8); it holds secrets."""
-        check: dict[str, Any] | None = None
-        if self._received is not None and self._complained is not None:
-            check = {
-                "received": [
-                    {"from": d, "share": s.to_bytes().hex()}
-                    for d, s in sorted(self._received.items())
-                ],
-                "complained": list(self._complained),
-            }
         return {
             "format": STATE_FORMAT,
             "keys": self.keys.to_json(),
             "index": self.index,
             "fingerprint": self.fingerprint.hex(),
-            "coefficients": [a.to_bytes().hex() for a in self._polynomial.coefficients],
-            "commitment_proof": self._commitment_proof.to_json(),
-            "check": check,
-            "final_share": None if self._final is None else self._final.to_bytes().hex(),
+            "clauses": [
+                {
+                    "clause": c,
+                    "coefficients": [a.to_bytes().hex() for a in f.coefficients],
+                    "commitment_proof": self._proofs[c].to_json(),
+                }
+                for c, f in self._polynomials.items()
+            ],
+            "final_shares": None
+            if self._final is None
+            else [
+                {"clause": c, "share": x.to_bytes().hex()} for c, x in sorted(self._final.items())
+            ],
         }
 
     @classmethod
@@ -381,62 +405,44 @@ class TrusteeState:
         keys = TrusteeKeys.from_json(value["keys"], f"{where}.keys")
         index = _index(value["index"], f"{where}.index")
         fingerprint = _hex_bytes(value["fingerprint"], 32, f"{where}.fingerprint")
-        raw = _list(value["coefficients"], f"{where}.coefficients")
-        if not raw:
-            raise ValueError(f"{where}.coefficients: want at least one coefficient")
-        coefficients = tuple(
-            _scalar_from_hex(_G, a, f"{where}.coefficients[{t}]") for t, a in enumerate(raw)
-        )
-        proof = ChallengeResponse.from_json(
-            _G, value["commitment_proof"], f"{where}.commitment_proof"
-        )
-        received, complained = _check_from_json(value["check"], f"{where}.check")
-        final = value["final_share"]
+        polynomials: dict[int, Polynomial] = {}
+        proofs: dict[int, ChallengeResponse] = {}
+        for t, entry in enumerate(_list(value["clauses"], f"{where}.clauses")):
+            at = f"{where}.clauses[{t}]"
+            _fields(entry, ("clause", "coefficients", "commitment_proof"), at)
+            c = _index(entry["clause"], f"{at}.clause")
+            if c in polynomials:
+                raise ValueError(f"{at}.clause: clause {c} appears twice")
+            raw = _list(entry["coefficients"], f"{at}.coefficients")
+            if not raw:
+                raise ValueError(f"{at}.coefficients: want at least one coefficient")
+            polynomials[c] = Polynomial(
+                tuple(_scalar_from_hex(_G, a, f"{at}.coefficients[{u}]") for u, a in enumerate(raw))
+            )
+            proofs[c] = ChallengeResponse.from_json(
+                _G, entry["commitment_proof"], f"{at}.commitment_proof"
+            )
+        final: dict[int, Scalar] | None = None
+        if value["final_shares"] is not None:
+            final = {}
+            for t, entry in enumerate(_list(value["final_shares"], f"{where}.final_shares")):
+                at = f"{where}.final_shares[{t}]"
+                _fields(entry, ("clause", "share"), at)
+                c = _index(entry["clause"], f"{at}.clause")
+                if c in final:
+                    raise ValueError(f"{at}.clause: clause {c} appears twice")
+                final[c] = _scalar_from_hex(_G, entry["share"], f"{at}.share")
         return cls(
             keys=keys,
             index=index,
             fingerprint=fingerprint,
-            polynomial=Polynomial(coefficients),
-            commitment_proof=proof,
-            received=received,
-            complained=complained,
-            final=None if final is None else _scalar_from_hex(_G, final, f"{where}.final_share"),
+            polynomials=polynomials,
+            proofs=proofs,
+            final=final,
         )
 
 
-_STATE_FIELDS: Final = (
-    "format",
-    "keys",
-    "index",
-    "fingerprint",
-    "coefficients",
-    "commitment_proof",
-    "check",
-    "final_share",
-)
-
-
-def _check_from_json(
-    value: Any, where: str
-) -> tuple[dict[int, Scalar] | None, tuple[int, ...] | None]:
-    if value is None:
-        return None, None
-    _fields(value, ("received", "complained"), where)
-    received: dict[int, Scalar] = {}
-    for t, entry in enumerate(_list(value["received"], f"{where}.received")):
-        at = f"{where}.received[{t}]"
-        _fields(entry, ("from", "share"), at)
-        dealer = _index(entry["from"], f"{at}.from")
-        if dealer in received:
-            raise ValueError(f"{at}.from: dealer {dealer} appears twice")
-        received[dealer] = _scalar_from_hex(_G, entry["share"], f"{at}.share")
-    complained = [
-        _index(x, f"{where}.complained[{t}]")
-        for t, x in enumerate(_list(value["complained"], f"{where}.complained"))
-    ]
-    if complained != sorted(set(complained)):
-        raise ValueError(f"{where}.complained: want ascending trustee numbers without repeats")
-    return received, tuple(complained)
+_STATE_FIELDS: Final = ("format", "keys", "index", "fingerprint", "clauses", "final_shares")
 
 
 def _waiting(board: CeremonyBoard) -> str:
@@ -448,7 +454,7 @@ def _waiting(board: CeremonyBoard) -> str:
         "confirm": "confirms",
     }.get(board.phase())
     if noun is None:
-        return "the ceremony is complete"
+        return f"the ceremony is {board.phase()}"
     return f"waiting for {noun} from trustees {', '.join(map(str, board.waiting_for()))}"
 
 

@@ -4,7 +4,7 @@ Everything the real parties would hold is written into one folder, each in the f
 CLI command reads, so the demo can be counted with the real commands afterwards:
 
     DIR/election/      the board folder (the operator's)
-    DIR/trustee-N/     trustee N's keys and ceremony state (five trustees, quorum 3)
+    DIR/trustee-N/     trustee N's keys and ceremony state (seven trustees in three groups)
     DIR/witness-N/     the two witnesses' keys and the last checkpoint each co-signed
     DIR/codes.txt      every voter's credential code, one `region code` line each
     DIR/count.sh       closes voting early and counts with the real `referendum` commands
@@ -90,7 +90,8 @@ def count_script(fingerprint: str, python: str = sys.executable) -> str:
     return f"""#!/usr/bin/env bash
 # Counts the demo referendum with the real commands, as the parties of a real one would
 # (docs/operations.md steps 9 to 14): the operator closes voting early, the witnesses
-# co-sign, three of the five trustees decrypt (quorum 3), the operator publishes the
+# co-sign, four of the seven trustees decrypt (two delegates and two neutral observers:
+# the policy's "any 4, at least 2 neutral"), the operator publishes the
 # results, the witnesses co-sign again, and the record is exported and verified.
 # The server may keep running: the commands take turns with it on the folder's lock.
 set -euo pipefail
@@ -98,7 +99,7 @@ cd "$(dirname "$0")"
 referendum() {{ {cli} "$@"; }}
 
 referendum tally close --election election --early
-{witnesses}for t in 1 2 3; do
+{witnesses}for t in 1 3 5 6; do
   referendum trustee decrypt --dir "trustee-$t" --election election
 done
 referendum tally publish --election election
@@ -139,7 +140,9 @@ def prepare_demo(
         (moment - dt.timedelta(hours=1)).strftime(_TIME),
         (moment + dt.timedelta(days=30)).strftime(_TIME),
     )
-    trustee_keys = [TrusteeKeys.generate(rng(f"trustee-keys/{i}")) for i in range(1, 6)]
+    trustee_keys = [
+        TrusteeKeys.generate(rng(f"trustee-keys/{i}")) for i in range(1, len(TRUSTEES) + 1)
+    ]
     registrar = Ed25519Key.generate(rng("registrar"))
     witness_keys = [SigningKey.generate(name, WITNESS_KEY, rng(name)) for name in WITNESSES]
     text = manifest_text(trustee_keys, registrar, witness_keys, rng("manifest"), voting=voting)
@@ -148,7 +151,7 @@ def prepare_demo(
     say(f"creating the board in {board}")
     with Election.create(board, text, store=store, rng=rng("board")) as election:
         m = election.manifest
-        say(f"key ceremony: {len(TRUSTEES)} trustees, quorum {m.quorum}")
+        say(f"key ceremony: {len(TRUSTEES)} trustees, policy {m.policy.describe()}")
         states = run_ceremony(election, trustee_keys, rng)
         codes: list[tuple[str, str]] = []
         for region, count in region_sizes(voters).items():

@@ -56,8 +56,11 @@ class Report:
     entries: int = 0
     phase: str = "setup"
     counts: dict[str, int] = field(default_factory=dict)
-    qualified: tuple[int, ...] = ()
-    disqualified: dict[int, str] = field(default_factory=dict)
+    #: clause -> QUAL_c, and (clause, dealer) -> why it is out (section 11.5).
+    qualified: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    disqualified: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: step -> the board entry of the ceremony.close that ended it at its deadline.
+    ceremony_closes: dict[str, int] = field(default_factory=dict)
     checkpoints: int = 0
     witnesses: tuple[str, ...] = ()
     rejected_shares: dict[int, str] = field(default_factory=dict)
@@ -76,8 +79,12 @@ class Report:
             "entries": self.entries,
             "phase": self.phase,
             "counts": self.counts,
-            "qualified_trustees": list(self.qualified),
-            "disqualified_trustees": {str(k): v for k, v in self.disqualified.items()},
+            "qualified_trustees": {str(c): list(q) for c, q in sorted(self.qualified.items())},
+            "disqualified_trustees": [
+                {"clause": c, "trustee": i, "reason": why}
+                for (c, i), why in sorted(self.disqualified.items())
+            ],
+            "ceremony_closed_at_deadline": dict(self.ceremony_closes),
             "checkpoints": self.checkpoints,
             "witnesses": list(self.witnesses),
             "rejected_decryption_shares": {str(k): v for k, v in self.rejected_shares.items()},
@@ -331,9 +338,10 @@ def _finish(
     report.entries = size
     report.phase = state.phase
     report.counts = dict(state.counts.by_kind)
-    if state.ceremony.complete:
+    if state.ceremony.closed("reveal"):
         report.qualified = state.ceremony.qualified
-        report.disqualified = dict(state.ceremony.disqualified)
+        report.disqualified = state.ceremony.disqualified
+    report.ceremony_closes = state.ceremony.closed_by()
     report.checkpoints = signed.count
     report.witnesses = tuple(sorted(signed.cosigners))
     report.rejected_shares = dict(state.rejected_shares)

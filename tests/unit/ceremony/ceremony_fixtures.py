@@ -36,45 +36,66 @@ def make_keys(n: int, seed: str = "ceremony-keys") -> list[TrusteeKeys]:
     return [TrusteeKeys.generate(rng) for _ in range(n)]
 
 
-def make_manifest(keys: list[TrusteeKeys], quorum: int, rid: str = "ref-2027") -> Manifest:
-    """A one-question manifest whose trustees hold keys, in order (index 1..n)."""
+def make_manifest(
+    keys: list[TrusteeKeys],
+    quorum: int,
+    rid: str = "ref-2027",
+    *,
+    groups: list[str] | None = None,
+    policy: list[dict[str, Any]] | None = None,
+    deadlines: dict[str, str] | None = None,
+    witnesses: list[SigningKey] | None = None,
+) -> Manifest:
+    """A one-question manifest whose trustees hold keys, in order (index 1..n).
+
+    Without groups and policy: every trustee in group "trustees" and the one-clause
+    policy "at least quorum of them". deadlines: the manifest's ceremony table.
+    """
     rng = SeededRandom(f"manifest-{rid}")
-    return Manifest.from_json(
-        {
-            "format": "referendum-manifest/1",
-            "id": rid,
-            "languages": ["en"],
-            "title": {"en": "A referendum"},
-            "voting": {"opens": "2027-03-01T06:00:00Z", "closes": "2027-03-01T20:00:00Z"},
-            "questions": [
-                {
-                    "id": "q1",
-                    "text": {"en": "Yes or no?"},
-                    "options": [
-                        {"id": "yes", "text": {"en": "Yes"}},
-                        {"id": "no", "text": {"en": "No"}},
-                    ],
-                    "min_choices": 1,
-                    "max_choices": 1,
-                }
-            ],
-            "regions": [{"id": "r1", "name": {"en": "Region"}, "questions": ["q1"]}],
-            "trustees": [
-                {"index": i, "name": f"Trustee {i}", **k.public_json()}
-                for i, k in enumerate(keys, start=1)
-            ],
-            "quorum": quorum,
-            "registrars": [
-                {
-                    "id": "reg",
-                    "name": "Registrar",
-                    "signing_key": Ed25519Key.generate(rng).public.hex(),
-                }
-            ],
-            "witnesses": [],
-            "board": {"key": SigningKey.generate("board", BOARD_KEY, rng).verifier().to_text()},
-        }
-    )
+    groups = groups or ["trustees"] * len(keys)
+    value: dict[str, Any] = {
+        "format": "referendum-manifest/2",
+        "id": rid,
+        "languages": ["en"],
+        "title": {"en": "A referendum"},
+        "voting": {"opens": "2027-03-01T06:00:00Z", "closes": "2027-03-01T20:00:00Z"},
+        "questions": [
+            {
+                "id": "q1",
+                "text": {"en": "Yes or no?"},
+                "options": [
+                    {"id": "yes", "text": {"en": "Yes"}},
+                    {"id": "no", "text": {"en": "No"}},
+                ],
+                "min_choices": 1,
+                "max_choices": 1,
+            }
+        ],
+        "regions": [{"id": "r1", "name": {"en": "Region"}, "questions": ["q1"]}],
+        "trustees": [
+            {"index": i, "name": f"Trustee {i}", "group": g, **k.public_json()}
+            for i, (k, g) in enumerate(zip(keys, groups, strict=True), start=1)
+        ],
+        "policy": policy or [{"at_least": quorum, "of": sorted(set(groups))}],
+        "registrars": [
+            {
+                "id": "reg",
+                "name": "Registrar",
+                "signing_key": Ed25519Key.generate(rng).public.hex(),
+            }
+        ],
+        "witnesses": [
+            {"name": w.name, "key": w.verifier().to_text()} for w in (witnesses or [])
+        ],
+        "board": {"key": BOARD.verifier().to_text()},
+    }
+    if deadlines is not None:
+        value["ceremony"] = deadlines
+    return Manifest.from_json(value)
+
+
+#: The board key of every make_manifest manifest (tests sign checkpoints with it).
+BOARD = SigningKey.generate("board", BOARD_KEY, SeededRandom("ceremony-board-key"))
 
 
 @dataclass
