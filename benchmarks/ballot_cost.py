@@ -44,7 +44,7 @@ def _manifest_json() -> dict[str, Any]:
     rng = SeededRandom("ballot-cost")
     texts = {"en": "x"}
     return {
-        "format": "referendum-manifest/1",
+        "format": "referendum-manifest/2",
         "id": "ballot-cost",
         "languages": ["en"],
         "title": texts,
@@ -68,7 +68,7 @@ def _manifest_json() -> dict[str, Any]:
             }
             for i in (1, 2, 3)
         ],
-        "quorum": 2,
+        "policy": [{"at_least": 2, "of": ["trustees"]}],
         "registrars": [
             {"id": "reg", "name": "R", "signing_key": Ed25519Key.generate(rng).public.hex()}
         ],

@@ -40,7 +40,7 @@ def manifest_json() -> dict[str, Any]:
     registrar = Ed25519Key.generate(rng)
     board = SigningKey.generate("board.vectors", BOARD_KEY, rng).verifier().to_text()
     return {
-        "format": "referendum-manifest/1",
+        "format": "referendum-manifest/2",
         "id": "ballot-vectors",
         "languages": ["en"],
         "title": _texts("Ballot test vectors"),
@@ -84,12 +84,13 @@ def manifest_json() -> dict[str, Any]:
             {
                 "index": i + 1,
                 "name": f"Trustee {i + 1}",
+                "group": "trustees",
                 "signing_key": key.public.hex(),
                 "encryption_key": bytes([i + 1] * 32).hex(),
             }
             for i, key in enumerate(trustees)
         ],
-        "quorum": 2,
+        "policy": [{"at_least": 2, "of": ["trustees"]}],
         "registrars": [{"id": "reg", "name": "Registrar", "signing_key": registrar.public.hex()}],
         "witnesses": [],
         "board": {"key": board},

@@ -59,7 +59,7 @@ def _board() -> SigningKey:
 def small_manifest() -> dict[str, Any]:
     """The manifest of protocol.md 9.3's worked example."""
     return {
-        "format": "referendum-manifest/1",
+        "format": "referendum-manifest/2",
         "id": "example-2027",
         "languages": ["uk", "en"],
         "title": {"uk": "Приклад", "en": "Example"},
@@ -81,11 +81,12 @@ def small_manifest() -> dict[str, Any]:
             {
                 "index": 1,
                 "name": "Trustee 1",
+                "group": "trustees",
                 "signing_key": Ed25519Key(TRUSTEE_SEED).public.hex(),
                 "encryption_key": _box_public(TRUSTEE_BOX_SECRET).hex(),
             }
         ],
-        "quorum": 1,
+        "policy": [{"at_least": 1, "of": ["trustees"]}],
         "registrars": [
             {"id": "cec", "name": "CEC", "signing_key": Ed25519Key(REGISTRAR_SEED).public.hex()}
         ],
@@ -105,6 +106,7 @@ def _template_toml() -> tuple[str, SigningKey]:
                 "trustees",
                 [
                     ("name", f"Trustee {i}"),
+                    ("group", "trustees"),
                     ("signing_key", signing.public.hex()),
                     ("encryption_key", box.hex()),
                 ],
@@ -187,7 +189,18 @@ def _manifests() -> list[dict[str, Any]]:
             target[path[-1]] = new
         cases.append(_invalid_manifest(desc, value, field))
 
-    broken("quorum above the number of trustees", "manifest.quorum", ("quorum",), 2)
+    broken(
+        "a policy clause asking for more trustees than its groups hold",
+        "manifest.policy[0].at_least",
+        ("policy", 0, "at_least"),
+        2,
+    )
+    broken(
+        "a policy clause naming a group no trustee is in",
+        "manifest.policy[0].of[0]",
+        ("policy", 0, "of", 0),
+        "nobody",
+    )
     broken(
         "an option text without English",
         "manifest.questions[0].options[1].text",

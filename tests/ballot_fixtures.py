@@ -69,7 +69,7 @@ REGIONS = {
 def make_manifest(referendum_id: str = "ballot-test", quorum: int = 3) -> Manifest:
     """Gives back the test manifest; its id changes the fingerprint."""
     value: dict[str, Any] = {
-        "format": "referendum-manifest/1",
+        "format": "referendum-manifest/2",
         "id": referendum_id,
         "languages": ["en"],
         "title": _texts("Ballot test"),
@@ -82,12 +82,13 @@ def make_manifest(referendum_id: str = "ballot-test", quorum: int = 3) -> Manife
             {
                 "index": i + 1,
                 "name": name,
+                "group": "trustees",
                 "signing_key": key.public.hex(),
                 "encryption_key": bytes([i + 1] * 32).hex(),
             }
             for i, (name, key) in enumerate(zip(TRUSTEE_NAMES, TRUSTEE_KEYS, strict=True))
         ],
-        "quorum": quorum,
+        "policy": [{"at_least": quorum, "of": ["trustees"]}],
         "registrars": [{"id": "reg", "name": "Registrar", "signing_key": _REGISTRAR.public.hex()}],
         "witnesses": [],
         "board": {"key": _BOARD},

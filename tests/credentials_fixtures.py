@@ -39,7 +39,7 @@ def _registrar(rid: str, key: Ed25519Key) -> dict[str, Any]:
 def make_manifest(referendum_id: str = "cred-test") -> Manifest:
     """Gives back a valid manifest; its id changes the fingerprint."""
     value: dict[str, Any] = {
-        "format": "referendum-manifest/1",
+        "format": "referendum-manifest/2",
         "id": referendum_id,
         "languages": ["en"],
         "title": _texts("Credentials test"),
@@ -61,12 +61,13 @@ def make_manifest(referendum_id: str = "cred-test") -> Manifest:
             {
                 "index": i + 1,
                 "name": f"Trustee {i + 1}",
+                "group": "trustees",
                 "signing_key": key.public.hex(),
                 "encryption_key": bytes([i + 1] * 32).hex(),
             }
             for i, key in enumerate(_TRUSTEE_KEYS)
         ],
-        "quorum": 2,
+        "policy": [{"at_least": 2, "of": ["trustees"]}],
         "registrars": [_registrar(rid, key) for rid, key in REGISTRAR_KEYS.items()],
         "witnesses": [],
         "board": {"key": _BOARD},

@@ -72,7 +72,9 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run("credentials keygen --dir {w}/regx --id other --name Other")
     run("witness keygen --dir {w}/witx --name obs-x")
     template = run("init --template")
-    manifest = voting_now(template.replace("quorum = 3", "quorum = 2")) + "\n" + "\n".join(blocks)
+    manifest = (
+        voting_now(template.replace("at_least = 3", "at_least = 2")) + "\n" + "\n".join(blocks)
+    )
     (work / "manifest.toml").write_text(manifest)
     fingerprint = re.search(r"fingerprint (\w+)", run("init {w}/manifest.toml --election {w}/A"))
     assert fingerprint is not None
@@ -345,9 +347,9 @@ CASES = [
     _case(
         "fresh",
         "init three.toml --election new",
-        r"three\.toml: manifest\.quorum: want an integer, got str",
-        _manifest_edit("three.toml", "quorum = 2", 'quorum = "three"'),
-        id="init-quorum-text",
+        r"three\.toml: manifest\.policy\[0\]\.at_least: want an integer, got str",
+        _manifest_edit("three.toml", "at_least = 2", 'at_least = "three"'),
+        id="init-threshold-text",
     ),
     _case(
         "fresh",

@@ -45,7 +45,11 @@ def _parties(root: Path, extra: str = "") -> tuple[list[Path], Path, list[Path],
         for n, w in enumerate(witnesses, 1)
     ]
     manifest = root / "manifest.toml"
-    text = voting_now(TEMPLATE.replace("quorum = 3", "quorum = 2" + extra))
+    text = voting_now(
+        TEMPLATE.replace(
+            'at_least = 3, of = ["trustees"] }]', 'at_least = 2, of = ["trustees"] }]' + extra
+        )
+    )
     manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "operator" / "board"
     out = run("init", str(manifest), "--election", str(board)).stdout

@@ -64,7 +64,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert template == TEMPLATE
     manifest = root / "organiser" / "manifest.toml"
     manifest.parent.mkdir()
-    text = voting_now(template.replace("quorum = 3", "quorum = 2"))
+    text = voting_now(template.replace("at_least = 3", "at_least = 2"))
     manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "board"
     out = run("init", str(manifest), "--election", str(board)).stdout
@@ -297,7 +297,7 @@ def test_a_registrar_block_names_its_regions(tmp_path: Path) -> None:
     assert 'regions = ["donetsk", "luhansk"]' in out
     trustee = block(run("trustee", "keygen", "--dir", str(tmp_path / "t"), "--name", "T"))
     text = (
-        TEMPLATE.replace("quorum = 3", "quorum = 1")
+        TEMPLATE.replace("at_least = 3", "at_least = 1")
         + "\n"
         + trustee
         + "\n"

@@ -33,7 +33,7 @@ def _manifest(n: int, lo: int, hi: int) -> Manifest:
     texts = {"en": "x"}
     return Manifest.from_json(
         {
-            "format": "referendum-manifest/1",
+            "format": "referendum-manifest/2",
             "id": f"encoding-{n}-{lo}-{hi}",
             "languages": ["en"],
             "title": texts,
@@ -52,12 +52,13 @@ def _manifest(n: int, lo: int, hi: int) -> Manifest:
                 {
                     "index": i + 1,
                     "name": name,
+                    "group": "trustees",
                     "signing_key": key.public.hex(),
                     "encryption_key": bytes([i + 1] * 32).hex(),
                 }
                 for i, (name, key) in enumerate(zip(TRUSTEE_NAMES, TRUSTEE_KEYS, strict=True))
             ],
-            "quorum": 3,
+            "policy": [{"at_least": 3, "of": ["trustees"]}],
             "registrars": [{"id": "reg", "name": "R", "signing_key": "11" * 32}],
             "witnesses": [],
             "board": {"key": _BOARD_KEY.to_text()},

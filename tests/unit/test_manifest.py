@@ -52,7 +52,10 @@ def test_a_valid_manifest_reads_into_its_parts() -> None:
     assert [t.index for t in m.trustees] == [1, 2, 3]
     assert m.trustee(2).signing_key == TRUSTEE_KEYS[1][0].public
     assert len(m.trustee(3).encryption_key) == 32
-    assert m.quorum == 2
+    assert [(c.threshold, c.groups, c.members) for c in m.policy.clauses] == [
+        (2, ("trustees",), (1, 2, 3))
+    ]
+    assert m.trustee(1).group == "trustees" and m.deadlines == {}
     assert m.registrar("abroad").signing_key == REGISTRAR_KEYS["abroad"].public
     assert [(w.name, w.key) for w in m.witnesses] == [("Observer 1", WITNESS.verifier())]
     assert m.board_key == BOARD.verifier()
@@ -136,7 +139,17 @@ def _text_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]
     if isinstance(value, dict):
         found = []
         for k, v in value.items():
-            if k in ("format", "id", "signing_key", "encryption_key", "key", "opens", "closes"):
+            if k in (
+                "format",
+                "id",
+                "group",
+                "of",
+                "signing_key",
+                "encryption_key",
+                "key",
+                "opens",
+                "closes",
+            ):
                 continue
             found += _text_paths(v, (*path, k))
         return found
@@ -229,7 +242,7 @@ RULES: list[tuple[str, Mutation, str]] = [
     # top level
     ("missing field", _delete(("regions",)), r"^manifest: missing regions$"),
     ("unknown field", _setter(("extra",), 1), r"^manifest: unknown field extra$"),
-    ("format", _setter(("format",), "referendum-manifest/2"), r"^manifest\.format: "),
+    ("format", _setter(("format",), "referendum-manifest/1"), r"^manifest\.format: "),
     ("format missing", _delete(("format",)), r"^manifest: missing format$"),
     # id
     ("id uppercase", _setter(("id",), "Test"), r"^manifest\.id: 'Test' is not"),
@@ -489,11 +502,95 @@ RULES: list[tuple[str, Mutation, str]] = [
         lambda m: _set(m, ("trustees", 1, "encryption_key"), m["trustees"][2]["encryption_key"]),
         r"^manifest\.trustees encryption keys: .* appears twice$",
     ),
-    ("quorum zero", _setter(("quorum",), 0), r"^manifest\.quorum: 0 is outside 1\.\."),
-    ("quorum 4 of 3", _setter(("quorum",), 4), r"^manifest\.quorum: 4, but there are 3 trustees$"),
-    ("quorum true", _setter(("quorum",), True), r"^manifest\.quorum: want an integer, got bool$"),
-    ("quorum text", _setter(("quorum",), "2"), r"^manifest\.quorum: want an integer, got str$"),
-    ("quorum huge", _setter(("quorum",), 2**53), r"^manifest\.quorum: \d+ is outside 1\.\."),
+    (
+        "no group",
+        lambda m: m["trustees"][0].pop("group"),
+        r"^manifest\.trustees\[0\]: missing group",
+    ),
+    (
+        "group not an id",
+        _setter((*_T0, "group"), "Side A"),
+        r"^manifest\.trustees\[0\]\.group: 'Side A' is not an id",
+    ),
+    ("no policy", _setter(("policy",), []), r"^manifest\.policy: want 1 to 16 items, got 0$"),
+    (
+        "threshold zero",
+        _setter(("policy", 0, "at_least"), 0),
+        r"^manifest\.policy\[0\]\.at_least: 0 is outside 1\.\.3$",
+    ),
+    (
+        "threshold 4 of 3",
+        _setter(("policy", 0, "at_least"), 4),
+        r"^manifest\.policy\[0\]\.at_least: 4 is outside 1\.\.3$",
+    ),
+    (
+        "threshold true",
+        _setter(("policy", 0, "at_least"), True),
+        r"^manifest\.policy\[0\]\.at_least: want an integer, got bool$",
+    ),
+    (
+        "threshold text",
+        _setter(("policy", 0, "at_least"), "2"),
+        r"^manifest\.policy\[0\]\.at_least: want an integer, got str$",
+    ),
+    (
+        "unknown group",
+        _setter(("policy", 0, "of", 0), "neutral"),
+        r"^manifest\.policy\[0\]\.of\[0\]: no trustee is in group 'neutral'$",
+    ),
+    (
+        "group twice",
+        _setter(("policy", 0, "of"), ["trustees", "trustees"]),
+        r"^manifest\.policy\[0\]\.of: 'trustees' appears twice$",
+    ),
+    (
+        "same clause twice",
+        lambda m: m["policy"].append({"at_least": 1, "of": ["trustees"]}),
+        r"^manifest\.policy groups of a clause: .* appears twice$",
+    ),
+    (
+        "clause extra member",
+        _setter(("policy", 0, "quorum"), 2),
+        r"^manifest\.policy\[0\]: unknown field quorum$",
+    ),
+    (
+        "old quorum member",
+        _setter(("quorum",), 2),
+        r"^manifest: unknown field quorum$",
+    ),
+    (
+        "deadlines out of order",
+        _setter(
+            ("ceremony",),
+            {
+                "commitment": "2027-02-20T00:00:00Z",
+                "shares": "2027-02-19T00:00:00Z",
+                "check": "2027-02-22T00:00:00Z",
+                "reveal": "2027-02-23T00:00:00Z",
+                "confirm": "2027-02-24T00:00:00Z",
+            },
+        ),
+        r"^manifest\.ceremony\.shares: must be after commitment$",
+    ),
+    (
+        "confirm after voting opens",
+        _setter(
+            ("ceremony",),
+            {
+                "commitment": "2027-02-20T00:00:00Z",
+                "shares": "2027-02-21T00:00:00Z",
+                "check": "2027-02-22T00:00:00Z",
+                "reveal": "2027-02-23T00:00:00Z",
+                "confirm": "2027-03-02T00:00:00Z",
+            },
+        ),
+        r"^manifest\.ceremony\.confirm: must not be after voting opens$",
+    ),
+    (
+        "a deadline missing",
+        _setter(("ceremony",), {"commitment": "2027-02-20T00:00:00Z"}),
+        r"^manifest\.ceremony: missing shares, check, reveal, confirm$",
+    ),
     # registrars
     ("no registrars", _setter(("registrars",), []), r"^manifest\.registrars: want 1 to 64 items"),
     (
@@ -651,7 +748,7 @@ def test_not_an_object(value: Any) -> None:
 def test_edges_that_are_allowed() -> None:
     value = manifest_json()
     value["witnesses"] = []
-    value["quorum"] = 3
+    value["policy"][0]["at_least"] = 3
     value["id"] = "a"
     value["languages"] = ["uk", "en", "crh"]
     for path in _text_paths(value):
@@ -667,7 +764,11 @@ def test_edges_that_are_allowed() -> None:
     value["trustees"][0]["name"] = "x" * 200
     value["title"]["uk"] = "я" * 4000
     m = Manifest.from_json(value)
-    assert m.witnesses == () and m.quorum == 3 and len(m.question("status").options) == 64
+    assert (
+        m.witnesses == ()
+        and m.policy.clauses[0].threshold == 3
+        and len(m.question("status").options) == 64
+    )
 
 
 # --- only ManifestError, whatever the input --------------------------------------------------
@@ -786,7 +887,7 @@ def test_the_template_with_key_blocks_loads() -> None:
     assert [q.id for q in m.ballot_style("kherson")] == ["status"]
     assert [o.id for o in m.question("status").options] == ["ukraine", "russia"]
     assert m.question("status").options[0].text["uk"] == "Україна"
-    assert [t.index for t in m.trustees] == [1, 2, 3] and m.quorum == 3
+    assert [t.index for t in m.trustees] == [1, 2, 3] and m.policy.clauses[0].threshold == 3
     assert [r.id for r in m.registrars] == ["cec", "abroad"]
     assert m.board_key == BOARD.verifier()
     value = m.to_json()
@@ -843,18 +944,21 @@ def test_toml_datetimes_and_strings_give_the_same_fingerprint(opens: str, closes
         (("opens = ", "opens = 2027-03-01T06:00:00.5Z"), r"^manifest\.voting\.opens: .* whole sec"),
         (("opens = ", "opens = 2027-03-01"), r"^manifest\.voting\.opens: 2027-03-01 — give times"),
         (("opens = ", "opens = 06:00:00"), r"^manifest\.voting\.opens: 06:00:00 — give times"),
-        (("quorum = 3", "quorum = 3.0"), r"^manifest\.quorum: 3\.0 — numbers must be integers$"),
+        (("at_least = 3", "at_least = 3.0"), r"^manifest\.policy\[0\]\.at_least: 3\.0 — numbers"),
         (("min_choices = 1", "min_choices = 1e0"), r"^manifest\.questions\[0\]\.min_choices: 1\.0"),
-        (("quorum = 3", 'quorum = 3\nformat = "referendum-manifest/1"'), r"format is added by"),
+        (
+            ("languages = [", 'format = "referendum-manifest/2"\nlanguages = ['),
+            r"format is added by",
+        ),
         (("[voting]", "[board]\nkey = 'x'\n[voting]"), r"board is added by"),
         (('name = "Trustee 2"', 'name = "Trustee 2"\nindex = 2'), r"trustees\[1\]: index comes"),
         (('id = "oblasts-2027"', 'id = "oblasts-2027"\nid = "x"'), r"^manifest TOML: "),
-        (("quorum = 3", "quorum = "), r"^manifest TOML: "),
+        (("policy = [", "policy = "), r"^manifest TOML: "),
         (
             ('en = "Ukraine"', 'en = "Ukraine", de = "Ukraine"'),
             r"options\[0\]\.text: unknown field de",
         ),
-        (("quorum = 3", "quorum = 4"), r"^manifest\.quorum: 4, but there are 3 trustees$"),
+        (("at_least = 3", "at_least = 4"), r"^manifest\.policy\[0\]\.at_least: 4 is outside"),
         (('id = "oblasts-2027"', 'id = "oblasts_2027"'), r"^manifest\.id: 'oblasts_2027' is not"),
     ],
 )
@@ -944,3 +1048,28 @@ def test_a_witness_quorum_needs_witnesses() -> None:
     value["witness_quorum"] = 1
     with pytest.raises(ManifestError, match=r"witness_quorum: the manifest names no witness"):
         Manifest.from_json(value)
+
+
+def test_a_policy_over_groups_and_ceremony_deadlines_from_toml() -> None:
+    text = _toml().replace(
+        'policy = [{ at_least = 3, of = ["trustees"] }]',
+        'policy = [{ at_least = 2, of = ["trustees", "observers"] }, { at_least = 1, of = ["observers"] }]',
+    )
+    text = text.replace(
+        'name = "Trustee 3"\ngroup = "trustees"', 'name = "Trustee 3"\ngroup = "observers"'
+    )
+    text += (
+        "\n[ceremony]\ncommitment = 2027-02-20T00:00:00Z\nshares = 2027-02-21T00:00:00Z\n"
+        "check = 2027-02-22T00:00:00Z\nreveal = 2027-02-23T00:00:00Z\n"
+        'confirm = "2027-03-01T06:00:00Z"\n'
+    )
+    m = load_manifest_toml(text, BOARD.verifier())
+    first, second = m.policy.clauses
+    assert (first.threshold, first.members) == (2, (1, 2, 3))
+    assert (second.number, second.threshold, second.members) == (2, 1, (3,))
+    assert m.policy.met_by([1, 3]) and not m.policy.met_by([1, 2])
+    assert [c.number for c in m.policy.unmet([1, 2])] == [2]
+    assert m.policy.clauses_of(3) == (first, second) and m.policy.clauses_of(1) == (first,)
+    assert m.deadlines["commitment"] == "2027-02-20T00:00:00Z"
+    assert m.deadlines["confirm"] == m.opens  # no later than voting opens: equal is allowed
+    assert m.to_json()["ceremony"]["check"] == "2027-02-22T00:00:00Z"
