@@ -30,7 +30,7 @@ from referendum.ballot import PreparedBallot, encrypt_ballot
 from referendum.board import BOARD_KEY, SigningKey
 from referendum.ceremony import TrusteeKeys
 from referendum.credentials import credential_key, format_code, generate_code
-from referendum.demo import manifest_text
+from referendum.demo import TRUSTEES, manifest_text
 from referendum.group import RISTRETTO255 as G
 from referendum.group import system_random
 from referendum.manifest import load_manifest_toml
@@ -80,7 +80,7 @@ def _python_ms(ballots: int, repeats: int) -> tuple[float, float]:
     """Gives back (encrypt-and-prove, sign) in ms per demo ballot, best of repeats."""
     board = SigningKey.generate("board", BOARD_KEY, system_random)
     # The demo manifest with throwaway parties: they do not change a ballot's cost.
-    trustees = [TrusteeKeys.generate() for _ in range(5)]
+    trustees = [TrusteeKeys.generate() for _ in TRUSTEES]
     manifest = load_manifest_toml(
         manifest_text(trustees, Ed25519Key.generate(), []), board.verifier()
     )

@@ -368,9 +368,9 @@ CASES = [
     _case(
         "closed",
         "trustee decrypt --dir t2 --election A",
-        r"t2/trustee-state\.json: final_share is not trustee 2's share of the key",
-        _set("t2/trustee-state.json", "final_share", "01" + "00" * 31),
-        id="trustee-state-share-wrong",
+        r"t2/trustee-state\.json: trustee state\.clauses: want a list, got str",
+        _set("t2/trustee-state.json", "clauses", "01" + "00" * 31),
+        id="trustee-state-clauses-wrong",
     ),
     _case(
         "ceremony",
