@@ -5,7 +5,7 @@ is checked. The record is the board (every entry, in order), the manifest, and t
 checkpoints signed by the board and co-signed by witnesses. Everything else a verifier
 needs it recomputes from those.
 
-    record.json        {"format": "referendum-record/3", "referendum": id,
+    record.json        {"format": "referendum-record/4", "referendum": id,
                         "fingerprint": hex, "entries": n}
     manifest.json      the canonical manifest (the payload of board entry 0)
     board.jsonl        one line per board entry: {"index", "kind", "payload"}
@@ -36,7 +36,7 @@ __all__ = [
     "write_record",
 ]
 
-FORMAT = "referendum-record/3"
+FORMAT = "referendum-record/4"
 # What changed since each older version, which these rules therefore cannot check.
 _OLD_FORMATS = {
     # co-signatures of key type 0x81 without a time (before protocol.md 7.4.4 adopted
@@ -45,6 +45,9 @@ _OLD_FORMATS = {
     # every option encrypted, also an exactly-k question's last one (before 12.2's
     # encrypted selections)
     "referendum-record/2": "ballots encrypting every option",
+    # one quorum of all trustees, a ceremony without deadlines (before 9.2.2's policy
+    # over trustee groups and 11's per-clause key generation and ceremony.close)
+    "referendum-record/3": "a single quorum instead of a policy over trustee groups",
 }
 FILES = ("record.json", "manifest.json", "board.jsonl", "checkpoints.jsonl")
 
