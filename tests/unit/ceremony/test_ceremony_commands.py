@@ -1,32 +1,51 @@
-"""What the CLI's `trustee confirm` and `trustee status` rely on: an unanswered complaint
-blocks every confirm until its dealer reveals (docs/protocol.md sections 11.5 to 11.7)."""
+"""What the CLI's `trustee confirm`, `trustee status` and `ceremony close` rely on: an
+unanswered complaint holds the ceremony in phase reveal, naming the dealer, until its
+dealer reveals or the reveal step closes at its deadline (docs/protocol.md 11.5 to 11.7)."""
 
 from __future__ import annotations
 
 import pytest
-from ceremony_fixtures import start
+from ceremony_fixtures import sides
 
 from referendum.ceremony import KIND_REVEAL, CeremonyError
+from referendum.ceremony.board import unanswered_text
 
 
 def test_an_unanswered_complaint_holds_the_ceremony_in_phase_reveal() -> None:
-    run = start(3, 2, seed="cli-rules")
+    run = sides(seed="cli-rules")
     run.commit_all()
-    run.share_all(bad={1: [2]})  # trustee 1 deals trustee 2 a bad share
+    run.share_all(bad={1: [(1, 2)]})  # trustee 1 deals trustee 2 a bad share
     run.check_all()
     board = run.board
-    assert board.pending_reveals() == [(1, 2)]
+    assert board.pending_reveals() == [(1, 1, 2)]
     assert (board.phase(), board.waiting_for()) == ("reveal", [1])  # status names the dealer
-    with pytest.raises(ValueError, match="trustee 2's complaint against trustee 1 is not"):
-        run.states[3].confirm_message(run.manifest, board, run.rng)  # no --force can help
-    with pytest.raises(CeremonyError, match="QUAL is not decided yet"):
+    assert unanswered_text(board.pending_reveals()) == (
+        "trustee 2's complaint against trustee 1 (clause 1) is not answered yet"
+    )
+    with pytest.raises(ValueError, match="waiting for reveals from trustees 1"):
+        run.states[3].confirm_message(run.manifest, board, run.rng)
+    with pytest.raises(CeremonyError, match="QUAL is not decided yet: phase reveal"):
         board.qualification()
-    with pytest.raises(CeremonyError, match="fixed at the first confirm"):
-        _ = board.qualified
     for message in run.states[1].reveal_messages(run.manifest, board):
         run.post(KIND_REVEAL, message)
     assert board.pending_reveals() == [] and board.phase() == "confirm"
-    assert board.qualification().qualified == (1, 2, 3)
-    assert board.refuted() == {2: [1]}  # answered with a good share: status may report it
+    assert board.refuted() == {2: [(1, 1)]}  # answered with a good share: status may report it
     run.confirm_all()
-    assert board.qualified == (1, 2, 3) and board.disqualified == {}
+    assert board.qualified == {1: (1, 2, 3, 4, 5, 6), 2: (5, 6)} and board.disqualified == {}
+
+
+def test_the_next_step_to_close_is_the_first_open_one() -> None:
+    run = sides(absent=[4])
+    run.commit_all()
+    open_steps = [s for s in ("commitment", "shares", "check") if not run.board.closed(s)]
+    assert open_steps == ["commitment", "shares", "check"]
+    run.close("commitment")
+    run.share_all()
+    assert run.board.closed("shares") and not run.board.closed("check")
+
+
+def test_unanswered_text_names_every_complaint() -> None:
+    assert unanswered_text([(1, 3, 2), (2, 5, 6)]) == (
+        "trustee 2's complaint against trustee 3 (clause 1) and trustee 6's complaint"
+        " against trustee 5 (clause 2) are not answered yet"
+    )

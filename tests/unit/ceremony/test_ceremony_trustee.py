@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
-from ceremony_fixtures import Run, honest, make_keys, make_manifest, start
+from ceremony_fixtures import (
+    SIDES,
+    SIDES_POLICY,
+    Run,
+    honest,
+    make_keys,
+    make_manifest,
+    sides,
+    start,
+)
 
 from referendum.canonical import canonical_json, parse_json
 from referendum.ceremony import (
@@ -14,6 +22,7 @@ from referendum.ceremony import (
     KIND_COMMITMENT,
     KIND_CONFIRM,
     KIND_REVEAL,
+    KIND_SHARES,
     CeremonyError,
     TrusteeKeys,
     TrusteeState,
@@ -81,39 +90,52 @@ def test_new_finds_the_index_or_refuses_strangers() -> None:
 
 
 def test_state_round_trips_at_every_step_and_the_ceremony_continues() -> None:
-    run = start(4, 3)
+    run = sides()
     steps = [run.commit_all, run.share_all, run.check_all, run.reveal_all, run.confirm_all]
     for step in steps:
         run.states = {i: reload(s) for i, s in run.states.items()}
         for s in run.states.values():
             assert reload(s).to_json() == s.to_json()
         step()
-    final = {i: reload(s).final_share for i, s in run.states.items()}
-    assert final == {i: s.final_share for i, s in run.states.items()}
-    assert run.board.public_shares == {i: G**x for i, x in final.items()}
+    assert run.board.complete
+    final = {i: reload(s).final_shares for i, s in run.states.items()}
+    assert final == {i: s.final_shares for i, s in run.states.items()}
+    assert run.board.public_shares == {
+        (c, i): G**x for i, shares in final.items() for c, x in shares.items()
+    }
+
+
+def test_state_file_form() -> None:
+    run = sides()
+    state = run.states[5].to_json()
+    assert state["format"] == "referendum-trustee-state/2"
+    assert [c["clause"] for c in state["clauses"]] == [1, 2]
+    assert [len(c["coefficients"]) for c in state["clauses"]] == [3, 1]
+    assert state["final_shares"] is None
+    assert [c["clause"] for c in run.states[1].to_json()["clauses"]] == [1]
 
 
 def full_state() -> dict[str, Any]:
-    return honest(3, 2).states[2].to_json()
+    return honest(6, 3, groups=SIDES, policy=SIDES_POLICY).states[5].to_json()
 
 
 @pytest.mark.parametrize(
     ("path", "value", "field"),
     [
-        (("format",), "v2", "trustee state.format"),
+        (("format",), "referendum-trustee-state/1", "trustee state.format"),
         (("index",), 0, "trustee state.index"),
         (("index",), True, "trustee state.index"),
         (("fingerprint",), "00", "trustee state.fingerprint"),
-        (("coefficients",), [], "trustee state.coefficients"),
-        (("coefficients",), "x", "trustee state.coefficients"),
-        (("coefficients", 1), "ff" * 32, r"trustee state.coefficients\[1\]"),
-        (("commitment_proof", "c"), "x", "trustee state.commitment_proof.c"),
+        (("clauses",), "x", "trustee state.clauses: want a list"),
+        (("clauses", 0, "clause"), 0, r"trustee state.clauses\[0\].clause"),
+        (("clauses", 1, "coefficients"), [], r"trustee state.clauses\[1\].coefficients"),
+        (("clauses", 0, "coefficients", 1), "ff" * 32, r"clauses\[0\].coefficients\[1\]"),
+        (("clauses", 0, "commitment_proof", "c"), "x", r"clauses\[0\].commitment_proof.c"),
+        (("clauses", 0, "extra"), 1, r"clauses\[0\]: unknown field extra"),
         (("keys", "box_secret"), 1, "trustee state.keys.box_secret"),
-        (("check", "received", 0, "from"), -1, r"trustee state.check.received\[0\].from"),
-        (("check", "received", 0, "share"), "", r"trustee state.check.received\[0\].share"),
-        (("check", "complained"), [3, 1], "trustee state.check.complained"),
-        (("check", "extra"), 1, "trustee state.check: unknown field extra"),
-        (("final_share",), "zz", "trustee state.final_share"),
+        (("final_shares",), {}, "trustee state.final_shares: want a list"),
+        (("final_shares", 0, "share"), "zz", r"trustee state.final_shares\[0\].share"),
+        (("final_shares", 1, "clause"), "2", r"trustee state.final_shares\[1\].clause"),
         (("secret",), 1, "trustee state: unknown field secret"),
     ],
 )
@@ -129,40 +151,58 @@ def test_broken_state_files_name_the_field(path: tuple[Any, ...], value: Any, fi
 
 def test_missing_and_repeated_state_fields() -> None:
     state = full_state()
-    del state["check"]
-    with pytest.raises(ValueError, match="trustee state: missing check"):
+    del state["clauses"]
+    with pytest.raises(ValueError, match="trustee state: missing clauses"):
         TrusteeState.from_json(state)
     state = full_state()
-    state["check"]["received"].append(copy.deepcopy(state["check"]["received"][0]))
-    with pytest.raises(ValueError, match="appears twice"):
+    state["clauses"][1]["clause"] = 1
+    with pytest.raises(ValueError, match=r"clauses\[1\].clause: clause 1 appears twice"):
+        TrusteeState.from_json(state)
+    state = full_state()
+    state["final_shares"][1]["clause"] = 1
+    with pytest.raises(ValueError, match=r"final_shares\[1\].clause: clause 1 appears twice"):
         TrusteeState.from_json(state)
     with pytest.raises(ValueError, match="want an object"):
         TrusteeState.from_json([])
+
+
+def test_a_state_whose_polynomials_do_not_fit_the_policy() -> None:
+    run = sides()
+    state = run.states[5].to_json()
+    state["clauses"][0]["coefficients"].pop()  # degree 1 for a 3-of clause
+    broken = TrusteeState.from_json(state)
+    with pytest.raises(ValueError, match=r"the policy gives clauses and thresholds \{1: 3, 2: 1\}"):
+        broken.commitment_message(run.manifest)
+    state = run.states[5].to_json()
+    state["clauses"].pop()
+    with pytest.raises(ValueError, match="thresholds"):
+        TrusteeState.from_json(state).commitment_message(run.manifest)
 
 
 # --- steps out of time or place -----------------------------------------------------------
 
 
 def test_steps_before_their_time() -> None:
-    run = start(5, 3)
+    run = sides()
     me = run.states[1]
-    with pytest.raises(ValueError, match="post your commitment first"):
-        me.check_message(run.manifest, run.board)
     run.commit_all()
     for i in (1, 3, 4):
-        run.post("ceremony.shares", run.shares(i))
-    with pytest.raises(ValueError, match="waiting for shares from trustees 2, 5"):
+        run.post(KIND_SHARES, run.shares(i))
+    with pytest.raises(
+        ValueError, match="not time to check yet: waiting for shares from trustees 2, 5, 6"
+    ):
         me.check_message(run.manifest, run.board)
-    with pytest.raises(ValueError, match="run the check step before confirming"):
+    with pytest.raises(ValueError, match="trustee 1: not time to confirm yet: waiting for shares"):
         me.confirm_message(run.manifest, run.board, run.rng)
-    with pytest.raises(ValueError, match="not time to reveal yet"):
-        me.reveal_messages(run.manifest, run.board)
-    with pytest.raises(ValueError, match="no final share yet"):
-        _ = me.final_share
-    run.post("ceremony.shares", run.shares(2))
-    run.post("ceremony.shares", run.shares(5))
+    with pytest.raises(CeremonyError, match="QUAL is not decided yet"):
+        me.final_shares_from(run.manifest, run.board)
+    with pytest.raises(ValueError, match="trustee 1 has no final shares yet"):
+        _ = me.final_shares
+    assert me.reveal_messages(run.manifest, run.board) == []
+    for i in (2, 5, 6):
+        run.post(KIND_SHARES, run.shares(i))
     run.post(KIND_CHECK, me.check_message(run.manifest, run.board))
-    with pytest.raises(ValueError, match="waiting for checks from trustees 2, 3, 4, 5"):
+    with pytest.raises(ValueError, match="waiting for checks from trustees 2, 3, 4, 5, 6"):
         me.confirm_message(run.manifest, run.board, run.rng)
 
 
@@ -176,6 +216,8 @@ def test_a_state_refuses_another_referendum() -> None:
         run.states[1].shares_message(other.manifest, run.rng)
     with pytest.raises(ValueError, match="the board is another referendum's"):
         run.states[1].check_message(run.manifest, other.board)
+    with pytest.raises(ValueError, match="the board is another referendum's"):
+        run.states[1].final_shares_from(run.manifest, other.board)
 
 
 def test_a_state_refuses_a_board_with_other_commitments() -> None:
@@ -187,20 +229,23 @@ def test_a_state_refuses_a_board_with_other_commitments() -> None:
 
 
 def bad_share_run() -> Run:
-    """4 of 2: dealer 2 sends trustee 3 a bad share, every check is in."""
-    run = start(4, 2)
+    """The sides ceremony: dealer 2 sends trustee 3 a bad clause 1 share, dealer 6
+    sends trustee 5 a bad clause 2 share; every check is in."""
+    run = sides()
     run.commit_all()
-    run.share_all(bad={2: [3]})
+    run.share_all(bad={2: [(1, 3)], 6: [(2, 5)]})
     run.check_all()
     return run
 
 
-def test_check_remembers_good_shares_and_complains_about_bad_ones() -> None:
+def test_check_complains_about_bad_shares_clause_by_clause() -> None:
     run = bad_share_run()
-    assert run.board.complaints_by(3) == {2: "the share does not match the dealer's commitments"}
+    why = "the share does not match the dealer's commitments"
+    assert run.board.complaints_by(3) == {(1, 2): why}
+    assert run.board.complaints_by(5) == {(2, 6): why}
     assert run.board.complaints_by(1) == {}
-    assert run.states[3].to_json()["check"]["complained"] == [2]
-    assert [r["from"] for r in run.states[3].to_json()["check"]["received"]] == [1, 4]
+    assert run.board.pending_reveals() == [(1, 2, 3), (2, 6, 5)]
+    assert run.board.waiting_for() == [2, 6]
 
 
 def test_unopenable_and_non_scalar_boxes_draw_complaints() -> None:
@@ -210,69 +255,70 @@ def test_unopenable_and_non_scalar_boxes_draw_complaints() -> None:
     pk3 = run.manifest.trustee(3).encryption_key
     message["shares"][0]["sealed"] = seal(b"\x00" * 32, pk3, run.rng).hex()  # 2 cannot open
     message["shares"][1]["sealed"] = seal(b"\xff" * 32, pk3, run.rng).hex()
-    run.post("ceremony.shares", run.sign(1, "ceremony.shares", message))
-    run.post("ceremony.shares", run.shares(2))
-    run.post("ceremony.shares", run.shares(3))
+    run.post(KIND_SHARES, run.sign(1, KIND_SHARES, message))
+    run.post(KIND_SHARES, run.shares(2))
+    run.post(KIND_SHARES, run.shares(3))
     assert run.states[2].check_message(run.manifest, run.board)["complaints"] == [
-        {"against": 1, "reason": "the sealed box does not open"}
+        {"clause": 1, "against": 1, "reason": "the sealed box does not open"}
     ]
     assert run.states[3].check_message(run.manifest, run.board)["complaints"] == [
-        {"against": 1, "reason": "the sealed box does not hold a canonical scalar"}
+        {"clause": 1, "against": 1, "reason": "the sealed box does not hold a canonical scalar"}
     ]
 
 
-def test_no_trustee_confirms_while_a_complaint_is_unanswered() -> None:
+def test_reveals_answer_each_complaint_once() -> None:
     run = bad_share_run()
-    for j in range(1, 5):  # the accused dealer, the complainer and the bystanders alike
-        with pytest.raises(
-            ValueError,
-            match=f"trustee {j}: not time to confirm yet: trustee 3's complaint against "
-            "trustee 2 is not answered yet",
-        ):
-            run.states[j].confirm_message(run.manifest, run.board, run.rng)
     assert run.states[1].reveal_messages(run.manifest, run.board) == []
     reveals = run.states[2].reveal_messages(run.manifest, run.board)
-    assert [(r["trustee"], r["to"]) for r in reveals] == [(2, 3)]
+    assert [(r["trustee"], r["clause"], r["to"]) for r in reveals] == [(2, 1, 3)]
     run.post(KIND_REVEAL, reveals[0])
     assert run.states[2].reveal_messages(run.manifest, run.board) == []
+    for j in range(1, 7):  # the accused dealer, the complainers and the bystanders alike
+        with pytest.raises(
+            ValueError, match="not time to confirm yet: waiting for reveals from trustees 6"
+        ):
+            run.states[j].confirm_message(run.manifest, run.board, run.rng)
+    run.reveal_all()
     run.confirm_all()
-    assert run.board.qualified == (1, 2, 3, 4)
-    assert run.states[2].reveal_messages(run.manifest, run.board) == []
+    assert run.board.complete and run.board.disqualified == {}
 
 
 def test_a_dealer_whose_reveal_fails_still_confirms_as_a_shareholder() -> None:
     run = bad_share_run()
-    run.post(KIND_REVEAL, run.bad_reveal(2, 3))
-    assert run.states[2].reveal_messages(run.manifest, run.board) == []  # answered, badly
-    run.post(KIND_CONFIRM, run.states[2].confirm_message(run.manifest, run.board, run.rng))
-    assert run.board.qualified == (1, 3, 4)
+    run.post(KIND_REVEAL, run.bad_reveal(6, 2, 5))
+    run.reveal_all()
+    run.post(KIND_CONFIRM, run.states[6].confirm_message(run.manifest, run.board, run.rng))
+    assert run.board.qualified == {1: (1, 2, 3, 4, 5, 6), 2: (5,)}
+    assert G ** run.states[6].final_shares[2] == run.board.public_shares[(2, 6)]
 
 
-def test_confirm_refuses_a_board_with_another_check() -> None:
-    run = bad_share_run()
-    run.states[3]._complained = ()  # as if the state had lost its complaint
-    with pytest.raises(ValueError, match="different check than this state made"):
+def test_a_bad_share_nobody_complained_about_keeps_its_recipient_out_of_the_clause() -> None:
+    run = sides()
+    run.commit_all()
+    run.share_all(bad={2: [(1, 3)]})
+    for i in (1, 2, 4, 5, 6):  # trustee 3 misses the check step
+        run.post(KIND_CHECK, run.states[i].check_message(run.manifest, run.board))
+    run.close("check")
+    with pytest.raises(ValueError, match="qualified dealer 2's clause 1 share for you is bad"):
         run.states[3].confirm_message(run.manifest, run.board, run.rng)
 
 
 def test_confirm_raises_when_the_ceremony_fails() -> None:
     run = start(2, 2)
     run.commit_all()
-    run.share_all(bad={1: [2]})
+    run.share_all(bad={1: [(1, 2)]})
     run.check_all()
-    run.post(KIND_REVEAL, run.bad_reveal(1, 2))
-    with pytest.raises(CeremonyError, match=r"trustee 2: the ceremony failed: 1 qualified"):
+    run.post(KIND_REVEAL, run.bad_reveal(1, 1, 2))
+    with pytest.raises(CeremonyError, match=r"trustee 2: the ceremony failed: clause 1 "):
         run.states[2].confirm_message(run.manifest, run.board, run.rng)
 
 
 def test_every_message_is_signed_by_its_trustee() -> None:
-    keys = make_keys(2)
-    manifest = make_manifest(keys, 1)
-    state = TrusteeState.new(manifest, keys[0], SeededRandom(0))
-    message = state.commitment_message(manifest)
-    assert set(message) == {"trustee", "commitments", "proof", "signature"}
+    run = sides()
+    message = run.states[5].commitment_message(run.manifest)
+    assert set(message) == {"trustee", "clauses", "signature"}
     body = verify_message(
-        keys[0].signing.public, manifest.fingerprint, KIND_COMMITMENT, message, "m"
+        run.keys[4].signing.public, run.manifest.fingerprint, KIND_COMMITMENT, message, "m"
     )
     assert body == {k: v for k, v in message.items() if k != "signature"}
 
