@@ -1,136 +1,142 @@
-"""Properties of whole ceremonies on small random setups (docs/protocol.md section 11)."""
+"""Properties of whole ceremonies over random policies and random absent trustees
+(docs/protocol.md sections 11.1, 11.5, 11.7, 11.9).
+
+A policy here: 2-6 trustees in 1-4 groups, 1-3 clauses over distinct sets of groups,
+each with a random threshold. The absent trustees post nothing; every step they hold
+open is closed at its deadline by the witnesses.
+"""
 
 from __future__ import annotations
 
-from itertools import combinations
+from typing import Any
 
-import pytest
-from ceremony_fixtures import Run, start
-from hypothesis import given, settings
+from ceremony_fixtures import G, Run, start
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from referendum.ceremony import KIND_CHECK, KIND_REVEAL, CeremonyError
+from referendum.ceremony import TrusteeState
 from referendum.group import RISTRETTO255 as GROUP
-from referendum.sharing import interpolate_at_zero, joint_public_key
+from referendum.group import Scalar
+from referendum.sharing import interpolate_at_zero
 
-G = GROUP.generator
-# A whole ceremony for n <= 4 costs a few tens of milliseconds.
-CEREMONIES = settings(max_examples=25, deadline=None)
+# A whole ceremony of up to 6 trustees and 3 clauses costs a few hundred milliseconds.
+CEREMONIES = settings(max_examples=30, deadline=None)
 
 
 @st.composite
-def setups(draw: st.DrawFn) -> tuple[int, int, str]:
-    n = draw(st.integers(min_value=1, max_value=4))
-    k = draw(st.integers(min_value=1, max_value=n))
-    return n, k, draw(st.text(alphabet="abcdef0123456789", min_size=1, max_size=8))
-
-
-@CEREMONIES
-@given(setups())
-def test_any_k_final_shares_reconstruct_the_same_secret(setup: tuple[int, int, str]) -> None:
-    n, k, seed = setup
-    run = start(n, k, seed)
-    run.commit_all()
-    run.share_all()
-    run.check_all()
-    run.reveal_all()
-    run.confirm_all()
-    shares = {j: run.states[j].final_share for j in range(1, n + 1)}
-    secrets = {
-        interpolate_at_zero(GROUP, {j: shares[j] for j in quorum})
-        for quorum in combinations(range(1, n + 1), k)
-    }
-    assert len(secrets) == 1
-    assert G ** secrets.pop() == run.board.public_key
-
-
-def _cheating(setup: tuple[int, int, str], data: st.DataObject) -> tuple[Run, set[int]] | None:
-    """A ceremony in which a drawn set of dealers each deal one bad share; checks are in."""
-    n, k, seed = setup
-    if n < 2:
-        return None
-    cheats = data.draw(st.sets(st.integers(1, n), min_size=1, max_size=n), label="cheats")
-    run = start(n, k, seed)
-    run.commit_all()
-    run.share_all(bad={i: [j for j in range(1, n + 1) if j != i][:1] for i in cheats})
-    run.check_all()
-    return run, cheats
-
-
-@CEREMONIES
-@given(setups(), st.data())
-def test_dealers_that_never_answer_block_every_confirm(
-    setup: tuple[int, int, str], data: st.DataObject
-) -> None:
-    drawn = _cheating(setup, data)
-    if drawn is None:
-        return
-    run, cheats = drawn
-    run.reveal_all(skip=cheats)
-    assert (run.board.phase(), run.board.waiting_for()) == ("reveal", sorted(cheats))
-    for j in range(1, run.n + 1):
-        with pytest.raises(ValueError, match=r"(is|are) not answered yet"):
-            run.states[j].confirm_message(run.manifest, run.board, run.rng)
-    with pytest.raises(CeremonyError, match="QUAL is not decided yet"):
-        run.board.qualification()
-
-
-@CEREMONIES
-@given(setups(), st.data())
-def test_dealers_whose_reveals_fail_are_left_out(
-    setup: tuple[int, int, str], data: st.DataObject
-) -> None:
-    drawn = _cheating(setup, data)
-    if drawn is None:
-        return
-    run, cheats = drawn
-    n, k = run.n, run.manifest.quorum
-    for dealer, complainer in run.board.pending_reveals():
-        run.post(KIND_REVEAL, run.bad_reveal(dealer, complainer))
-    assert run.board.refuted() == {}
-    honest = tuple(i for i in range(1, n + 1) if i not in cheats)
-    if len(honest) < k:
-        for j in range(1, n + 1):
-            with pytest.raises(CeremonyError, match="the ceremony failed"):
-                run.states[j].confirm_message(run.manifest, run.board, run.rng)
-        assert run.board.phase() == "confirm" and run.board.public_shares == {}
-        return
-    # Every trustee confirms, cheats included: they still hold shares of QUAL's dealers.
-    run.confirm_all()
-    assert run.board.qualified == honest
-    assert set(run.board.disqualified) == cheats
-    assert run.board.public_key == joint_public_key(
-        GROUP, [run.board.commitments(i) for i in honest]
+def policies(draw: st.DrawFn) -> tuple[list[str], list[dict[str, Any]]]:
+    """(group of each trustee, policy clauses)."""
+    n = draw(st.integers(2, 6), label="n")
+    g = draw(st.integers(1, min(4, n)), label="groups")
+    names = [f"g{x}" for x in range(g)]
+    # every group has a trustee: the first g trustees take one each, in a drawn order
+    groups = draw(st.permutations(names)) + [draw(st.sampled_from(names)) for _ in range(n - g)]
+    chosen = draw(
+        st.lists(
+            st.sets(st.sampled_from(names), min_size=1),
+            min_size=1,
+            max_size=3,
+            unique_by=frozenset,
+        ),
+        label="clauses",
     )
-    quorum = tuple(range(n - k + 1, n + 1))
-    secret = interpolate_at_zero(GROUP, {j: run.states[j].final_share for j in quorum})
-    assert G**secret == run.board.public_key
+    clauses = []
+    for of in chosen:
+        members = sum(1 for x in groups if x in of)
+        threshold = draw(st.integers(1, members))
+        clauses.append({"at_least": threshold, "of": sorted(of)})
+    return groups, clauses
+
+
+def secret(run: Run, i: int, c: int) -> Scalar:
+    """Dealer i's clause c secret a_ic0, from its state file form."""
+    entry = next(e for e in run.states[i].to_json()["clauses"] if e["clause"] == c)
+    return GROUP.scalar(bytes.fromhex(entry["coefficients"][0]))
+
+
+def ceremony(
+    setup: tuple[list[str], list[dict[str, Any]]], absent: set[int], seed: str = "prop"
+) -> Run:
+    groups, policy = setup
+    run = start(len(groups), 1, seed, groups=groups, policy=policy, absent=absent)
+    run.to_the_end()
+    return run
 
 
 @CEREMONIES
-@given(setups(), st.data())
-def test_baseless_complaints_never_remove_an_honest_dealer(
-    setup: tuple[int, int, str], data: st.DataObject
+@given(policies(), st.data())
+def test_the_ceremony_completes_iff_the_present_meet_every_clause(
+    setup: tuple[list[str], list[dict[str, Any]]], data: st.DataObject
 ) -> None:
-    n, k, seed = setup
-    run = start(n, k, seed)
+    n = len(setup[0])
+    absent = data.draw(st.sets(st.integers(1, n), max_size=n), label="absent")
+    run = ceremony(setup, absent)
+    board = run.board
+    clauses = run.manifest.policy.clauses
+    present = [j for j in range(1, n + 1) if j not in absent]
+    short = [c for c in clauses if not c.met_by(present)]
+    assert board.complete == (not short)
+    event("failed" if short else "complete")
+    assert board.qualified == {
+        c.number: tuple(j for j in c.members if j not in absent) for c in clauses
+    }
+    if short:
+        assert board.phase() == "failed"
+        assert board.failed is not None
+        for c in clauses:
+            assert (f"clause {c.number} (" in board.failed) == (c in short)
+        return
+    # K = g^(sum over the clauses of the sum of their qualified dealers' secrets)
+    total = GROUP.scalar_from_int(0)
+    for c in clauses:
+        for i in board.qualified[c.number]:
+            total = total + secret(run, i, c.number)
+    assert board.public_key == G**total
+    # every member's share, the absent's computed afterwards from the board, fits K_jc
+    for j in absent:
+        run.states[j] = TrusteeState.new(run.manifest, run.keys[j - 1], run.rng)
+        run.states[j].final_shares_from(run.manifest, board)
+    for (c, j), share in board.public_shares.items():
+        assert G ** run.states[j].final_shares[c] == share
+    # and threshold many of a clause's members rebuild its part of the secret
+    for c in clauses:
+        some = c.members[: c.threshold]
+        part = interpolate_at_zero(GROUP, {j: run.states[j].final_shares[c.number] for j in some})
+        want = GROUP.scalar_from_int(0)
+        for i in board.qualified[c.number]:
+            want = want + secret(run, i, c.number)
+        assert part == want
+
+
+@CEREMONIES
+@given(policies(), st.data())
+def test_silent_cheats_leave_exactly_the_clauses_they_cheated_in(
+    setup: tuple[list[str], list[dict[str, Any]]], data: st.DataObject
+) -> None:
+    groups, policy = setup
+    n = len(groups)
+    run = start(n, 1, "cheats", groups=groups, policy=policy)
+    clauses = run.manifest.policy.clauses
+    # a cheat deals one bad share in one clause of its own with another member
+    options = [(c.number, i, j) for c in clauses for i in c.members for j in c.members if i != j]
+    if not options:
+        return
+    cheats = data.draw(st.lists(st.sampled_from(options), max_size=3), label="cheats")
+    bad: dict[int, list[tuple[int, int]]] = {}
+    for c, i, j in cheats:
+        bad.setdefault(i, []).append((c, j))
     run.commit_all()
-    run.share_all()  # every share is good
-    lies: dict[int, list[int]] = {}
-    for j in range(1, n + 1):
-        assert run.states[j].check_message(run.manifest, run.board)["complaints"] == []
-        others = [i for i in range(1, n + 1) if i != j]
-        against = sorted(data.draw(st.sets(st.sampled_from(others)) if others else st.just(set())))
-        complaints = [{"against": i, "reason": "no reason at all"} for i in against]
-        run.post(KIND_CHECK, run.sign(j, KIND_CHECK, {"trustee": j, "complaints": complaints}))
-        run.states[j]._complained = tuple(against)  # its software posted the lie itself
-        if against:
-            lies[j] = against
-    for j in range(1, n + 1):  # the liars try to confirm before any answer
-        if lies:
-            with pytest.raises(ValueError, match="not answered yet"):
-                run.states[j].confirm_message(run.manifest, run.board, run.rng)
-    run.reveal_all()
-    run.confirm_all()
-    assert run.board.qualified == tuple(range(1, n + 1))
-    assert run.board.refuted() == lies
+    run.share_all(bad=bad)
+    run.check_all()
+    run.reveal_all(skip=bad)
+    run.close_if_open("reveal")
+    out = {(c, i) for c, i, _ in cheats}
+    event("failed" if run.board.failed else "complete")
+    assert set(run.board.disqualified) == out
+    assert all("did not answer" in why for why in run.board.disqualified.values())
+    for c in clauses:
+        left = [i for i in c.members if (c.number, i) not in out]
+        assert run.board.qualified[c.number] == tuple(left)
+    assert (run.board.failed is None) == all(
+        len(run.board.qualified[c.number]) >= c.threshold for c in clauses
+    )
