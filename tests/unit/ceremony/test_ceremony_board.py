@@ -292,3 +292,23 @@ def test_accessors_before_qual_is_decided() -> None:
 def test_ceremony_error_is_a_verification_error() -> None:
     assert issubclass(CeremonyError, VerificationError)
     assert CeremonyError("x", trustee=3).trustee == 3
+
+
+def test_a_dealer_that_commits_then_vanishes_is_out_after_the_shares_close() -> None:
+    run = sides()
+    run.commit_all()
+    for i in (1, 2, 3, 4, 5):  # trustee 6 never deals nor checks
+        run.post(KIND_SHARES, run.shares(i))
+    assert (run.board.phase(), run.board.waiting_for()) == ("share", [6])
+    run.close("shares")
+    run.absent = frozenset({6})
+    run.check_all()
+    run.close("check")
+    assert run.board.disqualified == {(1, 6): "posted no shares", (2, 6): "posted no shares"}
+    run.confirm_all()
+    run.close("confirm")
+    assert run.board.complete and run.board.qualified == {1: (1, 2, 3, 4, 5), 2: (5,)}
+    assert run.board.closed_by() == {"shares": 11, "check": 17, "confirm": 23}
+    # trustee 6 still holds shares of QUAL's dealers, from the board
+    finals = run.states[6].final_shares_from(run.manifest, run.board)
+    assert G ** finals[2] == run.board.public_shares[(2, 6)]
