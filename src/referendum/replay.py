@@ -334,7 +334,8 @@ class Replay:
         return {r.id: self.roll.count(r.id) for r in self.manifest.regions}
 
     def expected_results(self) -> Results:
-        """Gives back the results the decryptions so far give (TallyError below quorum)."""
+        """Gives back the results the decryptions so far give (14.3); TallyError while the
+        valid decryptions do not meet the policy, naming the clauses they miss."""
         rejected = sorted(self.rejected_shares.items())
         return combine(self.manifest, self.tallies, self.decryptions, rejected, self.eligible())
 
@@ -484,6 +485,7 @@ class Replay:
                     f" board's first {size} entries (root {root.hex()[:16]}…)"
                 )
         try:
+            # (clause, trustee) -> K_jc of every member of every clause, absent ones included.
             shares = check_decryption(
                 self.manifest, self.ceremony.public_shares, self.tallies, payload, where
             )

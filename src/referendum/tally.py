@@ -3,16 +3,20 @@
 Per region, the last valid ballot of each credential counts. Multiplying the counted
 ballots' selections option by option gives one ciphertext per encrypted selection: the
 encrypted total (an exactly-k question's last option is not encrypted; its count is k
-times the ballots counted minus the others'). Each trustee i publishes M_i = alpha^(s_i)
-for every total with a Chaum-Pedersen proof that it used the same s_i as its public
-share K_i = g^(s_i). Any k valid trustees' shares combine by Lagrange interpolation in
-the exponent into alpha^s, so g^count = beta / alpha^s, and the count is a bounded
-discrete logarithm.
+times the ballots counted minus the others'). The election key is K = prod_c K_c, one
+key per clause of the manifest's policy, each shared t_c-of-members among the clause's
+own members (section 11). Each trustee i publishes, for every clause c it is a member of
+and every total, M_ic = alpha^(x_ic) with a Chaum-Pedersen proof that it used the same
+x_ic as its public share K_ic = g^(x_ic). For every clause, the t_c lowest valid members'
+shares combine by Lagrange interpolation in the exponent into alpha^(x_c); the product
+over the clauses is alpha^x, so g^count = beta / alpha^x, and the count is a bounded
+discrete logarithm. A set of trustees that misses a clause holds too few shares of x_c
+to say anything about it, so combine refuses it, naming the clauses it misses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -56,6 +60,7 @@ __all__ = [
     "check_tally_payload",
     "combine",
     "decryption_message",
+    "quorums",
     "results_payload",
     "tally_payload",
 ]
@@ -254,7 +259,7 @@ def check_tally_payload(
 def decryption_message(
     manifest: Manifest,
     trustee: int,
-    final_share: Scalar,
+    final_shares: Mapping[int, Scalar],
     signing_key: Ed25519Key,
     tallies: Sequence[RegionTally],
     rng: RandomSource = system_random,
@@ -263,11 +268,13 @@ def decryption_message(
 ) -> dict[str, Any]:
     """Gives back trustee's signed "decryption" payload for every total (section 14.2).
 
-    final_share is the trustee's s_i from the key ceremony; each share M_i = alpha^(s_i)
-    carries a Chaum-Pedersen proof bound to (i, region, question, option index). board is
-    (size, root) of the board the trustee checked, right after its last tally entry: the
-    signature binds the shares to that board state, so shares made for a forked board
-    are refused on the real one (section 13.2).
+    final_shares is clause c -> x_ic, the trustee's share of clause c's secret from the
+    key ceremony, for exactly the clauses whose members include it (ValueError
+    otherwise). Each share M_ic = alpha^(x_ic) carries a Chaum-Pedersen proof bound to
+    (i, c, region, question, option index). board is (size, root) of the board the
+    trustee checked, right after its last tally entry: the signature binds the shares
+    to that board state, so shares made for a forked board are refused on the real one
+    (section 13.2).
     """
     size, root = board
     if not is_json_int(size) or size < 1 or len(root) != 32:
@@ -275,36 +282,55 @@ def decryption_message(
     t = manifest.trustee(trustee)
     if signing_key.public != t.signing_key:
         raise ValueError(f"the signing key is not trustee {trustee}'s key in the manifest")
+    mine = [c.number for c in manifest.policy.clauses_of(trustee)]
+    if sorted(final_shares) != mine:
+        raise ValueError(
+            f"trustee {trustee} holds shares for clauses {_numbers(sorted(final_shares))};"
+            f" the policy makes it a member of clauses {_numbers(mine)}"
+        )
     ctx = ProofContext(_G, manifest.fingerprint)
-    regions = []
-    for tally in tallies:
-        questions = []
-        for qid, cts in tally.totals.items():
-            shares = []
-            for o, ct in enumerate(cts):
-                proof = prove_equal_logs(
-                    ctx,
-                    _G.generator,
-                    ct.alpha,
-                    final_share,
-                    bound_to=(trustee, tally.region, qid, o),
-                    rng=rng,
-                )
-                share = ct.alpha**final_share
-                shares.append({"share": share.to_bytes().hex(), "proof": proof.to_json()})
-            questions.append({"question": qid, "shares": shares})
-        regions.append({"region": tally.region, "questions": questions})
-    body = {"trustee": trustee, "board": {"size": size, "root": root.hex()}, "regions": regions}
+    clauses = []
+    for c in mine:
+        x = final_shares[c]
+        regions = []
+        for tally in tallies:
+            questions = []
+            for qid, cts in tally.totals.items():
+                shares = []
+                for o, ct in enumerate(cts):
+                    proof = prove_equal_logs(
+                        ctx,
+                        _G.generator,
+                        ct.alpha,
+                        x,
+                        bound_to=(trustee, c, tally.region, qid, o),
+                        rng=rng,
+                    )
+                    share = ct.alpha**x
+                    shares.append({"share": share.to_bytes().hex(), "proof": proof.to_json()})
+                questions.append({"question": qid, "shares": shares})
+            regions.append({"region": tally.region, "questions": questions})
+        clauses.append({"clause": c, "regions": regions})
+    body = {"trustee": trustee, "board": {"size": size, "root": root.hex()}, "clauses": clauses}
     return sign_message(signing_key, manifest.fingerprint, KIND_DECRYPTION, body)
+
+
+def _numbers(values: Sequence[int]) -> str:
+    return ", ".join(map(str, values)) if values else "none"
 
 
 @dataclass(frozen=True)
 class DecryptionShares:
-    """A trustee's checked decryption shares: (region, question, option) -> M_i (14.2)."""
+    """A trustee's checked decryption shares (14.2).
+
+    shares: (clause c, region, question, option) -> M_ic = alpha^(x_ic), for every
+        clause of the trustee and every total.
+    board: (size, root) of the board state the trustee decrypted.
+    """
 
     trustee: int
-    shares: dict[tuple[str, str, int], Element]
-    board: tuple[int, bytes]  # (size, root) of the board state the trustee decrypted
+    shares: dict[tuple[int, str, str, int], Element]
+    board: tuple[int, bytes]
 
 
 def _board_state(value: Any, where: str) -> tuple[int, bytes]:
@@ -323,12 +349,12 @@ def _verify_share(
     alpha: Element,
     share: Element,
     proof: ChallengeResponse,
-    bound: tuple[int, str, str, int],
+    bound: tuple[int, int, str, str, int],
 ) -> None:
     if not alpha.is_identity():
         verify_equal_logs(ctx, _G.generator, alpha, public_share, share, proof, bound_to=bound)
         return
-    # An empty total has alpha = 1, so M_i = 1 whatever s_i is: the share is fixed and
+    # An empty total has alpha = 1, so M_ic = 1 whatever x_ic is: the share is fixed and
     # the proof is checked by the equations of 5.4 without its rule against B = 1.
     if not share.is_identity():
         raise InvalidProof("alpha is the identity, so the share must be the identity")
@@ -343,16 +369,17 @@ def _verify_share(
 
 def check_decryption(
     manifest: Manifest,
-    public_shares: Mapping[int, Element],
+    public_shares: Mapping[tuple[int, int], Element],
     tallies: Sequence[RegionTally],
     payload: Any,
     where: str,
 ) -> DecryptionShares:
     """Gives back a trustee's shares once signature, structure and proofs check (14.2).
 
-    TallyError names the trustee (number and name), region, question and option.
+    public_shares: (clause c, trustee j) -> K_jc from the key ceremony. TallyError names
+    the trustee (number and name), clause, region, question and option.
     """
-    top = _fields(payload, ("trustee", "board", "regions", "signature"), f"{where}: decryption")
+    top = _fields(payload, ("trustee", "board", "clauses", "signature"), f"{where}: decryption")
     i = top["trustee"]
     if not is_json_int(i):
         raise TallyError(f"{where}: decryption trustee: want an integer")
@@ -366,33 +393,44 @@ def check_decryption(
     except SignatureInvalid as exc:
         raise TallyError(str(exc)) from None
     board = _board_state(top["board"], w)
-    public_share = public_shares.get(i)
-    if public_share is None:
-        raise TallyError(f"{w}: the trustee has no public share from the key ceremony")
+    mine = manifest.policy.clauses_of(i)
+    for clause in mine:
+        if (clause.number, i) not in public_shares:
+            raise TallyError(
+                f"{w}: the trustee has no public share for clause {clause.number}"
+                " from the key ceremony"
+            )
     ctx = ProofContext(_G, manifest.fingerprint)
-    shares: dict[tuple[str, str, int], Element] = {}
-    regions = _list(top["regions"], f"{w} regions", len(tallies))
-    for ri, (region, tally) in enumerate(zip(regions, tallies, strict=True)):
-        _fields(region, ("region", "questions"), f"{w} regions[{ri}]")
-        _same(region["region"], tally.region, f"{w} regions[{ri}] region")
-        rw = f"{w} region {tally.region}"
-        questions = _list(region["questions"], f"{rw} questions", len(tally.totals))
-        for qi, (item, (qid, cts)) in enumerate(zip(questions, tally.totals.items(), strict=True)):
-            _fields(item, ("question", "shares"), f"{rw} questions[{qi}]")
-            _same(item["question"], qid, f"{rw} questions[{qi}] question")
-            entries = _list(item["shares"], f"{rw} question {qid} shares", len(cts))
-            for o, (entry, ct) in enumerate(zip(entries, cts, strict=True)):
-                ow = f"{rw} question {qid} {_option(manifest, qid, o)}"
-                _fields(entry, ("share", "proof"), ow)
-                try:
-                    share = element_from_hex(_G, entry["share"], "share")
-                    proof = ChallengeResponse.from_json(_G, entry["proof"], "proof")
-                    _verify_share(
-                        ctx, public_share, ct.alpha, share, proof, (i, tally.region, qid, o)
-                    )
-                except (GroupError, InvalidProof) as exc:
-                    raise TallyError(f"{ow}: {exc}") from None
-                shares[(tally.region, qid, o)] = share
+    shares: dict[tuple[int, str, str, int], Element] = {}
+    items = _list(top["clauses"], f"{w} clauses", len(mine))
+    for ci, (item, clause) in enumerate(zip(items, mine, strict=True)):
+        _fields(item, ("clause", "regions"), f"{w} clauses[{ci}]")
+        c = clause.number
+        _same(item["clause"], c, f"{w} clauses[{ci}] clause")
+        cw = f"{w} clause {c}"
+        public_share = public_shares[(c, i)]
+        regions = _list(item["regions"], f"{cw} regions", len(tallies))
+        for ri, (region, tally) in enumerate(zip(regions, tallies, strict=True)):
+            _fields(region, ("region", "questions"), f"{cw} regions[{ri}]")
+            _same(region["region"], tally.region, f"{cw} regions[{ri}] region")
+            rw = f"{cw} region {tally.region}"
+            questions = _list(region["questions"], f"{rw} questions", len(tally.totals))
+            for qi, (q, (qid, cts)) in enumerate(zip(questions, tally.totals.items(), strict=True)):
+                _fields(q, ("question", "shares"), f"{rw} questions[{qi}]")
+                _same(q["question"], qid, f"{rw} questions[{qi}] question")
+                entries = _list(q["shares"], f"{rw} question {qid} shares", len(cts))
+                for o, (entry, ct) in enumerate(zip(entries, cts, strict=True)):
+                    ow = f"{rw} question {qid} {_option(manifest, qid, o)}"
+                    _fields(entry, ("share", "proof"), ow)
+                    try:
+                        share = element_from_hex(_G, entry["share"], "share")
+                        proof = ChallengeResponse.from_json(_G, entry["proof"], "proof")
+                        _verify_share(
+                            ctx, public_share, ct.alpha, share, proof, (i, c, tally.region, qid, o)
+                        )
+                    except (GroupError, InvalidProof) as exc:
+                        raise TallyError(f"{ow}: {exc}") from None
+                    shares[(c, tally.region, qid, o)] = share
     return DecryptionShares(i, shares, board)
 
 
@@ -403,17 +441,58 @@ def check_decryption(
 class Results:
     """The decrypted counts (section 14.3).
 
-    trustees: the k trustees whose shares were combined (the lowest valid indices).
+    quorums: Q_c per clause of the policy, in clause order: the t_c lowest-numbered
+        members of clause c with a valid decryption, ascending; their shares were combined.
+    trustees: who took part, the union of the quorums, ascending.
     rejected: (trustee, reason) for every decryption message that failed its checks.
     counts: region -> question -> count per option. counted and eligible: per region,
         ballots counted and credentials registered.
     """
 
     trustees: tuple[int, ...]
+    quorums: tuple[tuple[int, ...], ...]
     rejected: tuple[tuple[int, str], ...]
     counts: dict[str, dict[str, tuple[int, ...]]]
     counted: dict[str, int]
     eligible: dict[str, int]
+
+    def decrypted_by(self, manifest: Manifest) -> list[str]:
+        """Gives back who took part, in words: "decrypted by trustees 2, 3, 5", then, when
+        the policy has more than one clause, one line per clause and its quorum."""
+        lines = [f"decrypted by trustees {_numbers(self.trustees)}"]
+        if len(manifest.policy.clauses) > 1:
+            for clause, quorum in zip(manifest.policy.clauses, self.quorums, strict=True):
+                lines.append(
+                    f"  clause {clause.number}, {clause.describe()}: trustees {_numbers(quorum)}"
+                )
+        return lines
+
+
+def quorums(manifest: Manifest, valid: Iterable[int]) -> tuple[tuple[int, ...], ...]:
+    """Gives back Q_c per clause (14.3): the t_c lowest members of clause c in valid.
+
+    TallyError naming every clause valid does not meet, and who is in valid.
+    """
+    present = sorted(set(valid))
+    policy = manifest.policy
+    unmet = policy.unmet(present)
+    if unmet:
+        missed = "; ".join(f"{c.describe()} has {_count_of(c.members, present)}" for c in unmet)
+        raise TallyError(
+            f"the valid decryptions ({_trustees(present)}) do not meet the policy: {missed}"
+        )
+    return tuple(tuple(j for j in present if j in c.members)[: c.threshold] for c in policy.clauses)
+
+
+def _trustees(numbers: Sequence[int]) -> str:
+    if not numbers:
+        return "none"
+    return f"trustee{'s' if len(numbers) > 1 else ''} {_numbers(numbers)}"
+
+
+def _count_of(members: Sequence[int], present: Sequence[int]) -> str:
+    there = [j for j in present if j in members]
+    return f"{len(there)} ({_trustees(there)})" if there else "0"
 
 
 def combine(
@@ -423,20 +502,22 @@ def combine(
     rejected: Sequence[tuple[int, str]],
     eligible: Mapping[str, int],
 ) -> Results:
-    """Gives back the counts from the k lowest-numbered valid trustees' shares (14.3).
+    """Gives back the counts from the valid trustees' shares, clause by clause (14.3).
 
-    TallyError when fewer than k trustees have valid shares, or a combined value is not
-    g^m for a count m in [0, ballots counted in the region].
+    For every clause c, Q_c is the t_c lowest-numbered valid members of c; alpha^x is
+    the product over the clauses of prod_{i in Q_c} M_ic^(lambda_i over Q_c).
+    TallyError when the valid trustees do not meet the policy (naming every clause they
+    miss), or a combined value is not g^m for a count m in [0, ballots counted in the
+    region].
     """
-    k = manifest.quorum
-    indices = sorted(valid)
-    if len(indices) < k:
-        named = ", ".join(map(str, indices)) if indices else "none"
-        raise TallyError(
-            f"only {len(indices)} valid decryption shares (trustees {named}); quorum is {k}"
-        )
-    quorum = indices[:k]
-    lambdas = {i: lagrange_coefficient(_G, i, quorum) for i in quorum}
+    chosen = quorums(manifest, valid)
+    clauses = [c.number for c in manifest.policy.clauses]
+    # (clause, trustee, lambda_i over Q_c) for every share that enters alpha^x.
+    terms = [
+        (c, i, lagrange_coefficient(_G, i, quorum))
+        for c, quorum in zip(clauses, chosen, strict=True)
+        for i in quorum
+    ]
     counts: dict[str, dict[str, tuple[int, ...]]] = {}
     for tally in tallies:
         if tally.region not in eligible:
@@ -446,21 +527,24 @@ def combine(
             row = []
             for o, ct in enumerate(cts):
                 where = f"region {tally.region} question {qid} {_option(manifest, qid, o)}"
-                alpha_s = _G.identity
-                for i in quorum:
-                    share = valid[i].shares.get((tally.region, qid, o))
+                alpha_x = _G.identity
+                for c, i, lam in terms:
+                    share = valid[i].shares.get((c, tally.region, qid, o))
                     if share is None:
-                        raise TallyError(f"{where}: trustee {i} gave no decryption share")
-                    alpha_s = alpha_s * share ** lambdas[i]
+                        raise TallyError(
+                            f"{where}: trustee {i} gave no decryption share for clause {c}"
+                        )
+                    alpha_x = alpha_x * share**lam
                 try:
-                    row.append(discrete_log(_G, ct.beta / alpha_s, tally.counted))
+                    row.append(discrete_log(_G, ct.beta / alpha_x, tally.counted))
                 except DiscreteLogError:
                     raise TallyError(
                         f"{where}: the combined decryption is not a count in [0, {tally.counted}]"
                     ) from None
             counts[tally.region][qid] = _with_last(manifest.question(qid), row, tally)
     return Results(
-        trustees=tuple(quorum),
+        trustees=tuple(sorted({i for quorum in chosen for i in quorum})),
+        quorums=chosen,
         rejected=tuple(sorted(rejected)),
         counts=counts,
         counted={t.region: t.counted for t in tallies},
@@ -507,6 +591,7 @@ def results_payload(manifest: Manifest, results: Results) -> dict[str, Any]:
         )
     return {
         "trustees": list(results.trustees),
+        "quorums": [list(q) for q in results.quorums],
         "rejected": [{"trustee": i, "reason": reason} for i, reason in results.rejected],
         "regions": regions,
     }
@@ -518,8 +603,9 @@ def check_results_payload(manifest: Manifest, payload: Any, expected: Results, w
     Rejection reasons are free text and are not compared; the rejected trustees are.
     """
     w = f"{where}: results"
-    top = _fields(payload, ("trustees", "rejected", "regions"), w)
+    top = _fields(payload, ("trustees", "quorums", "rejected", "regions"), w)
     _same(top["trustees"], list(expected.trustees), f"{w} trustees")
+    _same(top["quorums"], [list(q) for q in expected.quorums], f"{w} quorums")
     rejected = _list(top["rejected"], f"{w} rejected", len(expected.rejected))
     for n, (item, (i, _)) in enumerate(zip(rejected, expected.rejected, strict=True)):
         _fields(item, ("trustee", "reason"), f"{w} rejected[{n}]")

@@ -92,10 +92,32 @@ class Report:
             **({"spoiled_omitted": self.spoiled_omitted} if self.spoiled_omitted else {}),
             "lookups": [f.to_json() for f in self.findings],
             "results": None,
+            "decrypted_by": None,
         }
         if self.results is not None and self.manifest is not None:
             out["results"] = results_payload(self.manifest, self.results)
+            out["decrypted_by"] = self.decrypted_by()
         return out
+
+    def decrypted_by(self) -> dict[str, Any] | None:
+        """Gives back who took part in the decryption (section 14.3), None before results:
+        the trustees, and for every clause of the policy its rule and its quorum Q_c."""
+        if self.results is None or self.manifest is None:
+            return None
+        clauses = self.manifest.policy.clauses
+        return {
+            "trustees": list(self.results.trustees),
+            "clauses": [
+                {
+                    "clause": c.number,
+                    "at_least": c.threshold,
+                    "of": list(c.groups),
+                    "members": list(c.members),
+                    "trustees": list(quorum),
+                }
+                for c, quorum in zip(clauses, self.results.quorums, strict=True)
+            ],
+        }
 
 
 def _fail(message: str) -> RecordCheckError:
