@@ -52,6 +52,17 @@ def decode_index(value: Any, n: int, where: str, trustee: int | None) -> int:
     return value
 
 
+def decode_clause(value: Any, count: int, where: str, trustee: int | None) -> int:
+    """Gives back a policy clause number 1..count; CeremonyError naming where otherwise."""
+    if not is_json_int(value):
+        raise CeremonyError(
+            f"{where}: want a clause number, got {type(value).__name__}", trustee=trustee
+        )
+    if not 1 <= value <= count:
+        raise CeremonyError(f"{where}: {value} is not a policy clause 1..{count}", trustee=trustee)
+    return value
+
+
 def decode_list(value: Any, where: str, trustee: int | None) -> list[Any]:
     """Gives back value when it is a JSON array."""
     if not isinstance(value, list):

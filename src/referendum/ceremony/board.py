@@ -33,6 +33,7 @@ from ..signing import SignatureInvalid, verify_message
 from ._errors import CeremonyError
 from ._fields import (
     decode_bytes,
+    decode_clause,
     decode_element,
     decode_index,
     decode_list,
@@ -379,7 +380,7 @@ class CeremonyBoard:
             at = f"{what}: shares[{t}]"
             require_fields(entry, ("clause", "to", "sealed"), at, i)
             got = (
-                decode_index(entry["clause"], len(self._clauses), f"{at}.clause", i),
+                decode_clause(entry["clause"], len(self._clauses), f"{at}.clause", i),
                 decode_index(entry["to"], self._n, f"{at}.to", i),
             )
             if got != (c, j):
@@ -406,7 +407,7 @@ class CeremonyBoard:
         for t, entry in enumerate(raw):
             at = f"{what}: complaints[{t}]"
             require_fields(entry, ("clause", "against", "reason"), at, j)
-            c = decode_index(entry["clause"], len(self._clauses), f"{at}.clause", j)
+            c = decode_clause(entry["clause"], len(self._clauses), f"{at}.clause", j)
             against = decode_index(entry["against"], self._n, f"{at}.against", j)
             if (c, against) <= previous:
                 raise CeremonyError(
@@ -428,7 +429,7 @@ class CeremonyBoard:
         self._checks[j] = complaints
 
     def _add_reveal(self, body: dict[str, Any], i: int, what: str) -> None:
-        c = decode_index(body["clause"], len(self._clauses), f"{what}: clause", i)
+        c = decode_clause(body["clause"], len(self._clauses), f"{what}: clause", i)
         j = decode_index(body["to"], self._n, f"{what}: to", i)
         if (c, i) not in self._checks.get(j, {}):
             raise CeremonyError(
@@ -505,7 +506,7 @@ class CeremonyBoard:
         self._confirms[j] = public_key
 
     def _clause_number(self, value: Any, clause: Clause, at: str, trustee: int) -> int:
-        c = decode_index(value, len(self._clauses), f"{at}.clause", trustee)
+        c = decode_clause(value, len(self._clauses), f"{at}.clause", trustee)
         if c != clause.number:
             raise CeremonyError(
                 f"{at}.clause: want {clause.number} (the trustee's clauses, ascending), got {c}",
@@ -585,7 +586,22 @@ class CeremonyBoard:
 
     @property
     def failed(self) -> str | None:
-        """Gives back why the ceremony failed (QUAL cannot meet the policy), or None."""
+        """Gives back why the ceremony failed, or None: once the commitment step has
+        closed, a clause with fewer committed members than its threshold can never be
+        met; once the reveal step has closed, a clause whose QUAL is too small (11.5)."""
+        if not self.closed("commitment"):
+            return None
+        short = []
+        for c in self._clauses:
+            committed = [i for i in c.members if i in self._commitments]
+            if len(committed) < c.threshold:
+                missing = [i for i in c.members if i not in self._commitments]
+                short.append(
+                    f"clause {c.number} ({c.describe()}) has {len(committed)} committed"
+                    f" dealers, it needs {c.threshold}; no commitment from {_names(missing)}"
+                )
+        if short:
+            return f"the ceremony failed: {'; '.join(short)}"
         if not self.closed("reveal"):
             return None
         failures = self.qualification().failures(self._clauses)
@@ -697,14 +713,14 @@ class CeremonyBoard:
         everyone = range(1, self._n + 1)
         if not self.closed("commitment"):
             return "commit", [i for i in everyone if i not in self._commitments]
+        if self.failed is not None:
+            return "failed", []
         if not self.closed("shares"):
             return "share", [i for i in sorted(self._commitments) if i not in self._shares]
         if not self.closed("check"):
             return "check", [i for i in everyone if i not in self._checks]
         if not self.closed("reveal"):
             return "reveal", sorted({i for _, i, _ in self.pending_reveals()})
-        if self.failed is not None:
-            return "failed", []
         if not self.closed("confirm"):
             return "confirm", [i for i in everyone if i not in self._confirms]
         return "complete", []

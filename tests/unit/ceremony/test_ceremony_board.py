@@ -154,9 +154,10 @@ def test_a_clause_whose_only_member_is_absent_fails_the_ceremony() -> None:
     )
     run.to_the_end()
     board = run.board
+    # Known as soon as the commitment step closed: the clause's members did not commit.
     want = (
-        "the ceremony failed: clause 2 (at least 1 of neutral (trustees 3)) has 0 qualified"
-        " dealers [], it needs 1; out: trustee 3: posted no commitment"
+        "the ceremony failed: clause 2 (at least 1 of neutral (trustees 3)) has 0 committed"
+        " dealers, it needs 1; no commitment from trustee 3"
     )
     assert board.failed == want
     assert (board.phase(), board.waiting_for()) == ("failed", [])
@@ -312,3 +313,18 @@ def test_a_dealer_that_commits_then_vanishes_is_out_after_the_shares_close() -> 
     # trustee 6 still holds shares of QUAL's dealers, from the board
     finals = run.states[6].final_shares_from(run.manifest, run.board)
     assert G ** finals[2] == run.board.public_shares[(2, 6)]
+
+
+def test_a_clause_that_can_no_longer_be_met_fails_when_the_commitment_step_closes() -> None:
+    run = start(
+        3,
+        2,
+        groups=["ukraine", "russia", "neutral"],
+        policy=[{"at_least": 2, "of": ["ukraine", "russia"]}, {"at_least": 1, "of": ["neutral"]}],
+        absent=[3],
+    )
+    run.commit_all()
+    assert run.board.failed is None and run.board.phase() == "commit"
+    run.close("commitment")
+    assert run.board.phase() == "failed"
+    assert run.board.failed is not None and "no commitment from trustee 3" in run.board.failed
