@@ -420,14 +420,14 @@ def _close_step(election: PartyBoard) -> None:
             " has posted"
         )
     size = election.state.size
-    cosigned = [c for c in election.cosigned_from(size) if c.checkpoint.size == size]
-    if not cosigned:
+    cosigned = election.freshest_cosigned(size)
+    if cosigned is None:
         raise CommandError(
             f"no witness has co-signed the board's current {size} entries: after the {step}"
             f" step's deadline {deadline}, have the witnesses co-sign (`referendum witness"
             " cosign`), then close"
         )
-    index = election.post(KIND_CLOSE, {"step": step, "checkpoint": cosigned[-1].to_text()})
+    index = election.post(KIND_CLOSE, {"step": step, "checkpoint": cosigned.to_text()})
     waiting = ", ".join(map(str, board.waiting_for())) or "nobody"
     _say(f"ceremony: the {step} step closed at its deadline (board entry {index}); now {waiting}")
 
@@ -1029,7 +1029,8 @@ def _print_results(manifest: Manifest, results: Any, stream: Any = None) -> None
             for option, n in zip(q.options, counts, strict=True):
                 label = option.text.get("en", option.id)
                 print(f"  {label:<24} {n:>10,}  {100 * n / total:5.1f}%", file=out)
-    print(f"decrypted by trustees {', '.join(map(str, results.trustees))}", file=out)
+    for line in results.decrypted_by(manifest):
+        print(line, file=out)
 
 
 def _receipt(path: Path) -> Any:

@@ -287,8 +287,8 @@ def close_at_deadline(
         deadline = election.manifest.deadlines[step]
         at = dt.datetime.strptime(deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         set_clock(at + dt.timedelta(seconds=1))
-        cosign_now(election, witnesses)
-        latest = election.latest_cosigned()
+        cosign_now(election, witnesses, refresh=True)
+        latest = election.freshest_cosigned(election.state.size)
         assert latest is not None
         election.post("ceremony.close", {"step": step, "checkpoint": latest.to_text()})
 
@@ -484,8 +484,11 @@ class _Casting:
             cosign_now(election, self.witnesses)
 
 
-def cosign_now(election: Election, witnesses: Sequence[BoardWitness]) -> None:
-    """Has each witness co-sign the board's checkpoint now, from the one it co-signed last."""
+def cosign_now(
+    election: Election, witnesses: Sequence[BoardWitness], *, refresh: bool = False
+) -> None:
+    """Has each witness co-sign the board's checkpoint now, from the one it co-signed last
+    (refresh: again at now if the board is unchanged, section 7.6.1)."""
     current = election.signed_checkpoint()
     # The co-signature's time is the demo's clock: the verifier holds the voting period
     # to the witnessed times (section 15), and the demo's clock runs inside it.
@@ -495,7 +498,7 @@ def cosign_now(election: Election, witnesses: Sequence[BoardWitness]) -> None:
         proof: list[bytes] = []
         if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
             proof = election.log.consistency_proof(latest.checkpoint.size, current.checkpoint.size)
-        election.add_cosigned(w.cosign(current, proof, now=now))
+        election.add_cosigned(w.cosign(current, proof, now=now, refresh=refresh))
 
 
 def _count(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the verifier imports this module; it never loads store code
 
 __all__ = [
     "COSIGNED",
+    "FRESH",
     "LATEST",
     "ROLL",
     "SEEN",
@@ -46,6 +47,9 @@ ROLL, SEEN, LATEST = 1, 2, 3
 #: Not derived from entries: checkpoints witnesses co-signed, by size (8 bytes) -> text.
 #: Kept in the board's store so every service machine sees the same (section 7.6).
 COSIGNED = 5
+#: Not derived either: size (8 bytes) -> the checkpoint of that size with each witness's
+#: latest co-signature, when a witness co-signed the unchanged tree again (section 7.6.1).
+FRESH = 6
 
 
 def pack_index(index: int) -> bytes:

@@ -41,8 +41,10 @@ from referendum.board import (
 )
 from referendum.board.store import StateUpdate
 from referendum.canonical import canonical_json, parse_json
+from referendum.ceremony import KIND_CLOSE as CEREMONY_CLOSE
 from referendum.derived import (
     COSIGNED,
+    FRESH,
     LATEST,
     ROLL,
     SEEN,
@@ -52,7 +54,7 @@ from referendum.derived import (
 )
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random
-from referendum.manifest import Manifest, load_manifest_toml
+from referendum.manifest import CEREMONY_STEPS, Manifest, load_manifest_toml
 from referendum.progress import Progress
 from referendum.receipt import Receipt
 from referendum.record import write_record
@@ -626,8 +628,42 @@ class Election:
             have = {(s.name, s.key_id) for s in merged.signatures}
             extra = tuple(s for s in signed.signatures if (s.name, s.key_id) not in have)
             merged = SignedCheckpoint(merged.checkpoint, (*merged.signatures, *extra))
-        self.store.index_put(self.manifest.id, [(COSIGNED, size, merged.encode())])
+        rows = [(COSIGNED, size, merged.encode())]
+        fresh = _newest_lines(self.freshest_cosigned(signed.checkpoint.size) or merged, signed)
+        if fresh != merged:
+            rows.append((FRESH, size, fresh.encode()))
+        self.store.index_put(self.manifest.id, rows)
         return merged
+
+    def freshest_cosigned(self, size: int) -> SignedCheckpoint | None:
+        """Gives back the co-signed checkpoint of size entries with each witness's latest
+        co-signature of it (section 7.6.1), or None when none is kept."""
+        key = pack_index(size)
+        for space in (FRESH, COSIGNED):
+            text = self.store.index_get(self.manifest.id, space, [key]).get(key)
+            if text is not None:
+                return self._read_cosigned(text)
+        return None
+
+    def close_step_if_due(self) -> int | None:
+        """Gives back the index of the ceremony.close this posts for the open ceremony
+        step, or None: posted when the witnesses' latest co-signatures of the board as it
+        is now meet the step's deadline rule (section 11.7); the rules decide, so a close
+        they refuse is simply not posted."""
+        board = self.state.ceremony
+        if self.state.phase != "prepare" or board.failed is not None:
+            return None
+        step = next((s for s in CEREMONY_STEPS if not board.closed(s)), None)
+        if step is None or step not in self.manifest.deadlines:
+            return None
+        fresh = self.freshest_cosigned(self.state.size)
+        if fresh is None:
+            return None
+        try:
+            entry = self.post(CEREMONY_CLOSE, {"step": step, "checkpoint": fresh.to_text()})
+        except VerificationError:
+            return None
+        return entry.index
 
     def _read_cosigned(self, text: bytes) -> SignedCheckpoint:
         try:
@@ -679,3 +715,14 @@ class Election:
             checkpoints=[s.to_text() for s in checkpoints],
             results=results,
         )
+
+
+def _newest_lines(kept: SignedCheckpoint, signed: SignedCheckpoint) -> SignedCheckpoint:
+    """Gives back kept with each line of signed that is later than kept's line of the
+    same key, or new, in its place (both of one tree)."""
+    lines = {(s.name, s.key_id): s for s in kept.signatures}
+    for s in signed.signatures:
+        old = lines.get((s.name, s.key_id))
+        if old is None or (s.timestamp or 0) > (old.timestamp or 0):
+            lines[(s.name, s.key_id)] = s
+    return SignedCheckpoint(kept.checkpoint, tuple(lines.values()))

@@ -45,6 +45,10 @@ class PartyBoard(Protocol):
     def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
         """Gives back the co-signed checkpoints of size entries or more (oldest first)."""
 
+    def freshest_cosigned(self, size: int) -> SignedCheckpoint | None:
+        """Gives back the co-signed checkpoint of size entries with the latest times the
+        board keeps (section 7.6.1), or None."""
+
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         """Gives back the board's signed checkpoint at this party's size, and a function's
         worth of proof: the consistency proof from size (see consistency)."""
@@ -78,6 +82,9 @@ class Local:
 
     def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
         return [s for s in self.election.cosigned() if s.checkpoint.size >= size]
+
+    def freshest_cosigned(self, size: int) -> SignedCheckpoint | None:
+        return self.election.freshest_cosigned(size)
 
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         return self.election.signed_checkpoint(), []
@@ -118,6 +125,12 @@ class Remote:
             return [parse_signed_checkpoint(t) for t in texts]
         except BoardVerificationError as exc:
             raise ReplicaError(f"the board's co-signed checkpoints: {exc}") from None
+
+    def freshest_cosigned(self, size: int) -> SignedCheckpoint | None:
+        # The board's API hands out the first co-signatures; the board closes a step
+        # itself once the later ones meet the deadline (section 11.7).
+        found = [c for c in self.cosigned_from(size) if c.checkpoint.size == size]
+        return found[-1] if found else None
 
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         verified = self.replica.verified

@@ -20,7 +20,9 @@ once.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,19 @@ class Witnessing:
         self.key = key
         self.witness = Witness(key, replica.manifest.board_key, latest)
         self.save = save
+        #: The co-signature's time, POSIX seconds (tests and the demo set their own).
+        self.clock: Callable[[], int] = lambda: int(time.time())
+        m = replica.manifest
+        #: The times a fresh co-signature of an unchanged board is due at (7.6.1).
+        self.due = sorted(_seconds(t) for t in (*m.deadlines.values(), m.closes))
+
+    def _deadline_passed(self) -> bool:
+        """True when a deadline of the manifest (a ceremony step's, or the end of voting)
+        has passed since this witness's co-signature of latest: co-signing the unchanged
+        board again then witnesses that nothing more came by that deadline (7.6.1)."""
+        signed_at = self.witness.latest_time()
+        now = self.clock()
+        return signed_at is not None and any(signed_at < d <= now for d in self.due)
 
     # -- the step ---------------------------------------------------------------------------
 
@@ -94,14 +109,17 @@ class Witnessing:
             if current.checkpoint.size != replica.state.size:
                 return Step(checked, replica.state.size, None)  # it grew: next step
         latest = self.witness.latest
+        refresh = False
         if latest is not None and latest.checkpoint.size >= current.checkpoint.size:
-            self._behind_or_same(latest, current)
-            return Step(checked, replica.state.size, None)  # nothing new to co-sign
+            refresh = latest.checkpoint == current.checkpoint and self._deadline_passed()
+            if not refresh:
+                self._behind_or_same(latest, current)
+                return Step(checked, replica.state.size, None)  # nothing new to co-sign
         proof: list[bytes] = []
         if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
             proof = replica.log.consistency_proof(latest.checkpoint.size, current.checkpoint.size)
         try:
-            cosigned = self.witness.cosign(current, proof)
+            cosigned = self.witness.cosign(current, proof, self.clock(), refresh=refresh)
         except EquivocationDetected as exc:
             self._keep(exc.evidence)
             raise Caught(str(exc), self._path()) from None
@@ -151,8 +169,10 @@ class Witnessing:
                 kept = parse_signed_checkpoint(text)
             except BoardVerificationError:
                 continue
+            mine = latest.signature_by(self.key.verifier())
             if kept.checkpoint == latest.checkpoint and any(
-                s.name == self.key.name for s in kept.signatures
+                s.name == mine.name and (s.timestamp or 0) >= (mine.timestamp or 0)
+                for s in kept.signatures
             ):
                 return
         self.replica.client.post("/api/board/cosignatures", {"checkpoint": latest.to_text()})
@@ -211,3 +231,8 @@ class Witnessing:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(evidence.to_json() + "\n")
         os.replace(tmp, path)
+
+
+def _seconds(text: str) -> int:
+    """Gives back a manifest time (section 9) in POSIX seconds."""
+    return int(dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp())

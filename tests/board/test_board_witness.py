@@ -81,6 +81,18 @@ def test_the_cosignature_carries_the_time_given(honest: Log) -> None:
     later.verify(WITNESS_1.verifier())
 
 
+def test_an_unchanged_tree_is_cosigned_again_at_a_later_time_when_asked(honest: Log) -> None:
+    witness = Witness(WITNESS_1, BOARD.verifier())
+    first = witness.cosign(honest.sign(BOARD, 3), now=1_767_225_600)
+    again = witness.cosign(first, [], now=1_767_229_200, refresh=True)
+    assert again.checkpoint == first.checkpoint
+    lines = [s for s in again.signatures if s.name == WITNESS_1.name]
+    assert [s.timestamp for s in lines] == [1_767_229_200]  # one line of this key, the new one
+    again.verify(WITNESS_1.verifier())
+    again.verify(BOARD.verifier())
+    assert witness.latest_time() == 1_767_229_200
+
+
 def test_a_forged_line_under_the_witness_key_is_replaced(honest: Log) -> None:
     witness = Witness(WITNESS_1, BOARD.verifier())
     signed = honest.sign(BOARD, 4)

@@ -127,9 +127,16 @@ def test_the_count_gives_every_option_the_derived_last_one_included(data: st.Dat
     shares = {}
     for i in (2, 4, 5):
         message = decryption_message(
-            m, i, KEY.shares[i], TRUSTEE_KEYS[i - 1], tallies, SeededRandom(i), board=(9, bytes(32))
+            m,
+            i,
+            {1: KEY.shares[i]},
+            TRUSTEE_KEYS[i - 1],
+            tallies,
+            SeededRandom(i),
+            board=(9, bytes(32)),
         )
-        shares[i] = check_decryption(m, KEY.public_shares, tallies, message, "d")
+        public = {(1, j): k for j, k in KEY.public_shares.items()}
+        shares[i] = check_decryption(m, public, tallies, message, "d")
     results = combine(m, tallies, shares, [], {"r": voters})
     assert list(results.counts["r"]["q"]) == want
 

@@ -1053,7 +1053,8 @@ def test_a_witness_quorum_needs_witnesses() -> None:
 def test_a_policy_over_groups_and_ceremony_deadlines_from_toml() -> None:
     text = _toml().replace(
         'policy = [{ at_least = 3, of = ["trustees"] }]',
-        'policy = [{ at_least = 2, of = ["trustees", "observers"] }, { at_least = 1, of = ["observers"] }]',
+        'policy = [{ at_least = 2, of = ["trustees", "observers"] },'
+        ' { at_least = 1, of = ["observers"] }]',
     )
     text = text.replace(
         'name = "Trustee 3"\ngroup = "trustees"', 'name = "Trustee 3"\ngroup = "observers"'

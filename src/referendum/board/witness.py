@@ -169,16 +169,32 @@ class Witness:
         """Gives back the last checkpoint this witness co-signed (persist it between runs)."""
         return self._latest
 
+    def latest_time(self) -> int | None:
+        """Gives back the time of this witness's co-signature of latest, or None."""
+        if self._latest is None:
+            return None
+        try:
+            return self._latest.signature_by(self._key.verifier()).timestamp
+        except SignatureError:
+            return None
+
     def cosign(
-        self, new: SignedCheckpoint, proof: Sequence[bytes] = (), now: int | None = None
+        self,
+        new: SignedCheckpoint,
+        proof: Sequence[bytes] = (),
+        now: int | None = None,
+        *,
+        refresh: bool = False,
     ) -> SignedCheckpoint:
         """Gives back new with this witness's co-signature added (section 7.6.1).
 
         proof is the consistency proof from latest to new; now is the co-signature's time
         in POSIX seconds (default: the current time). A tree this witness co-signed
-        already keeps its first co-signature (and time). Raises SignatureError (new not
-        signed by the board), ProofShapeError or RootMismatchError (no valid proof), or
-        EquivocationDetected with a checkable EquivocationProof.
+        already keeps its first co-signature (and time), unless refresh: then it is
+        co-signed again at now (the board unchanged at a later time, section 7.6.1).
+        Raises SignatureError (new not signed by the board), ProofShapeError or
+        RootMismatchError (no valid proof), or EquivocationDetected with a checkable
+        EquivocationProof.
         """
         new.verify(self._board)
         c = new.checkpoint
@@ -195,16 +211,24 @@ class Witness:
                 except BoardVerificationError as exc:
                     self._raise_if_equivocation(old, new, proof)
                     raise exc
-        cosigned = self._mine(new, old, now)
+        cosigned = self._mine(new, old, now, refresh=refresh)
         self._latest = cosigned
         return cosigned
 
     def _mine(
-        self, new: SignedCheckpoint, old: SignedCheckpoint | None, now: int | None
+        self,
+        new: SignedCheckpoint,
+        old: SignedCheckpoint | None,
+        now: int | None,
+        *,
+        refresh: bool,
     ) -> SignedCheckpoint:
         """Gives back new carrying one valid co-signature by this witness."""
         mine = self._key.verifier()
         ours = [s for s in new.signatures if s.name == mine.name and s.key_id == mine.key_id]
+        if refresh:  # one line of this key, made now
+            others = tuple(s for s in new.signatures if s not in ours)
+            return SignedCheckpoint(new.checkpoint, others).with_signature(self._key, now)
         if ours:
             try:
                 new.verify(mine)

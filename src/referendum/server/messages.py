@@ -164,6 +164,10 @@ class Messages:
                 ),
             )
             try:
-                return election.add_cosigned(kept)
+                merged = election.add_cosigned(kept)
+                # A ceremony step past its deadline closes as soon as the witnesses'
+                # times show it (section 11.7): nobody has to be there to post the close.
+                election.close_step_if_due()
+                return merged
             except ElectionError as exc:
                 raise Problem(503, "board-unavailable", "Board unavailable", str(exc)) from None

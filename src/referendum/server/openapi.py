@@ -142,6 +142,7 @@ _SCHEMAS: dict[str, Any] = {
         **_object(
             {
                 "trustees": _list({"type": "integer"}),
+                "quorums": _list(_list({"type": "integer"})),
                 "rejected": _list(
                     _object({"trustee": {"type": "integer"}, "reason": {"type": "string"}})
                 ),
