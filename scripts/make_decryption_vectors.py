@@ -493,6 +493,20 @@ def main(out: Path = OUT) -> None:
         KIND_DECRYPTION,
         resigned(4, empty_total),
     )
+
+    def identity_share(p: dict[str, Any]) -> None:
+        item = p["clauses"][0]["regions"][1]["questions"][0]["shares"][0]
+        item["share"] = G.identity.to_bytes().hex()
+
+    case(
+        "a share that is the identity for region r2's total, which is not empty, re-signed",
+        rejected,
+        f"{where(2)} (Trustee 2) clause 1 region r2 question q1 option 0 (yes): chaum-pedersen"
+        " proof: value Y is the identity element",
+        d2,
+        KIND_DECRYPTION,
+        resigned(2, identity_share),
+    )
     case(
         "a decryption with an extra member, re-signed",
         rejected,
@@ -553,6 +567,14 @@ def main(out: Path = OUT) -> None:
         d1,
         KIND_DECRYPTION,
         resigned(1, lambda p: p.update(board={"size": size - 1, "root": root.hex()})),
+    )
+    case(
+        "a decryption posted after the results",
+        refused,
+        "not accepted in phase 'done'",
+        len(b.entries),
+        KIND_DECRYPTION,
+        payload(d1),
     )
     case(
         "a decryption posted before the last tally",
