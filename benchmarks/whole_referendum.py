@@ -207,6 +207,7 @@ def make_setup(referendum_id: str, questions: int = 1) -> Setup:
             "trustees",
             [
                 ("name", f"Trustee {i}"),
+                ("group", "trustees"),  # the template's policy: at least 3 of them
                 ("signing_key", k.public_json()["signing_key"]),
                 ("encryption_key", k.public_json()["encryption_key"]),
             ],

@@ -323,6 +323,25 @@ def _ceremony(
     return states
 
 
+def ceremony_on_a_clock(
+    run: _Run, election: Election, keys: Sequence[TrusteeKeys], witness_keys: Sequence[SigningKey]
+) -> list[TrusteeState]:
+    """Gives back the trustees' states after the demo's ceremony (trustee 4 absent, its
+    steps closed at their deadlines by witness_keys' co-signatures) on a simulated clock
+    that starts a day before the first deadline; the election's clock is left after the
+    last close."""
+    m = election.manifest
+    first = dt.datetime.strptime(m.deadlines["commitment"], "%Y-%m-%dT%H:%M:%SZ")
+    now = [first.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)]
+    election.clock = lambda: now[0]
+
+    def set_clock(at: dt.datetime) -> None:
+        now[0] = at
+
+    witnesses = [BoardWitness(k, m.board_key) for k in witness_keys]
+    return _ceremony(run, election, keys, close_at_deadline(election, witnesses, set_clock))
+
+
 def _credentials(run: _Run, election: Election, registrar: Ed25519Key, voters: int) -> list[_Voter]:
     t0 = time.monotonic()
     sizes = region_sizes(voters)

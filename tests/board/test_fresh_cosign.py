@@ -53,7 +53,9 @@ def test_the_board_closes_a_step_when_the_witnesses_cosign_it_again_after_the_de
 
         # After the deadline, one witness co-signs the unchanged board again: not a quorum.
         first, second = witnesses
-        election.add_cosigned(first.cosign(election.signed_checkpoint(), now=deadline, refresh=True))
+        election.add_cosigned(
+            first.cosign(election.signed_checkpoint(), now=deadline, refresh=True)
+        )
         assert election.close_step_if_due() is None
         election.add_cosigned(
             second.cosign(election.signed_checkpoint(), now=deadline + 5, refresh=True)

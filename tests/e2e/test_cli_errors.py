@@ -583,14 +583,15 @@ CASES = [
     _case(
         "committed",
         "trustee commit --dir t1 --election A",
-        r"trustee 1 already posted its commitment",
+        r"ceremony\.commitment of trustee 1: the commitment step is closed \(everyone due has"
+        r" posted\)",
         _remove("t1/trustee-state.json"),
         id="commit-twice-state-lost",
     ),
     _case(
         "committed",
         "trustee confirm --dir t1 --election A",
-        r"trustee 1: run the check step before confirming",
+        r"not time to confirm yet: phase share, waiting for trustees 1, 2, 3",
         id="confirm-before-check",
     ),
     _case(
@@ -645,7 +646,8 @@ CASES = [
     _case(
         "closed",
         "tally publish --election A",
-        r"only 1 valid decryption shares \(trustees 1\); quorum is 2",
+        r"the valid decryptions \(trustee 1\) do not meet the policy: at least 2 of trustees"
+        r" \(trustees 1, 2, 3\) has 1 \(trustee 1\)",
         id="publish-below-quorum",
     ),
     _case(

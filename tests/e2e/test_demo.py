@@ -36,7 +36,8 @@ def test_demo_runs_a_verified_referendum(
     assert "The verified counts equal the simulated votes" in out
     assert "trustee 4 stayed away" in out
     report = verify_record(record, jobs=1, progress=False)
-    assert report.results is not None and report.results.trustees == (1, 2, 3)
+    assert report.results is not None and report.results.trustees == (2, 3, 4, 5, 6)
+    assert report.results.quorums == ((2, 3, 4, 5), (5, 6))  # trustee 1 stayed away
 
 
 def test_demo_is_reproducible_with_a_seed(

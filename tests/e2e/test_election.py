@@ -26,13 +26,13 @@ def voting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     """A board in phase voting: ceremony done, 8 credentials, voting open."""
     folder = tmp_path_factory.mktemp("election") / "board"
     run = demo._Run(io.StringIO(), "election-tests")
-    keys = [TrusteeKeys.generate(run.sub_rng(f"t{i}")) for i in range(5)]
+    keys = [TrusteeKeys.generate(run.sub_rng(f"t{i}")) for i in range(len(demo.TRUSTEES))]
     registrar = Ed25519Key.generate(run.sub_rng("r"))
     witness = SigningKey.generate("observer-1", WITNESS_KEY, run.sub_rng("w"))
     text = demo._manifest_text(run, keys, registrar, [witness])
     with Election.create(folder, text, rng=run.sub_rng("board")) as election:
+        demo.ceremony_on_a_clock(run, election, keys, [witness])
         election.clock = _in_period(election)
-        demo._ceremony(run, election, keys)
         people = demo._credentials(run, election, registrar, 8)
         election.open_voting()
     return folder, people

@@ -421,7 +421,8 @@ class ApiCases:
         assert body["index"] == served.size() - 1
         donetsk = served.manifest.regions[0].id
         results = body["results"]
-        assert results["trustees"] == [1, 2, 3] and results["rejected"] == []
+        assert results["trustees"] == [1, 3, 5, 6] and results["rejected"] == []
+        assert results["quorums"] == [[1, 3, 5, 6], [5, 6]]  # count.sh: trustees 1, 3, 5, 6
         assert results["regions"][0]["region"] == donetsk
         assert sum(x["counted"] for x in results["regions"]) == served.demo.voted + 1
         problem(post(c, "/api/ballots", prepared.payload), 409, "voting-not-open")
