@@ -510,7 +510,14 @@ def _policy(value: Any, trustees: Sequence[Trustee]) -> Policy:
         members = tuple(t.index for t in trustees if t.group in named)
         threshold = _int(co["at_least"], f"{w}.at_least", 1, len(members))
         clauses.append(Clause(ci + 1, threshold, tuple(named), members))
-    _unique([frozenset(c.groups) for c in clauses], "manifest.policy groups of a clause")
+    seen: dict[frozenset[str], int] = {}
+    for c in clauses:
+        first = seen.setdefault(frozenset(c.groups), c.number)
+        if first != c.number:
+            raise ManifestError(
+                f"manifest.policy[{c.number - 1}].of: clause {first} names the same groups"
+                f" ({', '.join(sorted(c.groups))})"
+            )
     return Policy(tuple(clauses))
 
 
