@@ -147,7 +147,7 @@ export default {
   "results.title": "Results",
   "results.doctitle": "Results — {title}",
   "results.notCounted":
-    "The results are shown only after the count. The board has {size} entries so far.",
+    "The results are shown only after the count. So far the public list has {size} entries.",
   "results.entry": "The results are board entry {index}.",
   "results.trustees": "Decrypted with the shares of trustees: {names}.",
   "results.rejected": "Rejected decryption share of {name}: {reason}",
@@ -159,7 +159,7 @@ export default {
   "results.record.heading": "Check the results yourself",
   "results.record.link": "Download the election record (zip)",
   "results.record.howto":
-    "The record holds every board entry with its proofs. Anyone can check that the results follow from the ballots with the independent verifier:",
+    "The record holds every entry of the public list with its proofs. Anyone can check that the results follow from the ballots with the independent verifier:",
 
   // issue 15: booth
   "common.error.offline": "No connection to the server. Check your internet connection and try again.",

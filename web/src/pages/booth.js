@@ -437,9 +437,8 @@ function progress(key) {
  * focused, and offers that button again as "Try again".
  */
 function showSendError(button, error) {
-  const box = button.closest(".action-box");
   const message = byId("review-error");
-  box.append(byId("review-progress"), message);
+  button.after(byId("review-progress"), message);
   showError(message, error);
   tx(button, "booth.review.retry");
   message.focus({ preventScroll: true });
@@ -468,7 +467,7 @@ function showTrackingCode(el, code) {
 async function send(kind, payload) {
   const path = kind === "ballot" ? "/api/ballots" : "/api/challenges";
   const button = byId(kind === "ballot" ? "cast" : "challenge");
-  button.closest(".action-box").append(byId("review-progress"), byId("review-error"));
+  button.after(byId("review-progress"), byId("review-error")); // where the voter looks
   progress(kind === "ballot" ? "booth.review.casting" : "booth.review.challenging");
   await painted();
   let receipt;
