@@ -177,11 +177,9 @@ process.stdout.write(JSON.stringify(found ? found.data : null));
 _PIXELS = """async ({ selector, png }) => {
   let source = selector ? document.querySelector(selector) : null;
   if (png) {
-    const image = new Image();
     const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
-    image.src = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
-    await image.decode();
-    source = image;
+    // An ImageBitmap, not an <img>: the page's CSP allows no blob: images.
+    source = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
   }
   const canvas = document.createElement("canvas");
   canvas.width = source.width;
@@ -231,6 +229,20 @@ def overflow(page: Page) -> int:
     """Gives back by how many CSS pixels the page is wider than its viewport (0: none)."""
     return int(
         page.evaluate("(d => Math.max(0, d.scrollWidth - d.clientWidth))(document.documentElement)")
+    )
+
+
+def too_wide(page: Page) -> list[str]:
+    """Gives back the innermost elements that reach past the right edge of the page."""
+    return list(
+        page.evaluate(
+            """() => { const w = document.documentElement.clientWidth;
+                 return [...document.querySelectorAll('body *')]
+                   .filter((e) => e.getBoundingClientRect().right > w + 0.5)
+                   .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > w + 0.5))
+                   .slice(0, 5)
+                   .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`); }"""
+        )
     )
 
 

@@ -22,6 +22,7 @@ from browser_fixtures import (
     enter_code,
     in_viewport,
     overflow,
+    too_wide,
 )
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -243,8 +244,8 @@ def test_the_receipt_is_a_picture_and_a_page_to_keep(
 
     # Once kept, the page closes without asking.
     asked.clear()
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(500)
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
     assert asked == []
     assert page.is_closed()
 
@@ -321,11 +322,11 @@ def test_no_step_is_wider_than_a_phone(
                 clipped.append(f"{step}: {box.evaluate('(e) => e.scrollWidth - e.clientWidth')} px")
             page.fill("#credential-code", "")
         if (extra := overflow(page)) > 0:
-            wide.append(f"{step}: {extra} px")
+            wide.append(f"{step}: {extra} px: {too_wide(page)}")
             shots(step)
 
     _walk(page, voting_server, check)
-    assert wide == []
+    assert wide == [], "\n".join(wide)
     assert clipped == []
     # The check can fail: a wide element makes the page scroll sideways.
     page.evaluate(
