@@ -237,11 +237,12 @@ def too_wide(page: Page) -> list[str]:
     return list(
         page.evaluate(
             """() => { const w = document.documentElement.clientWidth;
+                 const right = (e) => e.getBoundingClientRect().right;
                  return [...document.querySelectorAll('body *')]
-                   .filter((e) => e.getBoundingClientRect().right > w + 0.5)
-                   .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > w + 0.5))
+                   .filter((e) => right(e) > w + 0.5)
+                   .filter((e) => ![...e.children].some((c) => right(c) > w + 0.5))
                    .slice(0, 5)
-                   .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`); }"""
+                   .map((e) => `${e.tagName}#${e.id}.${e.className} ${Math.round(right(e))}`); }"""
         )
     )
 
