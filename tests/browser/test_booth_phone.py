@@ -24,10 +24,10 @@ from browser_fixtures import (
     overflow,
     too_wide,
 )
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1000, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1000, "height": 900}
 #: How each language says that the server cannot be reached, and "Try again".
 OFFLINE = {"uk": "Немає зв\u2019язку", "ru": "Нет связи", "en": "No connection"}  # noqa: RUF001
 RETRY = {"uk": "Спробувати ще раз", "ru": "Попробовать ещё раз", "en": "Try again"}
@@ -42,7 +42,7 @@ def open_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Open
     """Gives back open(lang, viewport): a fresh page whose browser prefers lang."""
     contexts: list[BrowserContext] = []
 
-    def open_(lang: str, viewport: dict[str, int]) -> Page:
+    def open_(lang: str, viewport: ViewportSize) -> Page:
         context = browser.new_context(locale=lang, viewport=viewport, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
@@ -74,7 +74,7 @@ def _choose(page: Page, option: str) -> None:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("lang", ["uk", "ru", "en"])
 def test_recap_then_an_offline_cast_is_said_beside_the_button(
-    open_page: Opener, voting_server: DemoServer, lang: str, viewport: dict[str, int]
+    open_page: Opener, voting_server: DemoServer, lang: str, viewport: ViewportSize
 ) -> None:
     page = open_page(lang, viewport)
     shots = Shots(page, f"recap-offline-{lang}-{viewport['width']}")
@@ -307,7 +307,7 @@ def _walk(page: Page, server: DemoServer, check: Callable[[str], None]) -> None:
 def test_no_step_is_wider_than_a_phone(
     open_page: Opener, voting_server: DemoServer, lang: str, width: int, text: str
 ) -> None:
-    page = open_page(lang, {"width": width, "height": 740})
+    page = open_page(lang, ViewportSize(width=width, height=740))
     shots = Shots(page, f"width-{lang}-{width}-{text.rstrip('%')}")
     wide: list[str] = []
     clipped: list[str] = []
@@ -338,7 +338,7 @@ def test_no_step_is_wider_than_a_phone(
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_axe_finds_no_violation_on_any_step(
-    open_page: Opener, voting_server: DemoServer, viewport: dict[str, int]
+    open_page: Opener, voting_server: DemoServer, viewport: ViewportSize
 ) -> None:
     page = open_page("uk", viewport)
     found: dict[str, list[str]] = {}

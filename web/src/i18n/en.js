@@ -16,8 +16,6 @@ export default {
   "common.fingerprint.mismatch":
     "The election definition this server sent does not match the fingerprint it announces ({computed} computed on this device, {announced} announced). Do not use this page; report it to the observers.",
   "common.error.load": "Could not load the election data: {detail}",
-  "common.error.network": "Could not reach the server ({detail}). Check your connection and try again.",
-  "common.error.server": "The server refused the request: {detail}",
   "common.error.heading": "This page cannot continue",
   "common.check.ok": "passed",
   "common.check.fail": "failed",

@@ -190,6 +190,7 @@ async function onCode(event) {
   }
 
   busy(true);
+  byId("credential-submit").closest(".actions").after(byId("status")); // where the voter looks
   status("booth.code.checking");
   await painted();
   try {
@@ -372,6 +373,7 @@ async function onEncrypt(event) {
 /** Encrypts `choices` afresh (new nonces, nothing signed) and shows the tracking code. */
 async function encryptAndReview(errorElement) {
   busy(true);
+  errorElement.before(byId("status")); // beside the button pressed, where the voter looks
   status("booth.choose.encrypting");
   await painted();
   try {
@@ -387,6 +389,7 @@ async function encryptAndReview(errorElement) {
     busy(false);
     status(null);
     showError(errorElement, err);
+    errorElement.scrollIntoView({ block: "center" });
     return;
   }
   sentAs = null;
