@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from browser_fixtures import (
+    ARTIFACTS,
     DemoServer,
     Shots,
     axe_violations,
@@ -188,7 +189,7 @@ def test_the_check_on_another_device_is_a_qr_code_of_the_ballot(
 
 
 def test_the_receipt_is_a_picture_and_a_page_to_keep(
-    open_page: Opener, voting_server: DemoServer, tmp_path: Any
+    open_page: Opener, voting_server: DemoServer
 ) -> None:
     page = open_page("ru", PHONE)
     shots = Shots(page, "receipt")
@@ -221,7 +222,7 @@ def test_the_receipt_is_a_picture_and_a_page_to_keep(
     with page.expect_download() as download:
         page.click("#save-picture")
     assert download.value.suggested_filename == f"receipt-{tracking}.png"
-    saved = tmp_path / "receipt.png"
+    saved = ARTIFACTS / "receipt-picture.png"  # kept for a person to look at
     download.value.save_as(saved)
     png = saved.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
