@@ -197,8 +197,9 @@ const PROBLEM_BASE = "https://referendum.invalid/problems/";
 /**
  * Each problem type (the last part of its URI) -> the interface string that says it to a
  * voter in the page's language. The server's own `detail` is English and technical: it is
- * never shown. Types a voter's page cannot meet (operator, trustee and witness requests)
- * fall to common.problem.other with the HTTP status.
+ * never shown. The types only operators, trustees and witnesses meet are "other": the
+ * server refused, with the HTTP status (so is an unknown type). Every type the server
+ * sends is listed (tests/browser/test_problem_texts.py checks it).
  */
 const PROBLEM_TEXTS = {
   "rate-limited": "rateLimited",
@@ -229,6 +230,11 @@ const PROBLEM_TEXTS = {
   "bad-tracking-code": "badCode",
   "not-found": "notFound",
   "not-counted": "notCounted",
+  "wrong-phase": "other",
+  "operator-only": "other",
+  "message-refused": "other",
+  "cosignature-refused": "other",
+  "bad-checkpoint": "other",
 };
 
 /** Gives back the problem type's name (`rate-limited`) of an ApiError, or null. */
@@ -245,7 +251,7 @@ export function describeError(error) {
       const seconds = /^\d+$/.test(error.retryAfter ?? "") ? error.retryAfter : "60";
       return t("common.problem.rateLimited", { seconds });
     }
-    if (text) return t(`common.problem.${text}`);
+    if (text && text !== "other") return t(`common.problem.${text}`);
     return t("common.problem.other", { status: error.status });
   }
   if (error instanceof NetworkError) return t("common.error.offline");
