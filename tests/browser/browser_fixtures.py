@@ -7,6 +7,7 @@ with apt-get; no test ever downloads a browser.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -159,3 +160,100 @@ def cast(page: Page, server: DemoServer, code: str, option: str) -> str:
     page.click("#cast")
     page.wait_for_selector("main[data-state=cast]")
     return tracking
+
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+# jsQR (an npm devDependency, independent of the QR encoder the pages bundle) reads the
+# RGBA pixels given on standard input as JSON and prints what the code holds.
+_JSQR = """
+import jsQR from "jsqr";
+let raw = "";
+for await (const chunk of process.stdin) raw += chunk;
+const { width, height, data } = JSON.parse(raw);
+const found = jsQR(Uint8ClampedArray.from(data), width, height);
+process.stdout.write(JSON.stringify(found ? found.data : null));
+"""
+# The pixels of a canvas, or of a PNG (base64) drawn on a canvas first.
+_PIXELS = """async ({ selector, png }) => {
+  let source = selector ? document.querySelector(selector) : null;
+  if (png) {
+    const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+    // An ImageBitmap, not an <img>: the page's CSP allows no blob: images.
+    source = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+  }
+  const canvas = document.createElement("canvas");
+  canvas.width = source.width;
+  canvas.height = source.height;
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(source, 0, 0);
+  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  return { width: canvas.width, height: canvas.height, data: Array.from(data) };
+}"""
+
+
+def decode_qr(page: Page, selector: str | None = None, png: bytes | None = None) -> str | None:
+    """Gives back the text of the QR code in a canvas of the page (or in a PNG), read by jsQR."""
+    pixels = page.evaluate(
+        _PIXELS, {"selector": selector, "png": base64.b64encode(png).decode() if png else None}
+    )
+    read = subprocess.run(
+        ["node", "--input-type=module", "-e", _JSQR],
+        input=json.dumps(pixels),
+        capture_output=True,
+        text=True,
+        cwd=WEB,
+        check=True,
+    )
+    found: str | None = json.loads(read.stdout)
+    return found
+
+
+_AXE = (WEB / "node_modules" / "axe-core" / "axe.min.js").read_text() if WEB.exists() else ""
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Gives back axe-core's violations on the page as it is now ("rule: target" each).
+
+    axe-core comes from web/node_modules (an npm devDependency) and runs in the page with
+    no network; the CSP does not apply to what the test evaluates."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_AXE)
+    found = page.evaluate(
+        """async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
+             .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`))"""
+    )
+    return list(found)
+
+
+def overflow(page: Page) -> int:
+    """Gives back by how many CSS pixels the page is wider than its viewport (0: none)."""
+    return int(
+        page.evaluate("(d => Math.max(0, d.scrollWidth - d.clientWidth))(document.documentElement)")
+    )
+
+
+def too_wide(page: Page) -> list[str]:
+    """Gives back the innermost elements that reach past the right edge of the page."""
+    return list(
+        page.evaluate(
+            """() => { const w = document.documentElement.clientWidth;
+                 const right = (e) => e.getBoundingClientRect().right;
+                 return [...document.querySelectorAll('body *')]
+                   .filter((e) => right(e) > w + 0.5)
+                   .filter((e) => ![...e.children].some((c) => right(c) > w + 0.5))
+                   .slice(0, 5)
+                   .map((e) => `${e.tagName}#${e.id}.${e.className} ${Math.round(right(e))}`); }"""
+        )
+    )
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    """Whether the element is shown whole inside the visible part of the page."""
+    return bool(
+        page.evaluate(
+            """(selector) => { const r = document.querySelector(selector).getBoundingClientRect();
+                 return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight
+                        && r.left >= 0 && r.right <= innerWidth; }""",
+            selector,
+        )
+    )

@@ -10,7 +10,7 @@ import pytest
 from browser_fixtures import CHROMIUM, CHROMIUM_ARGS, DemoServer, Shots, demo_server
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-VOTERS = 16
+VOTERS = 40
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_fixtures import DemoServer, Shots, cast, demo_server
+from browser_fixtures import DemoServer, Shots, axe_violations, cast, demo_server, overflow
 from playwright.sync_api import Page
 
 from referendum.ballot import normalize_tracking_code
@@ -99,6 +99,15 @@ def test_the_results_page_after_the_count(
         shown = [bar.get_attribute("data-count") for bar in bars.all()]
         assert shown == [str(n) for n in region["questions"][0]["counts"]]
     assert "Donetsk Oblast" in page.inner_text("#results")
+
+    # On a phone the first screen shows a result, nothing scrolls sideways, and axe-core
+    # finds nothing to fault.
+    page.set_viewport_size({"width": 390, "height": 844})
+    chart = page.locator("#results table.chart").first
+    top = chart.evaluate("(e) => e.getBoundingClientRect().top")
+    assert top < 844
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
 
     with page.expect_download() as download:
         page.click("#record-link")

@@ -22,6 +22,7 @@ import {
 } from "../crypto/index.js";
 import {
   ApiError,
+  NetworkError,
   api,
   bind,
   byId,
@@ -33,6 +34,7 @@ import {
   loadElection,
   mtext,
   painted,
+  problemType,
   questionById,
   revealedTables,
   regionById,
@@ -43,7 +45,9 @@ import {
   t,
   tx,
   formatTime,
+  mtx,
 } from "./common.js";
+import { drawQR, paintModules, qrModules } from "./qr.js";
 
 const CODE_ALPHABET = /^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]$/; // Crockford's base32, either case
 const CODE_READS_AS = /^[OoIiLl]$/; // read as 0 or 1 (10.2.3)
@@ -55,6 +59,7 @@ let choices = null; // {questionId: [0/1 per option]}
 let prepared = null; // the encrypted, not yet signed ballot of the review step
 let sentAs = null; // "ballot" or "spoiled" once `prepared` has been signed and sent
 let receiptUrl = null;
+let receiptKept = true; // false from a cast until the voter saves or prints its receipt
 
 /** Shows one step, names it in data-state, and moves the focus to its heading. */
 function show(step, { focus = true } = {}) {
@@ -120,6 +125,17 @@ async function start() {
   byId("vote-again").addEventListener("click", onVoteAgain);
   byId("cast-again").addEventListener("click", onCastAgain);
   byId("review-back").addEventListener("click", onCastAgain);
+  byId("save-picture").addEventListener("click", onSavePicture);
+  byId("print-receipt").addEventListener("click", onPrint);
+  byId("save-receipt").addEventListener("click", () => {
+    receiptKept = true;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    // The tracking code of a cast ballot is lost with the tab: ask before it goes.
+    if (receiptKept) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
   show("code", { focus: false });
 }
 
@@ -174,6 +190,7 @@ async function onCode(event) {
   }
 
   busy(true);
+  byId("credential-submit").closest(".actions").after(byId("status")); // where the voter looks
   status("booth.code.checking");
   await painted();
   try {
@@ -356,6 +373,7 @@ async function onEncrypt(event) {
 /** Encrypts `choices` afresh (new nonces, nothing signed) and shows the tracking code. */
 async function encryptAndReview(errorElement) {
   busy(true);
+  errorElement.before(byId("status")); // beside the button pressed, where the voter looks
   status("booth.choose.encrypting");
   await painted();
   try {
@@ -371,16 +389,63 @@ async function encryptAndReview(errorElement) {
     busy(false);
     status(null);
     showError(errorElement, err);
+    errorElement.scrollIntoView({ block: "center" });
     return;
   }
   sentAs = null;
   busy(false);
   status(null);
+  showRecap();
   showTrackingCode(byId("tracking-code"), prepared.trackingCode);
   clearError(byId("review-error"));
+  progress(null);
   byId("cast").disabled = false;
   byId("challenge").disabled = false;
+  tx(byId("cast"), "booth.review.cast");
+  tx(byId("challenge"), "booth.review.challenge");
+  tx(byId("challenge-help"), "booth.review.challengeHelp");
   show("review");
+}
+
+/** Lists every question of the ballot with the options chosen (or "left blank"). */
+function showRecap() {
+  byId("recap").replaceChildren(
+    ...ballotQuestions().map((q) => {
+      const chosen = q.options.filter((_, i) => choices[q.id][i] === 1);
+      return h(
+        "div",
+        { class: "recap-question", "data-question": q.id },
+        h("p", { class: "recap-text", mtext: q.text }),
+        h(
+          "ul",
+          { class: "recap-choices" },
+          chosen.length > 0
+            ? chosen.map((option) => h("li", { "data-option": option.id, mtext: option.text }))
+            : h("li", { class: "recap-blank", "data-option": "", i18n: "booth.review.blank" }),
+        ),
+      );
+    }),
+  );
+}
+
+/** Says what is under way beside the buttons of the review step (key null: nothing). */
+function progress(key) {
+  bind(byId("review-progress"), (el) => {
+    el.textContent = key ? t(key) : "";
+  });
+}
+
+/**
+ * Shows a failed cast or check beside the button that was pressed, scrolled into view and
+ * focused, and offers that button again as "Try again".
+ */
+function showSendError(button, error) {
+  const message = byId("review-error");
+  button.after(byId("review-progress"), message);
+  showError(message, error);
+  tx(button, "booth.review.retry");
+  message.focus({ preventScroll: true });
+  message.scrollIntoView({ block: "center" });
 }
 
 /** Writes a tracking code in groups (the text stays exactly the code, hyphens included). */
@@ -404,20 +469,43 @@ function showTrackingCode(el, code) {
  */
 async function send(kind, payload) {
   const path = kind === "ballot" ? "/api/ballots" : "/api/challenges";
-  status(kind === "ballot" ? "booth.review.casting" : "booth.review.challenging");
+  const button = byId(kind === "ballot" ? "cast" : "challenge");
+  button.after(byId("review-progress"), byId("review-error")); // where the voter looks
+  progress(kind === "ballot" ? "booth.review.casting" : "booth.review.challenging");
+  await painted();
   let receipt;
   try {
     receipt = await api(path, { method: "POST", body: payload });
   } catch (err) {
-    status(null);
-    showError(byId("review-error"), err);
-    return null;
+    receipt = await alreadyOnBoard(kind, err);
+    if (receipt === null) {
+      progress(null);
+      showSendError(button, err);
+      return null;
+    }
   }
-  status("booth.review.checking");
+  progress("booth.review.checking");
   await painted();
   const { checks, failure } = await checkTheReceipt(kind, payload, receipt);
-  status(null);
+  progress(null);
   return { receipt, checks, failure };
+}
+
+/**
+ * Gives back the receipt of `prepared` when a failed send may in fact have reached the
+ * board (the answer was lost, or an earlier try got there), else null: a "Try again" never
+ * leaves the voter unsure whether the ballot is on the board.
+ */
+async function alreadyOnBoard(kind, err) {
+  const maybe =
+    err instanceof NetworkError || ["repeated-ballot", "outcome-unknown", "receipt-unavailable"].includes(problemType(err));
+  if (!maybe) return null;
+  try {
+    const found = await api(`/api/receipts/${encodeURIComponent(prepared.trackingCode)}`);
+    return found.kind === kind ? found.receipt : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The device's receipt check (13.4), split into the three things it shows the voter. */
@@ -462,6 +550,17 @@ function explorerPath(code) {
   return `/explorer?code=${encodeURIComponent(code)}`;
 }
 
+/** The explorer's address of a ballot, in full: what the QR codes hold. */
+function explorerUrl(code) {
+  return new URL(explorerPath(code), location.href).href;
+}
+
+/** Draws the QR code of url on canvas and names it for screen readers. */
+function showQR(canvas, url) {
+  drawQR(canvas, url);
+  bind(canvas, (el) => el.setAttribute("aria-label", t("booth.receipt.qrLabel", { url })));
+}
+
 function showReceiptChecks(list, errorElement, checks, failure) {
   renderChecks(list, checks);
   list.dataset.ok = String(failure === null);
@@ -478,25 +577,122 @@ async function onCast() {
     payload = await castPayload(prepared, voter.credential);
   } catch (err) {
     busy(false);
-    showError(byId("review-error"), err);
+    showSendError(byId("cast"), err);
     return;
   }
   sentAs = "ballot"; // signed as a ballot: this body may never be challenged now
   const outcome = await send("ballot", payload);
   busy(false);
   byId("challenge").disabled = true;
+  tx(byId("challenge-help"), "booth.review.locked");
   if (!outcome) return;
   const { receipt, checks, failure } = outcome;
 
   const index = receipt.index;
+  const url = explorerUrl(receipt.tracking_code);
   tx(byId("cast-summary"), "booth.cast.summary", { index });
+  mtx(byId("receipt-title"), election.manifest.title);
   byId("receipt-index").textContent = String(index);
   showTrackingCode(byId("receipt-code"), receipt.tracking_code);
   showReceiptChecks(byId("receipt-status"), byId("receipt-error"), checks, failure);
   offerReceipt(receipt);
-  byId("explorer-link").href = explorerPath(receipt.tracking_code);
+  showQR(byId("receipt-qr"), url);
+  const link = byId("explorer-link");
+  link.href = url;
+  link.textContent = url;
+  lastReceipt = { code: receipt.tracking_code, index, url };
+  receiptKept = false;
   prepared = null;
   show("cast");
+}
+
+let lastReceipt = null; // {code, index, url} of the last cast, for the picture
+
+/**
+ * Gives back a PNG of the receipt: the referendum, the tracking code, the entry number and
+ * a QR code of the ballot's explorer address, in the page's language.
+ */
+function receiptPicture({ code, index, url }) {
+  const width = 720;
+  const margin = 40;
+  const modules = qrModules(url);
+  const scale = Math.floor(360 / modules.length);
+  const sans = 'system-ui, "Noto Sans", "DejaVu Sans", Arial, sans-serif';
+  const mono = '"DejaVu Sans Mono", ui-monospace, monospace';
+  const lines = [
+    { text: t("booth.receipt.heading"), font: `bold 34px ${sans}` },
+    { text: mtext(election.manifest.title), font: `26px ${sans}` },
+    { gap: 16 },
+    { text: t("common.trackingCode"), font: `22px ${sans}` },
+    { text: code, font: `bold 38px ${mono}` },
+    { text: `${t("common.entry")}: ${index}`, font: `22px ${sans}` },
+    { gap: 16 },
+    { qr: modules.length * scale },
+    { gap: 12 },
+    { text: t("booth.receipt.qr"), font: `20px ${sans}` },
+    { text: url, font: `18px ${mono}`, breakAnywhere: true },
+  ];
+  const canvas = document.createElement("canvas");
+  const ctx = canvas.getContext("2d");
+  const wrap = ({ text, font, breakAnywhere }) => {
+    ctx.font = font;
+    const words = breakAnywhere ? [...text] : text.split(" ");
+    const joiner = breakAnywhere ? "" : " ";
+    const out = [];
+    let line = "";
+    for (const word of words) {
+      const next = line ? line + joiner + word : word;
+      if (line && ctx.measureText(next).width > width - 2 * margin) {
+        out.push(line);
+        line = word;
+      } else line = next;
+    }
+    if (line) out.push(line);
+    return out;
+  };
+  const layout = lines.map((item) => (item.text === undefined ? item : { ...item, rows: wrap(item) }));
+  const lineHeight = (font) => Math.round(Number(font.match(/(\d+)px/)[1]) * 1.35);
+  const height =
+    2 * margin +
+    layout.reduce((sum, item) => sum + (item.gap ?? item.qr ?? item.rows.length * lineHeight(item.font)), 0);
+  canvas.width = width;
+  canvas.height = height;
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, width, height);
+  ctx.textBaseline = "top";
+  let y = margin;
+  for (const item of layout) {
+    if (item.gap) y += item.gap;
+    else if (item.qr) {
+      paintModules(ctx, modules, Math.round((width - item.qr) / 2), y, scale);
+      y += item.qr;
+    } else {
+      ctx.font = item.font;
+      ctx.fillStyle = "#000000";
+      for (const row of item.rows) {
+        ctx.fillText(row, margin, y);
+        y += lineHeight(item.font);
+      }
+    }
+  }
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+}
+
+async function onSavePicture() {
+  if (!lastReceipt) return;
+  const blob = await receiptPicture(lastReceipt);
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: `receipt-${lastReceipt.code}.png`, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  receiptKept = true;
+}
+
+function onPrint() {
+  receiptKept = true;
+  window.print();
 }
 
 async function onChallenge() {
@@ -508,7 +704,7 @@ async function onChallenge() {
     payload = await spoiledPayload(prepared, voter.credential);
   } catch (err) {
     busy(false);
-    showError(byId("review-error"), err);
+    showSendError(byId("challenge"), err);
     return;
   }
   sentAs = "spoiled"; // revealed: this body may never be cast now
@@ -523,9 +719,11 @@ async function onChallenge() {
   showTrackingCode(byId("challenge-code"), receipt.tracking_code);
   showReceiptChecks(byId("challenge-status"), byId("challenge-error"), checks, failure);
   showRevealed(byId("revealed"), payload);
+  const url = explorerUrl(receipt.tracking_code);
+  showQR(byId("challenge-qr"), url);
   const link = byId("challenge-explorer-link");
-  link.href = explorerPath(receipt.tracking_code);
-  link.textContent = new URL(explorerPath(receipt.tracking_code), location.href).href;
+  link.href = url;
+  link.textContent = new URL("/explorer", location.href).href; // to type: short, then the code
   byId("challenge-command").textContent = `referendum verify RECORD --find ${receipt.tracking_code}`;
   prepared = null;
   show("challenged");

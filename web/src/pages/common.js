@@ -191,10 +191,70 @@ export function clearError(el) {
   el.hidden = true;
 }
 
+/** The base of every problem type URI the server sends (src/referendum/server/problems.py). */
+const PROBLEM_BASE = "https://referendum.invalid/problems/";
+
+/**
+ * Each problem type (the last part of its URI) -> the interface string that says it to a
+ * voter in the page's language. The server's own `detail` is English and technical: it is
+ * never shown. The types only operators, trustees and witnesses meet are "other": the
+ * server refused, with the HTTP status (so is an unknown type). Every type the server
+ * sends is listed (tests/browser/test_problem_texts.py checks it).
+ */
+const PROBLEM_TEXTS = {
+  "rate-limited": "rateLimited",
+  "voting-not-open": "closed",
+  "outside-voting-period": "closed",
+  "credential-not-registered": "notRegistered",
+  "wrong-region": "wrongRegion",
+  "repeated-ballot": "repeated",
+  "ballot-invalid": "ballotInvalid",
+  "challenge-invalid": "ballotInvalid",
+  "bad-structure": "unreadable",
+  "not-json": "unreadable",
+  "unsupported-media-type": "unreadable",
+  "body-too-large": "unreadable",
+  "bad-content-length": "unreadable",
+  "incomplete-body": "unreadable",
+  "bad-parameter": "unreadable",
+  "bad-credential": "unreadable",
+  "unknown-kind": "unreadable",
+  "body-timeout": "slow",
+  "board-unavailable": "unavailable",
+  busy: "unavailable",
+  "internal-error": "unavailable",
+  "web-pages-not-built": "unavailable",
+  "outcome-unknown": "outcomeUnknown",
+  "receipt-unavailable": "receiptUnavailable",
+  "unknown-tracking-code": "unknownCode",
+  "bad-tracking-code": "badCode",
+  "not-found": "notFound",
+  "not-counted": "notCounted",
+  "wrong-phase": "other",
+  "operator-only": "other",
+  "message-refused": "other",
+  "cosignature-refused": "other",
+  "bad-checkpoint": "other",
+};
+
+/** Gives back the problem type's name (`rate-limited`) of an ApiError, or null. */
+export function problemType(error) {
+  const type = error instanceof ApiError ? error.problem?.type : null;
+  return typeof type === "string" && type.startsWith(PROBLEM_BASE) ? type.slice(PROBLEM_BASE.length) : null;
+}
+
 /** Gives back the text to show for an error, in the current language. */
 export function describeError(error) {
-  if (error instanceof ApiError) return t("common.error.server", { detail: error.message });
-  if (error instanceof NetworkError) return t("common.error.network", { detail: error.message });
+  if (error instanceof ApiError) {
+    const text = PROBLEM_TEXTS[problemType(error)];
+    if (text === "rateLimited") {
+      const seconds = /^\d+$/.test(error.retryAfter ?? "") ? error.retryAfter : "60";
+      return t("common.problem.rateLimited", { seconds });
+    }
+    if (text && text !== "other") return t(`common.problem.${text}`);
+    return t("common.problem.other", { status: error.status });
+  }
+  if (error instanceof NetworkError) return t("common.error.offline");
   return error?.message ?? String(error);
 }
 

@@ -114,7 +114,9 @@ function renderResults(manifest, answer) {
       ? section("region-total", t("results.total.heading"), sum.eligible, sum.counted, sum.questions, manifest)
       : null;
 
-  container.replaceChildren(...[about, ...regionSections, totalSection].filter(Boolean));
+  // The numbers first (the whole count, then each region), who decrypted them after: on a
+  // phone the first screen shows a result.
+  container.replaceChildren(...[totalSection, ...regionSections, about].filter(Boolean));
 }
 
 function section(id, heading, eligible, counted, questions, manifest) {
