@@ -75,7 +75,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             run("trustee", step, "--dir", str(d), "--election", str(board))
     status = run("trustee", "status", "--election", str(board))  # no trustee folder needed
     assert "complete" in status.stdout
-    assert "qualified dealers: 1, 2, 3" in status.stdout
+    assert "clause 1: qualified dealers 1, 2, 3" in status.stdout
     assert "joint key: " in status.stdout
 
     sizes = {"donetsk": 3, "luhansk": 1, "kherson": 1, "zaporizhzhia": 1}

@@ -100,7 +100,9 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, o
         block(run("witness", "keygen", "--dir", str(w), "--name", f"observer-{n}"))
         for n, w in enumerate(witnesses, 1)
     ]
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=30)
+    # The commitment deadline leaves time for init, serve, six commits and the early
+    # attempts on a slow, busy machine: they must all come before it.
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=90)
     deadlines = {
         step: start + dt.timedelta(seconds=STEP * n)
         for n, step in enumerate(("commitment", "shares", "check", "reveal", "confirm"))
@@ -146,6 +148,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, o
             run("witness", "cosign", "--dir", str(w), *at)
         early = run("trustee", "close", "--dir", str(observer), *at, ok=False)
         log["early_cosigned"] = early.stderr
+        assert dt.datetime.now(dt.UTC) < deadlines["commitment"], "the machine was too slow"
         log["close_commitment"] = close_after("commitment")
         for n in present:
             if n == CHEAT:
