@@ -493,10 +493,17 @@ def _trustee(args: argparse.Namespace) -> None:
         if args.step == "commit":
             _commit(election, folder, keys)
             return
-        if args.step == "decrypt" and not (folder / TRUSTEE_STATE).exists():
-            # Absent from the whole ceremony: its shares are sealed to it on the board
-            # (section 11.9); a fresh state holds nothing it posted.
+        if args.step in ("check", "confirm", "decrypt") and not (folder / TRUSTEE_STATE).exists():
+            # Absent from the commitment step: the shares dealt to it are sealed to it on
+            # the board (section 11.9), so it can still check them, confirm the key and
+            # decrypt; a fresh state holds nothing it posted.
             state = _new_state(manifest, keys)
+            if state.index in board.committed():
+                raise CommandError(
+                    f"{folder / TRUSTEE_STATE} is missing, but trustee {state.index} posted"
+                    " commitments: its secret polynomials are in that file; restore it from"
+                    " the trustee's backup"
+                )
         else:
             state = _trustee_state(folder, manifest, keys)
         if args.step == "shares":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from ceremony_fixtures import sides
 
-from referendum.ceremony import KIND_REVEAL, CeremonyError
+from referendum.ceremony import KIND_CHECK, KIND_CONFIRM, KIND_REVEAL, CeremonyError, TrusteeState
 from referendum.ceremony.board import unanswered_text
 
 
@@ -49,3 +49,35 @@ def test_unanswered_text_names_every_complaint() -> None:
         "trustee 2's complaint against trustee 3 (clause 1) and trustee 6's complaint"
         " against trustee 5 (clause 2) are not answered yet"
     )
+
+
+def test_a_trustee_that_missed_the_commitment_step_checks_and_confirms_from_a_fresh_state() -> None:
+    """`trustee check` and `trustee confirm` without a state file: the shares dealt to
+    the latecomer are on the board, sealed to it; it checks them and confirms the key."""
+    run = sides(seed="late", absent=[4])
+    run.commit_all()
+    run.close("commitment")
+    run.share_all()
+    run.check_all()
+    late = TrusteeState.new(run.manifest, run.keys[3])
+    assert run.board.waiting_for() == [4]
+    run.post(KIND_CHECK, late.check_message(run.manifest, run.board))
+    assert run.board.closed("check")  # it was the one the step waited for
+    run.reveal_all()
+    run.confirm_all()
+    assert run.board.waiting_for() == [4]
+    message = late.confirm_message(run.manifest, run.board, run.rng)
+    run.post(KIND_CONFIRM, message)
+    assert run.board.phase() == "complete" and 4 not in run.board.qualified[1]
+    assert message["public_key"] == run.board.public_key.to_bytes().hex()
+
+
+def test_a_fresh_state_cannot_check_with_a_corrupted_share_unnoticed() -> None:
+    run = sides(seed="late-bad", absent=[4])
+    run.commit_all()
+    run.close("commitment")
+    run.share_all(bad={1: [(1, 4)]})  # trustee 1 deals the latecomer a bad share
+    run.check_all()
+    late = TrusteeState.new(run.manifest, run.keys[3])
+    message = late.check_message(run.manifest, run.board)
+    assert [c["against"] for c in message["complaints"]] == [1]
