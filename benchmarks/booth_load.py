@@ -64,10 +64,11 @@ GOAL_USABLE_S = 3.0
 GOAL_BOOTH_JS = 60_000
 PAGES = {"booth": ("/", "code"), "explorer": ("/explorer", "ready"), "results": ("/results", "")}
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+/)")
-#: Marks the moments the booth becomes usable and the receipt is checked, as they happen
-#: (window.__marks), and resolves window.__usable and window.__receipt then. It watches
-#: only the attributes that change at those moments: a wider observer costs the throttled
-#: page time of its own.
+#: Marks the moments the booth becomes usable and the receipt is checked (window.__marks,
+#: in ms from navigation start) and resolves window.__usable and window.__receipt then. A
+#: moment is the end of the first frame that shows the state (a task posted from the
+#: frame's requestAnimationFrame callback). The observer watches only the attributes that
+#: change at those moments and reads no layout: a costlier one slows the throttled page.
 MARKS = """
 (() => {
   const marks = (window.__marks = {});
@@ -75,16 +76,18 @@ MARKS = """
   window.__usable = new Promise((resolve) => { done.usable = resolve; });
   window.__receipt = new Promise((resolve) => { done.receipt = resolve; });
   const mark = (name) => {
-    if (marks[name]) return;
-    marks[name] = performance.now();
-    done[name](marks[name]);
+    marks[name] = 0;
+    requestAnimationFrame(() => setTimeout(() => {
+      marks[name] = performance.now();
+      done[name](marks[name]);
+    }));
   };
   const check = () => {
     const state = document.getElementById('main')?.dataset.state;
-    if (state === 'code' && !marks.usable) {
+    if (state === 'code' && marks.usable === undefined) {
       const input = document.getElementById('credential-code');
-      if (input && !input.disabled && input.offsetParent !== null) mark('usable');
-    } else if (state === 'cast' && !marks.receipt) {
+      if (input && !input.disabled && !input.closest('[hidden]')) mark('usable');
+    } else if (state === 'cast' && marks.receipt === undefined) {
       if (document.getElementById('receipt-status')?.dataset.ok === 'true') mark('receipt');
     }
   };
@@ -152,6 +155,13 @@ def _checkout(rev: str, into: Path) -> Path:
     return into
 
 
+def _requests(page: Page) -> list[str]:
+    """Gives back a list that fills with the path of every request the page makes."""
+    paths: list[str] = []
+    page.on("request", lambda r: paths.append("/" + r.url.split("/", 3)[3]))
+    return paths
+
+
 def _scripts(page: Page) -> list[Response]:
     """Gives back a list that fills with the page's script responses."""
     found: list[Response] = []
@@ -182,10 +192,14 @@ def _run(browser: Browser, served: Served, profile: str) -> dict[str, float]:
         page = context.new_page()
         page.add_init_script(MARKS)
         scripts = _scripts(page)
+        requests = _requests(page)
         _throttled(page, profile)
         page.goto(served.url, wait_until="commit")
         page.evaluate("window.__usable")
         files, sent = _js_bytes(scripts)
+        twice = sorted({p for p in requests if requests.count(p) > 1})
+        if twice:  # a preload (Link header, modulepreload) the page did not take
+            raise SystemExit(f"{served.label}: requested more than once: {', '.join(twice)}")
         page.fill("#credential-code", served.codes.pop())
         page.click("#credential-submit")
         page.wait_for_selector("main[data-state=choose]", timeout=120_000)

@@ -16,7 +16,7 @@ import pytest
 from server_fixtures import TestClient
 
 from referendum.server import create_app
-from referendum.server.pages import DEFAULT_STATIC, IMMUTABLE, REVALIDATE
+from referendum.server.pages import DEFAULT_STATIC, IMMUTABLE, PRELOAD, REVALIDATE
 from referendum.server.problems import MEDIA_TYPE
 
 HASHED = "assets/booth-ABCDEFGH.js"
@@ -116,6 +116,21 @@ def test_hashed_assets_are_immutable_everything_else_is_revalidated(client: Test
         assert re.fullmatch(r'"[0-9a-f]{32}"', headers["etag"])
     _, headers, _ = _raw(client, "/assets/plain.js")
     assert headers["content-type"] == "text/javascript; charset=utf-8"
+
+
+def test_pages_name_the_api_answers_they_load_first_assets_do_not(client: TestClient) -> None:
+    expected = (
+        "</api/manifest>; rel=preload; as=fetch; crossorigin, "
+        "</api/election>; rel=preload; as=fetch; crossorigin"
+    )
+    assert expected == PRELOAD
+    for path in ["/", "/explorer", "/results"]:
+        assert client.get(path).headers["link"] == expected
+    for path in [f"/{HASHED}", "/assets/plain.js"]:
+        assert "link" not in client.get(path).headers
+    # The preloaded answers are there to be taken.
+    assert client.get("/api/manifest").status_code == 200
+    assert client.get("/api/election").status_code == 200
 
 
 @pytest.mark.parametrize("name", ["booth-abcdefgh.js", "booth-ABCDEFG.js", "booth-ABCDEFG1.js"])
