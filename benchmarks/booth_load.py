@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -219,6 +220,61 @@ def _run(browser: Browser, served: Served, profile: str) -> dict[str, float]:
         context.close()
 
 
+def _explain(browser: Browser, served: Served, profile: str) -> list[str]:
+    """Gives back lines on one more load: each request's times and the busiest functions."""
+    context = browser.new_context(locale="uk-UA", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.add_init_script(MARKS)
+        _throttled(page, profile)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+        cdp.send("Profiler.start")
+        page.goto(served.url, wait_until="commit")
+        usable = page.evaluate("window.__usable")
+        cpu = cdp.send("Profiler.stop")["profile"]
+        entries = page.evaluate(
+            "[performance.getEntriesByType('navigation')[0],"
+            " ...performance.getEntriesByType('resource')].map((e) =>"
+            " [new URL(e.name).pathname, e.startTime, e.responseEnd, e.encodedBodySize])"
+        )
+    finally:
+        context.close()
+    lines = [f"{served.label}: one load on {profile}, usable at {usable / 1000:.2f} s"]
+    lines += [
+        f"  {path:34} {start / 1000:5.2f} s to {end / 1000:5.2f} s {size:8,} B"
+        for path, start, end, size in entries
+    ]
+    parents = {c: n["id"] for n in cpu["nodes"] for c in n.get("children", [])}
+    frames = {n["id"]: n["callFrame"] for n in cpu["nodes"]}
+    spent: dict[tuple[str, str, int, int], float] = {}
+    for sample, delta in zip(cpu["samples"], cpu["timeDeltas"], strict=True):
+        seen = set()
+        node: int | None = sample
+        while node is not None:
+            f = frames[node]
+            key = (f["functionName"] or "(anonymous)", f["url"], f["lineNumber"], f["columnNumber"])
+            if key not in seen and key[0] != "(root)":
+                seen.add(key)
+                spent[key] = spent.get(key, 0.0) + delta / 1000
+            node = parents.get(node)
+    lines.append(
+        "  most time (ms, callees included, whole profile; minified names with their code):"
+    )
+    sources: dict[str, list[str]] = {}
+    for (name, url, line, column), ms in sorted(spent.items(), key=lambda kv: -kv[1])[:16]:
+        where = ""
+        if url.startswith(served.url):
+            if url not in sources:
+                with urllib.request.urlopen(url) as answer:
+                    sources[url] = answer.read().decode().split("\n")
+            code = sources[url][line][column : column + 50] if line >= 0 else ""
+            where = f" {url.rsplit('/', 1)[-1]}: {code}"
+        lines.append(f"  {ms:6.0f}  {name}{where}")
+    return lines
+
+
 def _page_js(browser: Browser, served: Served, page_name: str) -> tuple[int, int]:
     """Gives back (files, bytes as sent) of the scripts one page loads, cache cold."""
     path, state = PAGES[page_name]
@@ -246,6 +302,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", metavar="REV", help="also measure the tree at REV")
     parser.add_argument("--repeats", type=int, default=5, help="runs per build and profile")
+    parser.add_argument(
+        "--explain", action="store_true", help="also one profiled load of each build, on slow-3g"
+    )
     parser.add_argument(
         "--profiles", default=",".join(PROFILES), help=f"of {', '.join(PROFILES)} (default all)"
     )
@@ -279,6 +338,11 @@ def main() -> int:
                 for b in builds:  # alternate, so that the machine's noise falls on both
                     runs.setdefault((profile, b.label), []).append(_run(browser, b, profile))
         version = browser.version
+        explained = (
+            [line for b in builds for line in _explain(browser, b, "slow-3g")]
+            if args.explain
+            else []
+        )
 
     print(f"# {_cpu()}, {os.cpu_count()} cores, Chromium {version}, {time.strftime('%Y-%m-%d')}")
     print(f"# CPU slowdown {CPU_SLOWDOWN}x; cold cache; {args.repeats} runs per build and profile")
@@ -294,6 +358,8 @@ def main() -> int:
             usable = _summary([r["usable"] for r in got])
             receipt = _summary([r["receipt"] for r in got])
             print(f"{b.label:24} {usable:>28} {receipt:>28}")
+    for line in explained:
+        print(line)
     after = builds[-1].label
     booth_js = js[(after, "booth")][1]
     if "slow-3g" in profiles:
