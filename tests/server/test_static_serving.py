@@ -1,6 +1,6 @@
 """Serving the built pages: precompressed copies by Accept-Encoding, caching, ETags and 304.
 
-The rules are in src/referendum/server/pages.py (module docstring). A made-up folder tests
+The rules are in docs/operations.md 8.1, "Pages and caching". A made-up folder tests
 each rule; the last tests read the real build (web/build.mjs) through the server.
 """
 
@@ -155,6 +155,7 @@ def test_if_none_match_answers_304(client: TestClient, static: Path) -> None:
         assert again["cache-control"] == "no-cache"
         assert again["vary"] == "Accept-Encoding"
         assert again["x-content-type-options"] == "nosniff"
+        assert "content-encoding" not in again and "link" not in again
     for none_match in ['"other"', tag[1:-1], "", "W/", tag + "x"]:
         status, _, body = _raw(
             client, "/", **{"Accept-Encoding": "gzip", "If-None-Match": none_match}

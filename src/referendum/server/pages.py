@@ -4,21 +4,11 @@ The pages are built from web/ into a static folder (`make install` runs web/buil
 index.html, explorer.html, results.html, assets/ and build.json. Without a build, the page
 routes answer a 404 problem that says how to build them; the API works either way.
 
-How a file is served (docs/operations.md 8.1, "Pages and caching", says it once for
-operators; this is the code):
-- The answer is the brotli copy beside the file (FILE.br) when the request's
-  Accept-Encoding accepts br, else the gzip copy (FILE.gz) when it accepts gzip, else the
-  file itself; every answer says `Vary: Accept-Encoding`. The copies are never served
-  under their own names.
-- An asset whose name carries its content hash (`NAME-HASH.EXT`, HASH 8 characters of
-  A-Z and 2-7, as the build names every asset) never changes: `Cache-Control: public,
-  max-age=31536000, immutable`.
-- Every other file (the pages) is revalidated on each use: `Cache-Control: no-cache` and
-  an ETag (the first 128 bits of the SHA-256 of the bytes sent); a request whose
-  If-None-Match names it is answered 304 Not Modified, without a body.
-- A page's answer also names, in a `Link` header, the two API answers every page asks for
-  first (`/api/manifest` and `/api/election`: loadElection in web/src/pages/common.js),
-  so that the browser fetches them beside the scripts instead of after running them.
+How a page or an asset is served (its brotli or gzip copy by Accept-Encoding; a year of
+caching for assets named after their content; no-cache, an ETag and 304 for the rest; a
+Link header on pages that preloads /api/manifest and /api/election, the two answers every
+page asks for first: loadElection in web/src/pages/common.js) is stated in
+docs/operations.md 8.1, "Pages and caching".
 """
 
 from __future__ import annotations
@@ -208,13 +198,13 @@ class Pages:
         if file is None:
             return None
         headers = {"Cache-Control": cache_control, "ETag": file.etag, "Vary": "Accept-Encoding"}
+        none_match = request.headers.get("if-none-match")
+        if none_match is not None and _none_match(none_match, file.etag):
+            return Response(status_code=304, headers=headers)  # RFC 9110 15.4.5: no more
         if coding is not None:
             headers["Content-Encoding"] = coding
         if link is not None:
             headers["Link"] = link
-        none_match = request.headers.get("if-none-match")
-        if none_match is not None and _none_match(none_match, file.etag):
-            return Response(status_code=304, headers=headers)
         return Response(file.body, media_type=_media_type(name), headers=headers)
 
     async def page(self, request: Request) -> Response:
