@@ -5,8 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 WEB_STAMP := web/node_modules/.installed
-# The built pages the server serves (web/build.mjs writes them; not in git).
-PAGES  := src/referendum/server/static/index.html
+# The built pages the server serves (web/build.mjs writes them, build.json with them; not in git).
+PAGES  := src/referendum/server/static/build.json
 WEB_SOURCES := $(shell find web/build.mjs web/html web/css web/src -type f 2>/dev/null)
 
 .PHONY: install demo test lint bench clean system-deps browser-deps web
@@ -63,4 +63,4 @@ bench: install browser-deps
 	$(PY) benchmarks/million.py --ballots 100000 --cast-sample 5000
 
 clean:
-	rm -rf $(VENV) web/node_modules src/referendum/server/static build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) web/node_modules src/referendum/server/static src/referendum/server/static.*-* build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,9 +4,10 @@ Run: .venv/bin/python benchmarks/browser_booth.py [--ballots N] [--repeats R]
 
 Needs the built pages (`make install` builds them) and Debian's chromium. It serves the
 built assets on a loopback port, loads web/src/crypto/bench.js (bundled as
-assets/bench.js) into Chromium and times encrypt-and-prove of the demo ballot (one
-question, two options, one chosen: docs/protocol.md 12.2) and the signature of a cast,
-then times the same ballot with the Python implementation (libsodium) in this process.
+assets/bench-HASH.js: build.json names it) into Chromium and times encrypt-and-prove of
+the demo ballot (one question, two options, one chosen: docs/protocol.md 12.2) and the
+signature of a cast, then times the same ballot with the Python implementation
+(libsodium) in this process.
 Figures are the best of R runs of N ballots (the machine is shared and noisy); the goal
 for the browser is at most 50 ms per ballot.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import statistics
 import sys
 import threading
@@ -54,6 +56,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _built(name: str) -> str:
+    """Gives back the built file of a source name ("bench.js" -> "assets/bench-HASH.js")."""
+    names: dict[str, str] = json.loads((STATIC / "build.json").read_text())["names"]
+    return names[name]
+
+
 def _browser_runs(ballots: int, repeats: int) -> tuple[list[dict[str, float]], str]:
     handler = functools.partial(_Quiet, directory=str(STATIC))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -63,10 +71,11 @@ def _browser_runs(ballots: int, repeats: int) -> tuple[list[dict[str, float]], s
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             version = browser.version
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/assets/favicon.svg")
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{_built('favicon.svg')}")
+            script = "/" + _built("bench.js")
             runs = [
                 page.evaluate(
-                    "async (n) => (await import('/assets/bench.js')).benchEncrypt(n)", ballots
+                    "async ([s, n]) => (await import(s)).benchEncrypt(n)", [script, ballots]
                 )
                 for _ in range(repeats)
             ]
@@ -107,7 +116,7 @@ def main() -> int:
     parser.add_argument("--ballots", type=int, default=40, help="ballots per run (default 40)")
     parser.add_argument("--repeats", type=int, default=5, help="runs (default 5)")
     args = parser.parse_args()
-    if not (STATIC / "assets" / "bench.js").is_file():
+    if not (STATIC / "build.json").is_file():
         print("the pages are not built: run `make install`", file=sys.stderr)
         return 2
 

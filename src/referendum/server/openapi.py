@@ -339,10 +339,14 @@ def _page(summary: str) -> dict[str, Any]:
         summary,
         {
             "200": {"description": "the page", "content": {"text/html": {"schema": {}}}},
+            "304": _NOT_MODIFIED,
             "404": _use("PageNotFound"),
         },
     )
 
+
+#: Pages and assets carry an ETag (src/referendum/server/pages.py).
+_NOT_MODIFIED = {"description": "not modified: If-None-Match named the ETag of this answer"}
 
 _ASSET_TYPES = (
     "text/javascript",
@@ -542,6 +546,7 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
                     "description": "the file",
                     "content": {media: {"schema": {}} for media in _ASSET_TYPES},
                 },
+                "304": _NOT_MODIFIED,
                 "404": _use("PageNotFound"),
             },
             parameters=[
