@@ -153,7 +153,7 @@ def normalize_tracking_code(text: str) -> str:
     try:
         values = read_values(text, "the tracking code", _IGNORED, TRACKING_CODE_LENGTH)
     except CodeError as exc:
-        raise TrackingCodeError(str(exc), exc.reason) from None
+        raise TrackingCodeError(str(exc), exc.reason, exc.char, exc.position) from None
     if fold(values, TRACKING_CHECK_START) != 0:
         raise TrackingCodeError(
             "a character is mistyped: the tracking code's check character does not match",

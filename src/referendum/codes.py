@@ -78,12 +78,17 @@ class CodeError(ValueError):
     """A typed code is malformed; the message says how (section 10.2.3).
 
     reason is "character" (a character that cannot appear in the code), "length" (the
-    wrong number of characters) or "check" (the check character does not match).
+    wrong number of characters) or "check" (the check character does not match). For
+    "character", char is the character and position its place in the typed text.
     """
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(
+        self, message: str, reason: str, char: str | None = None, position: int | None = None
+    ) -> None:
         super().__init__(message)
         self.reason = reason
+        self.char = char
+        self.position = position
 
 
 def read_values(text: object, what: str, ignored: Iterable[str], length: int) -> list[int]:
@@ -103,7 +108,10 @@ def read_values(text: object, what: str, ignored: Iterable[str], length: int) ->
         value = _TYPED.get(char)
         if value is None:
             raise CodeError(
-                f"{what}'s character {position} ({char!r}) is not used in codes", "character"
+                f"{what}'s character {position} ({char!r}) is not used in codes",
+                "character",
+                char,
+                position,
             )
         values.append(value)
     if len(values) != length:

@@ -111,7 +111,7 @@ def normalize_code(text: str) -> str:
     try:
         values = read_values(text, _WHAT, _IGNORED, CODE_LENGTH)
     except CodeError as exc:
-        raise CredentialCodeError(str(exc), exc.reason) from None
+        raise CredentialCodeError(str(exc), exc.reason, exc.char, exc.position) from None
     if fold(values) != 0:
         raise CredentialCodeError(
             "a character is mistyped: the credential code's check character does not match",
