@@ -162,4 +162,15 @@ export default {
   "results.record.link": "Download the election record (zip)",
   "results.record.howto":
     "The record holds every board entry with its proofs. Anyone can check that the results follow from the ballots with the independent verifier:",
+  // issue 15: codes
+  "explorer.lookup.typo":
+    "This code has a typo: a character does not match the code's check character. Check it against your receipt, character by character.",
+  "explorer.lookup.credential":
+    "This is the secret code you vote with, not a tracking code. It was not sent anywhere. Do not show it to anyone; your tracking code is on your receipt.",
+  "explorer.lookup.missing":
+    "If the code is exactly the one on your receipt, your ballot is missing: keep the receipt and tell the observers of this referendum ({observers}). Anyone can check the receipt against the election record with: referendum verify RECORD --receipt FILE",
+  "explorer.lookup.missingNoObservers":
+    "If the code is exactly the one on your receipt, your ballot is missing: keep the receipt and tell the referendum's observers. Anyone can check the receipt against the election record with: referendum verify RECORD --receipt FILE",
+  "explorer.counted.unknown":
+    "shown after voting closes. Until then this page does not say whether the same voter voted again; only the last ballot will count",
 };
