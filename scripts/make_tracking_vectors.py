@@ -31,8 +31,8 @@ from referendum.credentials import generate_code
 from referendum.group import SeededRandom
 
 OUT = Path(__file__).resolve().parent.parent / "vectors" / "tracking" / "codes.json"
-#: The worked example of protocol.md 12.4.
-EXAMPLE_HASH = bytes.fromhex("3a7c" + "5e" * 10) + bytes(20)
+#: The worked example of protocol.md 12.4: the first ballot of vectors/ballots/ballots.json.
+EXAMPLE_HASH = bytes.fromhex("4200f5e4095dac0bec828f266097e7c9f39e0cd86ce7f1717a5249aa5f99daf4")
 
 
 def _cyrillic(code: str) -> str:
