@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from referendum.ballot import encrypt_ballot, tracking_code
+from referendum.ballot import encrypt_ballot
 from referendum.board.keys import BOARD_KEY, SigningKey
 from referendum.group import ORDER, RISTRETTO255, SeededRandom
 from referendum.manifest import Manifest
@@ -414,25 +414,6 @@ def main() -> None:
         }
     )
 
-    codes = [
-        {"hash": h.hex(), "code": tracking_code(h)}
-        for h in (
-            bytes(32),
-            b"\xff" * 32,
-            bytes(range(32)),
-            bytes.fromhex(cases[0]["tracking_hash"]),
-        )
-    ]
-    normalize = [
-        {
-            "input": cases[0]["tracking_code"].lower(),
-            "want": cases[0]["tracking_code"].replace("-", ""),
-        },
-        {"input": "o0iI lL00 0000 0000 0000", "want": "00111100000000000000"},
-        {"input": "0000-0000-0000-0000-000", "want": None},
-        {"input": "0000-0000-0000-0000-000U", "want": None},
-    ]
-
     doc = {
         "description": (
             "Ballots (protocol.md section 12): encryption with seeded randomness, tracking "
@@ -444,8 +425,6 @@ def main() -> None:
         "public_key": public_key.to_bytes().hex(),
         "ballots": cases,
         "spoiled": spoiled,
-        "tracking_codes": codes,
-        "normalize": normalize,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(doc, indent=1) + "\n")

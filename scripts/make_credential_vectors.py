@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from referendum.codes import LOOKALIKES
 from referendum.credentials import (
     CODE_ALPHABET,
     CredentialCodeError,
@@ -47,6 +48,11 @@ def _steps(data: str) -> list[int]:
         interim = _times_x(interim) ^ CODE_ALPHABET.index(char)
         steps.append(interim)
     return steps
+
+
+def _cyrillic(code: str) -> str:
+    """Gives back code with every character that has a Cyrillic look-alike typed as it."""
+    return code.translate({ord(latin): c for c, latin in LOOKALIKES.items() if c.isupper()})
 
 
 def _code(data: str) -> str:
@@ -96,6 +102,8 @@ def _cases() -> list[dict[str, Any]]:
     all_chars = _code("0123456789ABCDEFGHJ")
     rest = _code("KMNPQRSTVWXYZ0Z1Z10")
     random_codes = [generate_code(rng) for _ in range(3)]
+    # 0 and 1, then every Latin letter and digit a Cyrillic letter looks like.
+    lookalike = _code("01ABEKMHPCTYX300000")
     canonical = example.replace("-", "")
     cases = [
         _valid("the worked example of protocol.md 10.2.2, printed form", example),
@@ -111,6 +119,12 @@ def _cases() -> list[dict[str, Any]]:
         _valid("all zero", _code("0" * 19)),
         _valid("all Z", _code("Z" * 19)),
         _valid("hyphens and spaces anywhere", " -" + "-".join(canonical) + "- "),
+        _valid("Cyrillic look-alikes, upper case", _cyrillic(lookalike)),
+        _valid("Cyrillic look-alikes, lower case", _cyrillic(lookalike).lower()),
+        _valid(
+            "Cyrillic O and Ukrainian I read as 0 and 1",
+            "\u041e\u0406" + _cyrillic(lookalike)[2:],
+        ),
     ]
     cases += [_valid(f"random code {i}", code) for i, code in enumerate(random_codes)]
     wrong_check = CODE_ALPHABET[(CODE_ALPHABET.index(canonical[-1]) + 1) % 32]
@@ -128,6 +142,16 @@ def _cases() -> list[dict[str, Any]]:
         _invalid("an en dash is not a hyphen", example.replace("-", "\u2013", 1), "character"),
         _invalid("a full-width digit", "\uff17" + canonical[1:], "character"),
         _invalid("an accented letter", canonical[:19] + "\u00e9", "character"),
+        _invalid(
+            "a Cyrillic letter that looks like no code character (zhe)",
+            canonical[:3] + "\u0416" + canonical[4:],
+            "character",
+        ),
+        _invalid(
+            "Cyrillic U looks like Y, never like Latin U",
+            _cyrillic(lookalike)[:9] + "U" + _cyrillic(lookalike)[10:],
+            "character",
+        ),
         _invalid("a bad character counts before a bad length", "U", "character"),
         _invalid("the check character changed", canonical[:19] + wrong_check, "check"),
         _invalid("first data character changed", "1" + canonical[1:], "check"),
@@ -150,7 +174,8 @@ def main() -> None:
     document = {
         "description": (
             "Credential codes (protocol.md 10.2): generation from 12 random bytes, "
-            "normalization of typed codes, the Damm check character over GF(32), and the "
+            "normalization of typed codes (Cyrillic look-alikes included), the Damm check "
+            "character over GF(32), and the "
             "derived Ed25519 keys (10.3) for the fingerprint below"
         ),
         "alphabet": CODE_ALPHABET,

@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import Any, Final
 
 from .canonical import JsonFormatError, canonical_json, is_json_int
+from .codes import ALPHABET, CodeError, check_value, fold, read_values
 from .elgamal import Ciphertext, encrypt, sum_ciphertexts
 from .errors import VerificationError
 from .group import (
@@ -51,11 +52,14 @@ __all__ = [
     "KIND_BALLOT",
     "KIND_SPOILED",
     "TAG_TRACKING_CODE",
+    "TRACKING_CHECK_START",
     "TRACKING_CODE_LENGTH",
+    "TRACKING_DATA_LENGTH",
     "TRACKING_HASH_SIZE",
     "BallotError",
     "CheckedBallot",
     "PreparedBallot",
+    "TrackingCodeError",
     "check_ballot_fields",
     "check_spoiled_fields",
     "encrypt_ballot",
@@ -64,6 +68,7 @@ __all__ = [
     "read_spoiled",
     "tracking_code",
     "tracking_hash",
+    "tracking_range",
     "verify_ballot",
     "verify_spoiled",
 ]
@@ -72,13 +77,13 @@ KIND_BALLOT: Final = "ballot"
 KIND_SPOILED: Final = "spoiled"
 TAG_TRACKING_CODE: Final = "tracking-code"
 TRACKING_HASH_SIZE: Final = 32
-#: Characters of a tracking code without its hyphens (5 bits each: 100 bits).
+#: Characters of a tracking code without its hyphens: 19 data (95 bits of h) and a check.
 TRACKING_CODE_LENGTH: Final = 20
+TRACKING_DATA_LENGTH: Final = 19
+#: The tracking code's Damm fold starts here, a credential code's at 0 (12.4, 10.2.2).
+TRACKING_CHECK_START: Final = 1
 
 _G: Final = RISTRETTO255
-_CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-# Crockford's decoding rule: letters a reader may confuse with digits map to them.
-_CONFUSABLE: Final = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _HEX: Final = frozenset("0123456789abcdef")
 _IGNORED: Final = frozenset(" \t\n\r\v\f-")  # what a person may type between characters
 _MAX_ITEMS: Final = 64  # manifest limit on questions and options; range proof width limit
@@ -101,6 +106,10 @@ class BallotError(VerificationError):
     """A ballot or spoiled ballot fails a check; the message says where and what."""
 
 
+class TrackingCodeError(CodeError):
+    """A typed tracking code is malformed or mistyped (12.4); reason as CodeError's."""
+
+
 # --- tracking codes --------------------------------------------------------------------
 
 
@@ -116,37 +125,55 @@ def tracking_hash(fingerprint: bytes, payload: Mapping[str, Any]) -> bytes:
 
 
 def tracking_code(h: bytes) -> str:
-    """Gives back the code a person reads aloud: 20 Crockford base32 characters of h (12.4).
+    """Gives back the code a person reads and types: 19 Crockford base32 characters of h
+    and a check character (12.4).
 
-    The first 100 bits of h, most significant first, in 5 groups of 4 joined by "-".
+    The first 95 bits of h, most significant first, then the Damm check character folded
+    from 1 (so no credential code is a valid tracking code), in 5 groups of 4 joined by "-".
     """
     if not isinstance(h, bytes) or len(h) != TRACKING_HASH_SIZE:
         raise ValueError(f"a tracking hash is {TRACKING_HASH_SIZE} bytes")
-    bits = int.from_bytes(h[:13], "big") >> 4  # 104 bits, keep the top 100
-    chars = "".join(
-        _CROCKFORD[(bits >> (5 * (TRACKING_CODE_LENGTH - 1 - i))) & 31]
-        for i in range(TRACKING_CODE_LENGTH)
-    )
+    bits = int.from_bytes(h[:12], "big") >> 1  # 96 bits, keep the top 95
+    values = [
+        (bits >> (5 * (TRACKING_DATA_LENGTH - 1 - i))) & 31 for i in range(TRACKING_DATA_LENGTH)
+    ]
+    values.append(check_value(values, TRACKING_CHECK_START))
+    chars = "".join(ALPHABET[v] for v in values)
     return "-".join(chars[i : i + 4] for i in range(0, TRACKING_CODE_LENGTH, 4))
 
 
 def normalize_tracking_code(text: str) -> str:
     """Gives back the 20 characters of a typed tracking code, without hyphens (12.4).
 
-    Ignores case, spaces and hyphens, reads O as 0 and I, L as 1; ValueError otherwise.
+    Ignores white space and hyphens; reads lower case as upper case, O as 0, I and L as 1
+    and a Cyrillic look-alike as its Latin letter (10.2.3). TrackingCodeError otherwise,
+    with reason "character", "length" or "check" (a typing mistake: the code names no
+    ballot, whether or not a ballot is missing).
     """
-    if not isinstance(text, str) or not text.isascii():
-        raise ValueError("a tracking code is ASCII text")
-    compact = "".join(ch for ch in text if ch not in _IGNORED)
-    compact = compact.upper().translate(_CONFUSABLE)
-    if len(compact) != TRACKING_CODE_LENGTH:
-        raise ValueError(
-            f"a tracking code has {TRACKING_CODE_LENGTH} characters, got {len(compact)}"
+    try:
+        values = read_values(text, "the tracking code", _IGNORED, TRACKING_CODE_LENGTH)
+    except CodeError as exc:
+        raise TrackingCodeError(str(exc), exc.reason, exc.char, exc.position) from None
+    if fold(values, TRACKING_CHECK_START) != 0:
+        raise TrackingCodeError(
+            "a character is mistyped: the tracking code's check character does not match",
+            "check",
         )
-    bad = sorted(set(compact) - set(_CROCKFORD))
-    if bad:
-        raise ValueError(f"a tracking code has no character {', '.join(bad)}")
-    return compact
+    return "".join(ALPHABET[v] for v in values)
+
+
+def tracking_range(text: str) -> tuple[bytes, bytes]:
+    """Gives back the tracking hashes [low, high) a typed tracking code names (12.4): those
+    whose first 95 bits are its data characters. TrackingCodeError for a malformed code."""
+    key = 0
+    for ch in normalize_tracking_code(text)[:TRACKING_DATA_LENGTH]:
+        key = key * 32 + ALPHABET.index(ch)
+    shift = 8 * TRACKING_HASH_SIZE - 5 * TRACKING_DATA_LENGTH  # 161 bits below the data
+    low = (key << shift).to_bytes(TRACKING_HASH_SIZE, "big")
+    after = (key + 1) << shift
+    # Past the last code, a 33-byte bound sorts above every 32-byte hash.
+    high = after.to_bytes(TRACKING_HASH_SIZE, "big") if after < 1 << 256 else b"\xff" * 33
+    return low, high
 
 
 # --- encryption ------------------------------------------------------------------------

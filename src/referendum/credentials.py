@@ -12,6 +12,7 @@ import hashlib
 from typing import Any, Final
 
 from referendum.canonical import is_json_int
+from referendum.codes import ALPHABET, CodeError, check_value, fold, read_values
 from referendum.derived import ROLL, Index, MemoryIndex
 from referendum.errors import VerificationError
 from referendum.group import RandomSource, system_random, transcript
@@ -35,7 +36,7 @@ __all__ = [
     "normalize_code",
 ]
 
-CODE_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+CODE_ALPHABET: Final = ALPHABET  # Crockford base32
 CODE_LENGTH: Final = 20
 DATA_LENGTH: Final = 19
 GROUP_SIZE: Final = 5
@@ -45,34 +46,19 @@ KIND_CLOSE: Final = "credentials.close"
 TAG_CREDENTIAL: Final = "credential"
 
 _VALUE = {c: i for i, c in enumerate(CODE_ALPHABET)}
-# Crockford's decoding: lower case reads as upper case, O as zero, I and L as one.
-_TYPED = {
-    **_VALUE,
-    **{c.lower(): i for c, i in _VALUE.items()},
-    "O": 0,
-    "o": 0,
-    "I": 1,
-    "i": 1,
-    "L": 1,
-    "l": 1,
-}
 _IGNORED = frozenset(" -")
-_GF32_MODULUS: Final = 0x25  # x^5 + x^2 + 1, primitive over GF(2)
+_WHAT: Final = "the credential code"
 
 _BATCH_FIELDS = ("batch", "keys", "region", "registrar", "signature")
 _CLOSE_FIELDS = ("batches", "count", "region", "registrar", "signature")
 
 
-class CredentialCodeError(ValueError):
-    """A typed code is malformed; the message says how (section 10.2.3).
+class CredentialCodeError(CodeError):
+    """A typed credential code is malformed; the message says how (section 10.2.3).
 
     reason is "character" (a character not used in codes), "length" (not 20 characters)
     or "check" (the check character does not match: something is mistyped).
     """
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 class CredentialError(VerificationError):
@@ -82,27 +68,13 @@ class CredentialError(VerificationError):
 # --- codes -------------------------------------------------------------------------------
 
 
-def _times_x(value: int) -> int:
-    """Gives back value * x in GF(32) = GF(2)[x] / (x^5 + x^2 + 1)."""
-    value <<= 1
-    return value ^ _GF32_MODULUS if value & 0x20 else value
-
-
-def _damm(values: list[int]) -> int:
-    interim = 0
-    for v in values:
-        # The quasigroup x o y = 2x + y over GF(32) is totally anti-symmetric.
-        interim = _times_x(interim) ^ v
-    return interim
-
-
 def check_character(data: str) -> str:
     """Gives back the Damm check character for canonical data characters (section 10.2.2)."""
     try:
         values = [_VALUE[c] for c in data]
     except KeyError as exc:
         raise ValueError(f"{exc.args[0]!r} is not a canonical code character") from None
-    return CODE_ALPHABET[_times_x(_damm(values))]
+    return CODE_ALPHABET[check_value(values)]
 
 
 def _printed(canonical: str) -> str:
@@ -114,7 +86,7 @@ def _random_canonical(rng: RandomSource) -> str:
     # so every character is uniform without any modulo reduction.
     bits = int.from_bytes(rng(12), "big") >> 1
     values = [(bits >> (5 * (DATA_LENGTH - 1 - i))) & 31 for i in range(DATA_LENGTH)]
-    values.append(_times_x(_damm(values)))
+    values.append(check_value(values))
     return "".join(CODE_ALPHABET[v] for v in values)
 
 
@@ -131,28 +103,16 @@ def generate_code(rng: RandomSource = system_random) -> str:
 def normalize_code(text: str) -> str:
     """Gives back the 20 canonical characters of a typed code (section 10.2.3).
 
-    Spaces and hyphens are ignored, lower case reads as upper case, O as 0, I and L as 1.
+    Spaces and hyphens are ignored, lower case reads as upper case, O as 0, I and L as 1,
+    a Cyrillic look-alike as its Latin letter (codes.LOOKALIKES).
     Raises CredentialCodeError for a character not used in codes (named with its position
     in text, counting from 1), a wrong length, or a check character that does not match.
     """
-    if not isinstance(text, str):
-        raise CredentialCodeError("the credential code is not text", "character")
-    values: list[int] = []
-    for position, char in enumerate(text, start=1):
-        if char in _IGNORED:
-            continue
-        value = _TYPED.get(char)
-        if value is None:
-            raise CredentialCodeError(
-                f"the credential code's character {position} ({char!r}) is not used in codes",
-                "character",
-            )
-        values.append(value)
-    if len(values) != CODE_LENGTH:
-        raise CredentialCodeError(
-            f"the credential code has {len(values)} characters, want {CODE_LENGTH}", "length"
-        )
-    if _damm(values) != 0:
+    try:
+        values = read_values(text, _WHAT, _IGNORED, CODE_LENGTH)
+    except CodeError as exc:
+        raise CredentialCodeError(str(exc), exc.reason, exc.char, exc.position) from None
+    if fold(values) != 0:
         raise CredentialCodeError(
             "a character is mistyped: the credential code's check character does not match",
             "check",

@@ -26,7 +26,7 @@ from itertools import islice, zip_longest
 from pathlib import Path
 from typing import Any
 
-from referendum.ballot import normalize_tracking_code, tracking_code
+from referendum.ballot import tracking_code, tracking_range
 from referendum.board import (
     BOARD_KEY,
     Entry,
@@ -76,7 +76,6 @@ _RELOAD_BATCH = 2048
 #: Rows the full re-check (Election.open(check=True)) keeps in memory before it moves
 #: them to a temporary file of its own (derived.SpillIndex).
 _CHECK_IN_MEMORY = 100_000
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the tracking code's alphabet (12.4)
 
 
 def _prechecked(
@@ -135,23 +134,6 @@ def _board_key(value: Any, where: str) -> SigningKey:
         return SigningKey(name, BOARD_KEY, bytes.fromhex(seed))
     except ValueError as exc:
         raise ElectionError(f"{where}: {exc}") from None
-
-
-def _code_range(key: int) -> tuple[bytes, bytes]:
-    """Gives back the tracking hashes [low, high) whose first 100 bits are key (12.4)."""
-    low = (key << 156).to_bytes(32, "big")
-    after = (key + 1) << 156
-    # Past the last code, a 33-byte bound sorts above every 32-byte hash.
-    high = after.to_bytes(32, "big") if after < 1 << 256 else b"\xff" * 33
-    return low, high
-
-
-def _typed_code_key(text: str) -> int:
-    """Gives back the 100 bits a typed tracking code stands for; ValueError if malformed."""
-    value = 0
-    for ch in normalize_tracking_code(text):
-        value = value * 32 + _CROCKFORD.index(ch)
-    return value
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -459,7 +441,7 @@ class Election:
         """
         if isinstance(code, bytes):
             return self.state.tracking_index(code)
-        low, high = _code_range(_typed_code_key(code))
+        low, high = tracking_range(code)
         return self.state.tracking_prefix(low, high)
 
     def _check_all(self) -> None:

@@ -240,7 +240,7 @@ def test_a_voter_checks_the_receipt_and_finds_the_codes(referendum: dict[str, ob
         "--find",
         challenged.lower(),
         "--find",
-        "0000-0000-0000-0000-0000",
+        "0000-0000-0000-0000-000C",
         "--json",
         ok=False,
     )
@@ -250,14 +250,19 @@ def test_a_voter_checks_the_receipt_and_finds_the_codes(referendum: dict[str, ob
     assert found[code]["status"] == "counted (the last ballot of its credential)"
     assert found[code]["receipt"] == "matches the record"
     assert found[challenged.lower()]["status"].startswith("challenged")
-    assert found["0000-0000-0000-0000-0000"]["status"] == "not on the board"
+    assert found["0000-0000-0000-0000-000C"]["status"] == "not on the board"
     text = run("verify", str(referendum["record"]), "--find", code, ok=True).stdout
     assert "FAILED" not in text  # every code found: exit 0
     missing = run(
-        "verify", str(referendum["record"]), "--find", "0000-0000-0000-0000-0000", ok=False
+        "verify", str(referendum["record"]), "--find", "0000-0000-0000-0000-000C", ok=False
     )
     assert missing.returncode == 1
-    assert "FAILED: tracking code 0000-0000-0000-0000-0000 is not on the board" in missing.stdout
+    assert "FAILED: tracking code 0000-0000-0000-0000-000C is not on the board" in missing.stdout
+    # A mistyped code is not a missing ballot: the verifier cannot read it (exit 2).
+    typo = code[:-1] + ("0" if code[-1] != "0" else "1")
+    mistyped = run("verify", str(referendum["record"]), "--find", typo, ok=False)
+    assert mistyped.returncode == 2
+    assert "check character does not match" in mistyped.stdout + mistyped.stderr
 
 
 def test_a_receipt_from_another_history_is_proof_of_equivocation(

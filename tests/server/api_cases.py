@@ -113,7 +113,7 @@ class ApiCases:
             assert set(body) == {"kind", "index", "payload", "latest", "receipt"}
             assert body["kind"] == "ballot" and body["index"] == receipt.index
             assert body["payload"] == prepared.payload
-            assert body["latest"] is True
+            assert body["latest"] is None  # told only once voting has closed
             check_receipt(served.manifest, "ballot", body["payload"], receipt_of(body["receipt"]))
 
     def test_challenge_then_cast(self, served: Served) -> None:
@@ -134,11 +134,13 @@ class ApiCases:
         # The challenged body can never be cast: its tracking code is on the board.
         again = post(served.client, "/api/ballots", challenged.payload)
         problem(again, 409, "repeated-ballot")
-        # A re-vote makes the earlier ballot no longer the one counted.
+        # During voting the lookup does not tell a re-vote: the earlier ballot and the
+        # later one both answer latest null (which counts is told after voting.close).
         revote = prepare(served.manifest, served.key, voter, 1, seed="revote")
         assert post(served.client, "/api/ballots", revote.payload).status_code == 201
-        assert served.client.get(f"/api/receipts/{cast.tracking_code}").json()["latest"] is False
-        assert served.client.get(f"/api/receipts/{revote.tracking_code}").json()["latest"] is True
+        for ballot in (cast, revote):
+            found = served.client.get(f"/api/receipts/{ballot.tracking_code}").json()
+            assert (found["kind"], found["latest"]) == ("ballot", None)
 
     def test_a_replayed_ballot_is_refused(self, served: Served) -> None:
         prepared = prepare(served.manifest, served.key, served.fresh()[2])
@@ -399,10 +401,23 @@ class ApiCases:
 
     def test_receipt_lookup_errors(self, served: Served) -> None:
         c = served.client
-        problem(c.get("/api/receipts/0000-0000-0000-0000-0000"), 404, "unknown-tracking-code")
+        # A well-formed code (its check character matches) of no ballot: not found.
+        problem(c.get("/api/receipts/0000-0000-0000-0000-000C"), 404, "unknown-tracking-code")
         problem(c.get(f"/api/receipts/{'00' * 32}"), 404, "unknown-tracking-code")
-        for bad in ("UUUU-0000-0000-0000-0000", "1234", "0000-0000-0000-0000-00000", "é"):
-            problem(c.get(f"/api/receipts/{bad}"), 400, "bad-tracking-code")
+        # A mistyped or malformed code: a typo, told apart from a missing ballot.
+        for bad, why in (
+            ("0000-0000-0000-0000-0000", "check character does not match"),
+            ("0000-0000-0000-0000-00C0", "check character does not match"),
+            ("UUUU-0000-0000-0000-000C", "character 1 ('U')"),
+            ("1234", "has 4 characters, want 20"),
+            ("0000-0000-0000-0000-00000", "has 21 characters, want 20"),
+            ("é", "character 1 ('é')"),
+            ("DMW26-KC3CR-TH92P-3B9B9", "check character does not match"),  # a credential code
+        ):
+            body = problem(c.get(f"/api/receipts/{bad}"), 400, "tracking-code-typo")
+            assert why in body["detail"] and "check it against the receipt" in body["detail"]
+        # Typed with a Cyrillic look-alike (capital es for C): read as the code, not found.
+        problem(c.get("/api/receipts/0000-0000-0000-0000-000\u0421"), 404, "unknown-tracking-code")
 
     def test_results_and_record_before_and_after_counting(self, served: Served) -> None:
         c = served.client
@@ -478,8 +493,13 @@ class ApiCases:
     def test_an_operator_command_while_the_app_is_live(self, served: Served) -> None:
         c = served.client
         before = served.size()
-        first = prepare(served.manifest, served.key, served.fresh()[10])
+        voter = served.fresh()[10]
+        superseded = prepare(served.manifest, served.key, voter, 0, seed="superseded")
+        assert post(c, "/api/ballots", superseded.payload).status_code == 201
+        before = served.size()
+        first = prepare(served.manifest, served.key, voter)
         assert post(c, "/api/ballots", first.payload).status_code == 201
+        assert c.get(f"/api/receipts/{superseded.tracking_code}").json()["latest"] is None
         proc = subprocess.run(
             [*CLI, "tally", "close", "--early", "--election", str(served.folder)],
             capture_output=True,
@@ -494,8 +514,10 @@ class ApiCases:
         late = prepare(served.manifest, served.key, served.fresh()[11])
         problem(post(c, "/api/ballots", late.payload), 409, "voting-not-open")
         assert served.size() == body["size"]
+        # After voting.close the counted ballots are fixed, and the lookup tells them.
         found = c.get(f"/api/receipts/{first.tracking_code}").json()
         assert found["latest"] is True
+        assert c.get(f"/api/receipts/{superseded.tracking_code}").json()["latest"] is False
 
     def test_two_workers_on_one_folder(self, served: Served) -> None:
         from starlette.testclient import TestClient

@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 
 from ballot_fixtures import REGIONS, credential, election_key, make_manifest
 from referendum.ballot import (
+    TRACKING_CHECK_START,
     TRACKING_HASH_SIZE,
     BallotError,
     CheckedBallot,
     PreparedBallot,
+    TrackingCodeError,
     check_ballot_fields,
     check_spoiled_fields,
     encrypt_ballot,
@@ -25,10 +27,13 @@ from referendum.ballot import (
     read_spoiled,
     tracking_code,
     tracking_hash,
+    tracking_range,
     verify_ballot,
     verify_spoiled,
 )
 from referendum.canonical import canonical_json
+from referendum.codes import ALPHABET, LOOKALIKES, check_value
+from referendum.credentials import generate_code
 from referendum.elgamal import decrypt, discrete_log
 from referendum.errors import VerificationError
 from referendum.group import ORDER, SeededRandom, transcript
@@ -451,15 +456,29 @@ def test_tracking_code_format_and_value() -> None:
     assert _CODE.fullmatch(code)
     assert len(code) == 24
     assert code == tracking_code(_prepared().tracking_hash)
-    assert tracking_code(bytes(32)) == "0000-0000-0000-0000-0000"
-    assert tracking_code(b"\xff" * 32) == "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+    # 19 data characters, then the check: x^20 for zero data, folded from 1 (12.4).
+    assert tracking_code(bytes(32)) == "0000-0000-0000-0000-000C"
+    assert tracking_code(b"\xff" * 32) == "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZP"
     # 0x08 = 00001000: first 5 bits 00001 -> "1", next 3 bits 000 + 00 -> "0".
-    assert tracking_code(b"\x08" + bytes(31)) == "1000-0000-0000-0000-0000"
-    # Bit 100 (the last one shown) is bit 4 of byte 12.
-    assert tracking_code(bytes(12) + b"\x10" + bytes(19)).endswith("0001")
-    assert tracking_code(bytes(12) + b"\x0f" + bytes(19)) == "0000-0000-0000-0000-0000"
+    assert tracking_code(b"\x08" + bytes(31)).startswith("1000-0000-0000-0000-000")
+    # Bit 95 (the last one shown) is bit 1 of byte 11; bit 0 and later bytes are not shown.
+    assert tracking_code(bytes(11) + b"\x02" + bytes(20))[:23] == "0000-0000-0000-0000-001"
+    assert tracking_code(bytes(11) + b"\x01" + b"\xff" * 20) == tracking_code(bytes(32))
     with pytest.raises(ValueError, match="32 bytes"):
         tracking_code(bytes(31))
+
+
+def test_tracking_range_holds_exactly_the_hashes_of_the_code() -> None:
+    h = _prepared().tracking_hash
+    low, high = tracking_range(tracking_code(h))
+    assert low <= h < high
+    assert low == h[:11] + bytes([h[11] & 0xFE]) + bytes(20)
+    assert tracking_code(low) == tracking_code(h)
+    assert tracking_code((int.from_bytes(high, "big") - 1).to_bytes(32, "big")) == tracking_code(h)
+    assert tracking_code(high) != tracking_code(h)
+    assert tracking_range(tracking_code(b"\xff" * 32))[1] == b"\xff" * 33
+    with pytest.raises(TrackingCodeError):
+        tracking_range("0000-0000-0000-0000-0000")
 
 
 def _leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -498,23 +517,51 @@ def test_normalize_round_trip() -> None:
 
 
 def test_normalize_reads_confusable_letters() -> None:
-    assert normalize_tracking_code("oOiI-lL00-0000-0000-0000") == "00111100" + "0" * 12
+    # O reads as 0, I and L as 1; the check character is of what they read as.
+    want = _with_check("0011110000000000000")
+    assert normalize_tracking_code("oOiI-lL00" + want[8:]) == want
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "0000-0000-0000-0000-000",
-        "0000-0000-0000-0000-00000",
-        "UUUU-0000-0000-0000-0000",
-        "0000-0000-0000-0000-000!",
-        "ßßßß-0000-0000-0000-00",
-    ],
-)
-def test_normalize_rejects_malformed(text: str) -> None:
-    with pytest.raises(ValueError):
-        normalize_tracking_code(text)
+def _with_check(data: str) -> str:
+    """Gives back 19 canonical data characters followed by their tracking check (12.4)."""
+    values = [ALPHABET.index(c) for c in data]
+    return data + ALPHABET[check_value(values, TRACKING_CHECK_START)]
+
+
+def test_normalize_reads_cyrillic_lookalikes() -> None:
+    code = _with_check("ABEKMHPCTYX30100000")
+    to_cyrillic = {ord(latin): c for c, latin in LOOKALIKES.items() if c.isupper()}
+    cyrillic = code.translate(to_cyrillic)
+    assert cyrillic.isalnum() and all(not c.isascii() for c in cyrillic[:12])
+    assert normalize_tracking_code(cyrillic) == code
+    assert normalize_tracking_code(cyrillic.lower()) == code
+    # Cyrillic capital O and Ukrainian I read as Latin O and I do: as 0 and 1.
+    assert normalize_tracking_code(cyrillic[:12] + "\u041e\u0406" + cyrillic[14:]) == code
+    zhe = "\u0416"  # Cyrillic capital zhe looks like no code character
+    with pytest.raises(TrackingCodeError, match=f"character 1 \\('{zhe}'\\)") as caught:
+        normalize_tracking_code(zhe + code[1:])
+    assert caught.value.reason == "character"
+
+
+def test_normalize_tells_a_typo_by_its_reason() -> None:
+    code = _with_check("7K2QDM9XPAF3D8WR4TZ")
+    assert normalize_tracking_code(code) == code
+    typo = code[:5] + ("8" if code[5] != "8" else "9") + code[6:]
+    with pytest.raises(TrackingCodeError, match="check character") as caught:
+        normalize_tracking_code(typo)
+    assert caught.value.reason == "check"
+    with pytest.raises(TrackingCodeError, match="19 characters, want 20") as caught:
+        normalize_tracking_code(code[:-1])
+    assert caught.value.reason == "length"
+
+
+def test_no_credential_code_is_a_tracking_code() -> None:
+    # The credential check folds from 0, the tracking check from 1 (12.4).
+    for seed in range(50):
+        credential = generate_code(SeededRandom(f"credential {seed}"))
+        with pytest.raises(TrackingCodeError) as caught:
+            normalize_tracking_code(credential)
+        assert caught.value.reason == "check"
 
 
 # --- Benaloh challenge -----------------------------------------------------------------

@@ -17,7 +17,6 @@ from referendum.ballot import (
     BallotError,
     check_ballot_fields,
     encrypt_ballot,
-    normalize_tracking_code,
     tracking_code,
     verify_ballot,
     verify_spoiled,
@@ -130,17 +129,3 @@ def test_spoiled_case(case: dict[str, Any]) -> None:
     else:
         with pytest.raises(BallotError, match=FAILS_AT[case["fails_at"]]):
             verify_spoiled(MANIFEST, KEY, case["payload"], "vector")
-
-
-@pytest.mark.parametrize("case", DOC["tracking_codes"], ids=lambda c: c["code"])
-def test_tracking_code_case(case: dict[str, str]) -> None:
-    assert tracking_code(bytes.fromhex(case["hash"])) == case["code"]
-
-
-@pytest.mark.parametrize("case", DOC["normalize"], ids=lambda c: c["input"])
-def test_normalize_case(case: dict[str, Any]) -> None:
-    if case["want"] is None:
-        with pytest.raises(ValueError):
-            normalize_tracking_code(case["input"])
-    else:
-        assert normalize_tracking_code(case["input"]) == case["want"]

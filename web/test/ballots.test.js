@@ -1,6 +1,7 @@
 // vectors/ballots/ballots.json (protocol.md 12) against ballot.js, ballot-check.js and tracking.js:
 // byte-for-byte re-encryption with the seeded source, every corrupted ballot and challenge
-// refused (decode as BallotFormatError, invalid as a plain BallotError), tracking codes.
+// refused (decode as BallotFormatError, invalid as a plain BallotError). Tracking codes:
+// tracking.test.js.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -21,7 +22,6 @@ import {
   fullChoices,
   G,
   needsSumProof,
-  normalizeTrackingCode,
   publicKeyFromSeed,
   randomScalar,
   scalarFromHex,
@@ -191,41 +191,6 @@ describe('challenged ballots (12.5)', () => {
       assert.match(/** @type {Error} */ (error).message, FAILS_AT[c.fails_at]);
     });
   }
-});
-
-describe('tracking codes (12.4)', () => {
-  for (const c of DOC.tracking_codes) {
-    test(`code of ${c.hash.slice(0, 8)}...`, () => assert.equal(trackingCode(hex(c.hash)), c.code));
-  }
-  test('the examples of 12.4', () => {
-    const h = new Uint8Array(32);
-    h[0] = 0x08;
-    assert.equal(trackingCode(h), '1000-0000-0000-0000-0000');
-  });
-  for (const c of DOC.normalize) {
-    test(`normalize ${JSON.stringify(c.input)}`, () => {
-      if (c.want === null) assert.throws(() => normalizeTrackingCode(c.input), InputError);
-      else assert.equal(normalizeTrackingCode(c.input), c.want);
-    });
-  }
-  test('normalize reads back what trackingCode writes, however it is typed (property)', () => {
-    const rng = new SeededRandom('web/test/tracking codes');
-    const confusable = /** @type {Record<string, string[]>} */ ({ 0: ['0', 'o', 'O'], 1: ['1', 'i', 'I', 'l', 'L'] });
-    for (let i = 0; i < 500; i++) {
-      const code = trackingCode(rng.bytes(32));
-      const compact = code.replaceAll('-', '');
-      const pick = rng.bytes(compact.length);
-      const typed = [...compact]
-        .map((ch, k) => {
-          const options = confusable[ch] ?? [ch, ch.toLowerCase()];
-          return options[pick[k] % options.length] + (pick[k] & 0x80 ? ' ' : pick[k] & 0x40 ? '-' : '');
-        })
-        .join('');
-      assert.equal(normalizeTrackingCode(`\t${typed}\n`), compact);
-    }
-    assert.throws(() => normalizeTrackingCode('0000-0000-0000-0000-000é'), InputError);
-    assert.throws(() => normalizeTrackingCode(null), InputError);
-  });
 });
 
 describe('encryption refuses bad input and signs a body once (12.2, 12.5)', () => {

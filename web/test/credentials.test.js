@@ -77,6 +77,10 @@ describe('typed codes (10.2.3) and their keys (10.3)', () => {
     const error = /** @type {CredentialCodeError} */ (thrown(() => normalizeCredentialCode('7K2QD-M9XPA-F3D8W-R4TZ*')));
     assert.equal(error.reason, 'character');
     assert.match(error.message, /character 23 \("\*"\)/);
+    assert.equal(error.char, '*');
+    assert.equal(error.position, 23);
+    const zhe = /** @type {CredentialCodeError} */ (thrown(() => normalizeCredentialCode('7К2QD-М9ХРА-F3D8W-R4ТZЖ')));
+    assert.deepEqual([zhe.reason, zhe.char, zhe.position], ['character', 'Ж', 23]);
     assert.equal(/** @type {CredentialCodeError} */ (thrown(() => normalizeCredentialCode(42))).reason, 'character');
   });
   test('every single substitution and adjacent transposition is caught (property)', () => {

@@ -95,8 +95,10 @@ _SCHEMAS: dict[str, Any] = {
             "index": _COUNT,
             "payload": {"type": "object"},
             "latest": {
-                "type": "boolean",
-                "description": "a ballot that is the last of its credential (the one counted)",
+                "type": ["boolean", "null"],
+                "description": "once voting has closed (voting.close), whether a ballot is the"
+                " last of its credential (the one counted); null before it, so the answer does"
+                " not tell whether the voter voted again; false for a challenged ballot",
             },
             "receipt": _ref("Receipt"),
         }
@@ -395,8 +397,14 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
             "the ballot or challenged ballot with a tracking code, with a fresh receipt",
             {
                 "200": _ok("the entry", "ReceiptLookup"),
-                "400": _use("BadRequest"),
-                "404": _problem("no entry has this tracking code (unknown-tracking-code)"),
+                "400": _problem(
+                    "the code is mistyped: a character not used in codes, not 20 characters,"
+                    " or its check character does not match (tracking-code-typo)"
+                ),
+                "404": _problem(
+                    "a well-formed code that no entry has (unknown-tracking-code): the"
+                    " ballot is not on this board"
+                ),
                 "503": _use("Unavailable"),
             },
             parameters=[
@@ -404,9 +412,10 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
                     "name": "code",
                     "in": "path",
                     "required": True,
-                    "description": "a tracking code (section 12.4: dashes and spaces"
-                    " dropped, any case, O read as 0, I and L as 1) or the 64 hex digits of"
-                    " a tracking hash",
+                    "description": "a tracking code (section 12.4: white space and dashes"
+                    " dropped, any case, O read as 0, I and L as 1, Cyrillic look-alikes as"
+                    " their Latin letters, a check character) or the 64 hex digits of a"
+                    " tracking hash",
                     "schema": {"type": "string"},
                 }
             ],

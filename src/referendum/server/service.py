@@ -22,11 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from referendum.ballot import tracking_hash
+from referendum.ballot import TrackingCodeError, tracking_hash
 from referendum.board.errors import StoreError, StoreOutcomeUnknownError
 from referendum.canonical import parse_json
 from referendum.election import Election, ElectionError
 from referendum.errors import VerificationError
+from referendum.replay import PREPARE, SETUP, VOTING
 from referendum.server.problems import Problem
 
 __all__ = ["CACHE_FOLDER", "Service"]
@@ -169,17 +170,21 @@ class Service:
         return {"credential": text, "region": region}
 
     def lookup(self, code: str) -> dict[str, Any]:
-        """Gives back GET /api/receipts/{code}: the entry with this tracking code or hash."""
+        """Gives back GET /api/receipts/{code}: the entry with this tracking code or hash.
+
+        latest (counted) is null until voting.close: before it, a ballot's answer would
+        tell anyone holding its code whether its voter voted again (protocol.md 16.3).
+        """
         key: str | bytes = bytes.fromhex(code) if _HEX64.fullmatch(code) else code
         with self.current() as e:
             try:
                 index = e.find_tracking(key)
-            except ValueError as exc:
+            except TrackingCodeError as exc:
                 raise Problem(
                     400,
-                    "bad-tracking-code",
-                    "Malformed tracking code",
-                    f"{exc} (or give the 64 hex digits of the tracking hash)",
+                    "tracking-code-typo",
+                    "Tracking code mistyped",
+                    f"{exc}; check it against the receipt (no ballot was looked up)",
                 ) from None
             if index is None:
                 raise Problem(
@@ -193,7 +198,11 @@ class Service:
             body = payload["ballot"] if entry.kind == "spoiled" else payload
             h = tracking_hash(e.manifest.fingerprint, body)
             credential = bytes.fromhex(body["credential"])
-            latest = entry.kind == "ballot" and e.state.latest.get(credential) == index
+            latest: bool | None = False
+            if entry.kind == "ballot":
+                latest = None
+                if e.state.phase not in (SETUP, PREPARE, VOTING):
+                    latest = e.state.latest.get(credential) == index
             receipt = e.receipt(index, h, size=e.state.size)
         return {
             "kind": entry.kind,

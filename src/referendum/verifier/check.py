@@ -20,7 +20,7 @@ from referendum.group import Element
 from referendum.manifest import Manifest, ManifestError
 from referendum.progress import Progress
 from referendum.record import RecordEntry, RecordFormatError, RecordReader
-from referendum.replay import PreChecked, Replay, Spoiled
+from referendum.replay import PREPARE, SETUP, VOTING, PreChecked, Replay, Spoiled
 from referendum.tally import Results, results_payload
 from referendum.verifier.lookup import Finding, Lookups
 from referendum.verifier.period import PeriodError, VotingPeriod, Witnessed
@@ -369,7 +369,8 @@ def _finish(
     report.rejected_shares = dict(state.rejected_shares)
     report.spoiled = spoiled
     report.results = state.results
-    report.findings = lookups.finish(state.latest, roots, size, found_spoiled)
+    closed = state.phase not in (SETUP, PREPARE, VOTING)
+    report.findings = lookups.finish(state.latest, roots, size, found_spoiled, closed=closed)
     return report
 
 

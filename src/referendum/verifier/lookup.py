@@ -139,11 +139,15 @@ class Lookups:
         roots: dict[int, bytes],
         size: int,
         spoiled: dict[int, dict[str, tuple[int, ...]]],
+        *,
+        closed: bool = True,
     ) -> list[Finding]:
         """Gives back a Finding per code and receipt; ReceiptError for a receipt that lies.
 
         latest maps each credential to the index of its last ballot; roots the tree roots
-        at the receipts' sizes; spoiled the revealed choices of each challenged ballot.
+        at the receipts' sizes; spoiled the revealed choices of each challenged ballot;
+        closed whether the record has its voting.close. Before it a cast ballot is only
+        "cast": whether it counts would say whether its voter voted again (15.3).
         """
         for finding in self._wanted.values():
             if finding.index is None:
@@ -153,7 +157,9 @@ class Lookups:
                 finding.status = f"challenged, not counted; it encrypts {shown}"
                 continue
             last = latest.get(self._credential[finding.index])
-            if last == finding.index:
+            if not closed:
+                finding.status = "cast; whether it is counted is told once voting has closed"
+            elif last == finding.index:
                 finding.status = "counted (the last ballot of its credential)"
             else:
                 finding.status = f"not counted: the same credential voted again at entry {last}"

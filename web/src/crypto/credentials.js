@@ -10,43 +10,17 @@
 
 import { sha512 } from '@noble/hashes/sha2.js';
 import { publicKeyFromSeed } from './ed25519.js';
+import { ALPHABET, CodeError, checkValue, fold, readValues } from './codes.js';
 import { CredentialCodeError } from './errors.js';
 import { transcript } from './hashing.js';
 
 /** @typedef {import('./random.js').RandomSource} RandomSource */
 
 /** Crockford's base32 alphabet: the character at position v has value v (10.2.1). */
-export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const CODE_ALPHABET = ALPHABET;
 const CODE_LENGTH = 20;
 const DATA_LENGTH = 19;
-const GF32_MODULUS = 0x25; // x^5 + x^2 + 1
-
-/** @type {Map<string, number>} what a typed character reads as (10.2.3 rule 2) */
-const TYPED = new Map();
-for (let v = 0; v < 32; v++) {
-  TYPED.set(CODE_ALPHABET[v], v);
-  TYPED.set(CODE_ALPHABET[v].toLowerCase(), v);
-}
-for (const [c, v] of /** @type {const} */ ([['O', 0], ['o', 0], ['I', 1], ['i', 1], ['L', 1], ['l', 1]])) TYPED.set(c, v);
-
-/**
- * Gives back a * x in GF(32) (10.2.2, times_x).
- * @param {number} a
- */
-function timesX(a) {
-  const shifted = a << 1;
-  return shifted & 0x20 ? shifted ^ GF32_MODULUS : shifted;
-}
-
-/**
- * Gives back the Damm fold of values: interim = times_x(interim) XOR v, from 0 (10.2.2).
- * @param {number[]} values
- */
-function damm(values) {
-  let interim = 0;
-  for (const v of values) interim = timesX(interim) ^ v;
-  return interim;
-}
+const IGNORED = new Set([' ', '-']);
 
 /**
  * Gives back the check character of 19 canonical data characters (10.2.2).
@@ -58,7 +32,7 @@ export function checkCharacter(data) {
     if (v < 0) throw new RangeError(`${JSON.stringify(c)} is not a canonical code character`);
     return v;
   });
-  return CODE_ALPHABET[timesX(damm(values))];
+  return CODE_ALPHABET[checkValue(values)];
 }
 
 /**
@@ -80,39 +54,32 @@ export function generateCode(rng) {
   bits >>= 1n; // 95 uniform bits, 5 per character, no reduction
   const values = [];
   for (let i = 0; i < DATA_LENGTH; i++) values.push(Number((bits >> BigInt(5 * (DATA_LENGTH - 1 - i))) & 31n));
-  values.push(timesX(damm(values)));
+  values.push(checkValue(values));
   return printedCode(values.map((v) => CODE_ALPHABET[v]).join(''));
 }
 
 /**
  * Gives back the 20 canonical characters of a typed code (protocol.md 10.2.3).
  *
- * Space and "-" are ignored; lower case reads as upper case, O as 0, I and L as 1. Throws
+ * Space and "-" are ignored; lower case reads as upper case, O as 0, I and L as 1, a
+ * Cyrillic look-alike as its Latin letter (codes.js LOOKALIKES). Throws
  * CredentialCodeError with reason "character" (naming the character and its position,
  * counting every typed character from 1), then "length", then "check".
  * @param {unknown} text
  */
 export function normalizeCredentialCode(text) {
-  if (typeof text !== 'string') throw new CredentialCodeError('the credential code is not text', 'character');
   /** @type {number[]} */
-  const values = [];
-  let position = 0;
-  for (const char of text) {
-    position += 1;
-    if (char === ' ' || char === '-') continue;
-    const value = TYPED.get(char);
-    if (value === undefined) {
-      throw new CredentialCodeError(
-        `the credential code's character ${position} (${JSON.stringify(char)}) is not used in codes`,
-        'character',
-      );
+  let values;
+  try {
+    values = readValues(text, 'the credential code', IGNORED, CODE_LENGTH);
+  } catch (error) {
+    if (error instanceof CodeError) {
+      // char and position let a page name the character in its own language (10.2.3).
+      throw Object.assign(new CredentialCodeError(error.message, error.reason), { char: error.char, position: error.position });
     }
-    values.push(value);
+    throw error;
   }
-  if (values.length !== CODE_LENGTH) {
-    throw new CredentialCodeError(`the credential code has ${values.length} characters, want ${CODE_LENGTH}`, 'length');
-  }
-  if (damm(values) !== 0) {
+  if (fold(values) !== 0) {
     throw new CredentialCodeError("a character is mistyped: the credential code's check character does not match", 'check');
   }
   return values.map((v) => CODE_ALPHABET[v]).join('');

@@ -69,7 +69,8 @@ export {
   fullChoices,
 } from './manifest.js';
 export { CODE_ALPHABET, checkCharacter, generateCode, printedCode, normalizeCredentialCode, credentialKey } from './credentials.js';
-export { trackingHash, trackingCode, normalizeTrackingCode } from './tracking.js';
+export { ALPHABET, LOOKALIKES, CodeError } from './codes.js';
+export { trackingHash, trackingCode, normalizeTrackingCode, TrackingCodeError, TRACKING_CHECK_START } from './tracking.js';
 export { prepareElectionKey, encryptBallot, castPayload, spoiledPayload } from './ballot.js';
 export { checkBallotFields, verifyBallot, verifySpoiled } from './ballot-check.js';
 export {

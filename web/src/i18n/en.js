@@ -101,10 +101,10 @@ export default {
   "booth.challenged.againHelp":
     "Your choice is sealed again, with new secret random numbers, and you get a new tracking code. Then cast it (or check again).",
 
-  "explorer.title": "Board explorer",
-  "explorer.doctitle": "Board explorer — {title}",
+  "explorer.title": "Find a ballot",
+  "explorer.doctitle": "Find a ballot — {title}",
   "explorer.intro":
-    "Find a ballot on the public board by its tracking code, and check on this device that the board really holds it.",
+    "Find a ballot on the public list by its tracking code, and check on this device that the list really holds it.",
   "explorer.lookup.heading": "Find a ballot",
   "explorer.lookup.label": "Tracking code",
   "explorer.lookup.hint":
@@ -113,7 +113,7 @@ export default {
   "explorer.lookup.searching": "Looking up the tracking code…",
   "explorer.lookup.invalid":
     "This is not a tracking code: a tracking code has 20 characters, the digits 0-9 and the letters A-Z except I, L, O and U. Check for a typing mistake.",
-  "explorer.lookup.notFound": "No ballot with this tracking code is on the board.",
+  "explorer.lookup.notFound": "No ballot with this tracking code is on the public list.",
   "explorer.result.heading": "Ballot {code}",
   "explorer.kind": "Kind",
   "explorer.kind.ballot": "cast ballot",
@@ -123,15 +123,15 @@ export default {
   "explorer.counted.no": "no: the same credential voted again later, and its last ballot counts",
   "explorer.counted.spoiled": "no: a challenged ballot is never counted",
   "explorer.check.code": "The entry's tracking code is the one you looked up",
-  "explorer.check.signature": "The board's signature on the checkpoint is valid",
-  "explorer.check.inclusion": "Inclusion proof: the entry is in the signed board",
+  "explorer.check.signature": "The public list's signature on this summary is valid",
+  "explorer.check.inclusion": "Inclusion proof: the entry is in the signed list",
   "explorer.check.ballot": "The ballot's signature and proofs verify",
   "explorer.check.spoiled": "The revealed choices give exactly the ballot's encryption",
   "explorer.revealed.heading": "What this challenged ballot contains",
   "explorer.checkpoint.heading": "Latest checkpoint",
-  "explorer.checkpoint.size": "Board size (entries)",
+  "explorer.checkpoint.size": "Size of the public list (entries)",
   "explorer.checkpoint.root": "Root hash",
-  "explorer.checkpoint.signature": "The board's signature on this checkpoint is valid",
+  "explorer.checkpoint.signature": "The public list's signature on this summary is valid",
   "explorer.checkpoint.matches": "The signed checkpoint states this size and root",
   "explorer.checkpoint.text": "The signed checkpoint text",
   "explorer.checkpoint.refresh": "Refresh",
@@ -140,13 +140,13 @@ export default {
   "explorer.cosigned.noWitnesses": "The election definition names no witnesses.",
   "explorer.cosigned.witness": "Co-signature of {name}",
   "explorer.consistency":
-    "Consistency proof: the current board (size {second}) extends the co-signed one (size {first})",
+    "Consistency proof: the current list (size {second}) extends the one the witnesses signed (size {first})",
 
   "results.title": "Results",
   "results.doctitle": "Results — {title}",
   "results.notCounted":
     "The results are shown only after the count. So far the public list has {size} entries.",
-  "results.entry": "The results are board entry {index}.",
+  "results.entry": "The results are entry {index} of the public list.",
   "results.trustees": "Decrypted with the shares of trustees: {names}.",
   "results.rejected": "Rejected decryption share of {name}: {reason}",
   "results.turnout": "Turnout: {percent} ({counted} of {eligible} eligible voters)",
@@ -173,7 +173,7 @@ export default {
   "common.problem.outcomeUnknown": "The server failed while saving your ballot: it is not known whether it was recorded. Press “Try again”: the page first looks whether it is already on the list.",
   "common.problem.receiptUnavailable": "Your ballot is on the list, but its receipt could not be made. Press “Try again” to get it.",
   "common.problem.unknownCode": "No ballot with this tracking code is on the public list.",
-  "common.problem.badCode": "This is not a tracking code: check it for a typing mistake.",
+  "common.problem.badCode": "This tracking code has a typing mistake: check it against your receipt, character by character.",
   "common.problem.notFound": "There is no such page or address.",
   "common.problem.notCounted": "The votes have not been counted yet.",
   "common.problem.other": "The server refused the request (error {status}).",
@@ -194,4 +194,15 @@ export default {
   "booth.revote.text": "You can vote again while voting is open: only your last vote counts, and nobody can see how you voted in any of them. But voting again is not hidden: the public list shows, in order, every ballot sent with your voting code, so someone who saw the tracking code of an earlier vote can find out that it was replaced.",
   "booth.challenged.scan": "On another phone, scan this code with the camera. It opens this ballot on the public list and shows what it contains.",
   "booth.challenged.type": "Or, on the other device, open this address and type this tracking code:",
+  // issue 15: codes
+  "explorer.lookup.typo":
+    "This code has a typo: a character does not match the code's check character. Check it against your receipt, character by character.",
+  "explorer.lookup.credential":
+    "This is the secret code you vote with, not a tracking code. It was not sent anywhere. Do not show it to anyone; your tracking code is on your receipt.",
+  "explorer.lookup.missing":
+    "If the code is exactly the one on your receipt, your ballot is missing: keep the receipt and tell the observers of this referendum ({observers}). Anyone can check the receipt against the election record with: referendum verify RECORD --receipt FILE",
+  "explorer.lookup.missingNoObservers":
+    "If the code is exactly the one on your receipt, your ballot is missing: keep the receipt and tell the referendum's observers. Anyone can check the receipt against the election record with: referendum verify RECORD --receipt FILE",
+  "explorer.counted.unknown":
+    "shown after voting closes. Until then this page does not say whether the same voter voted again; only the last ballot will count",
 };

@@ -49,8 +49,6 @@ import {
 } from "./common.js";
 import { drawQR, paintModules, qrModules } from "./qr.js";
 
-const CODE_ALPHABET = /^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]$/; // Crockford's base32, either case
-const CODE_READS_AS = /^[OoIiLl]$/; // read as 0 or 1 (10.2.3)
 
 const main = byId("main");
 let election = null; // {manifest, fp, fpHex, election, electionKey}
@@ -153,17 +151,6 @@ function showClosed(manifest, phase) {
 // ---------------------------------------------------------------------------------------
 // Step a: the credential code
 
-/** Gives back {char, position} of the first typed character a code cannot hold (10.2.3). */
-function firstBadCharacter(typed) {
-  let position = 0;
-  for (const char of typed) {
-    position += 1;
-    if (char === " " || char === "-" || CODE_ALPHABET.test(char) || CODE_READS_AS.test(char)) continue;
-    return { char, position };
-  }
-  return null;
-}
-
 /** Gives back how many characters of the typed code count (all but spaces and hyphens). */
 function keptLength(typed) {
   return [...typed].filter((c) => c !== " " && c !== "-").length;
@@ -184,7 +171,7 @@ async function onCode(event) {
     if (!["length", "character", "check"].includes(err?.reason)) throw err;
     input.setAttribute("aria-invalid", "true");
     error.dataset.reason = err.reason;
-    showError(error, () => codeMistake(err.reason, typed));
+    showError(error, () => codeMistake(err, typed));
     input.focus();
     return;
   }
@@ -215,11 +202,12 @@ async function onCode(event) {
   show("choose");
 }
 
-function codeMistake(reason, typed) {
-  if (reason === "length") return t("booth.code.error.length", { count: keptLength(typed) });
-  if (reason === "character") {
-    const bad = firstBadCharacter(typed) ?? { char: "?", position: "?" };
-    return t("booth.code.error.character", bad);
+/** The words for a code that does not read (10.2.3): the error names the bad character
+ *  and its position itself, Cyrillic look-alikes already read as their Latin letters. */
+function codeMistake(err, typed) {
+  if (err.reason === "length") return t("booth.code.error.length", { count: keptLength(typed) });
+  if (err.reason === "character") {
+    return t("booth.code.error.character", { char: err.char ?? "?", position: err.position ?? "?" });
   }
   return t("booth.code.error.check");
 }

@@ -227,7 +227,7 @@ const PROBLEM_TEXTS = {
   "outcome-unknown": "outcomeUnknown",
   "receipt-unavailable": "receiptUnavailable",
   "unknown-tracking-code": "unknownCode",
-  "bad-tracking-code": "badCode",
+  "tracking-code-typo": "badCode",
   "not-found": "notFound",
   "not-counted": "notCounted",
   "wrong-phase": "other",

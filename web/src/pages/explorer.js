@@ -8,6 +8,7 @@
 import {
   checkReceipt,
   hexToBytes,
+  normalizeCredentialCode,
   normalizeTrackingCode,
   verifyBallot,
   verifyCheckpoint,
@@ -79,6 +80,41 @@ function readCode(typed) {
   return { query: normalizeTrackingCode(text), hash: false };
 }
 
+/**
+ * Shows why a typed code names no ballot before anything is asked (12.4): a typo (the
+ * check character does not match), the voter's credential code typed by mistake (never
+ * sent: its check is folded from 0, a tracking code's from 1), or not a code at all.
+ */
+function showMistake(error, typed, err) {
+  if (isCredentialCode(typed)) {
+    error.dataset.reason = "credential";
+    showError(error, () => t("explorer.lookup.credential"));
+  } else if (err?.reason === "check" || String(err?.problem?.type ?? "").endsWith("/tracking-code-typo")) {
+    error.dataset.reason = "typo";
+    showError(error, () => t("explorer.lookup.typo"));
+  } else {
+    error.dataset.reason = "invalid";
+    showError(error, () => t("explorer.lookup.invalid"));
+  }
+}
+
+function isCredentialCode(typed) {
+  try {
+    normalizeCredentialCode(typed.trim());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What to do when a well-formed code is not on the board: the observers are the manifest's witnesses. */
+function missingAdvice() {
+  const names = (election?.manifest?.witnesses ?? []).map((w) => w.name);
+  return names.length > 0
+    ? t("explorer.lookup.missing", { observers: names.join(", ") })
+    : t("explorer.lookup.missingNoObservers");
+}
+
 async function lookup(typed, { focus = false } = {}) {
   const seq = ++lookupSeq;
   const input = byId("lookup-code");
@@ -93,10 +129,9 @@ async function lookup(typed, { focus = false } = {}) {
   let query;
   try {
     query = readCode(typed);
-  } catch {
+  } catch (err) {
     input.setAttribute("aria-invalid", "true");
-    error.dataset.reason = "invalid";
-    showError(error, () => t("explorer.lookup.invalid"));
+    showMistake(error, typed, err);
     return;
   }
 
@@ -112,10 +147,9 @@ async function lookup(typed, { focus = false } = {}) {
     input.setAttribute("aria-invalid", "true");
     if (err instanceof ApiError && err.status === 404) {
       error.dataset.reason = "not-found";
-      showError(error, () => t("explorer.lookup.notFound"));
+      showError(error, () => `${t("explorer.lookup.notFound")} ${missingAdvice()}`);
     } else if (err instanceof ApiError && err.status === 400) {
-      error.dataset.reason = "invalid";
-      showError(error, () => t("explorer.lookup.invalid"));
+      showMistake(error, typed, err);
     } else {
       error.dataset.reason = "server";
       showError(error, err);
@@ -207,9 +241,19 @@ function showAnswer(container, answer, { checks, revealed, failures }) {
   const { kind, index, payload, latest, receipt } = answer;
   const body = kind === "spoiled" ? payload.ballot : payload;
   const region = regionById(manifest, body?.region);
-  const counted = kind === "spoiled" ? "explorer.counted.spoiled" : latest ? "explorer.counted.yes" : "explorer.counted.no";
+  // latest is null until voting closes (16.3): whether a later ballot of the same
+  // credential exists is not told while the voter can still vote again.
+  const counted =
+    kind === "spoiled"
+      ? "explorer.counted.spoiled"
+      : latest === null || latest === undefined
+        ? "explorer.counted.unknown"
+        : latest
+          ? "explorer.counted.yes"
+          : "explorer.counted.no";
+  const latestText = kind === "ballot" && (latest === null || latest === undefined) ? "null" : String(Boolean(latest));
   container.dataset.kind = kind;
-  container.dataset.latest = String(Boolean(latest));
+  container.dataset.latest = latestText;
 
   const checkList = h("ul", { id: "lookup-checks", class: "checks" });
   renderChecks(checkList, checks);
@@ -224,7 +268,7 @@ function showAnswer(container, answer, { checks, revealed, failures }) {
       fact("explorer.kind", h("span", { id: "lookup-kind", "data-kind": kind, i18n: `explorer.kind.${kind}` })),
       fact("common.entry", h("span", { id: "lookup-index", text: String(index) })),
       region ? fact("common.region", h("span", { mtext: region.name })) : null,
-      fact("explorer.counted", h("span", { id: "lookup-counted", "data-latest": String(Boolean(latest)), i18n: counted })),
+      fact("explorer.counted", h("span", { id: "lookup-counted", "data-latest": latestText, i18n: counted })),
     ),
     h("h4", { i18n: "common.checks" }),
     checkList,
