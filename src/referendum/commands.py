@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -42,7 +43,7 @@ from referendum.replica import (
 )
 from referendum.signing import Ed25519Key
 from referendum.tally import RegionTally, decryption_message
-from referendum.witnessing import Caught, Step, Witnessing
+from referendum.witnessing import Caught, Step, Witnessing, refresh_due
 
 __all__ = ["CommandError", "run", "verify"]
 
@@ -688,8 +689,14 @@ def _witness(args: argparse.Namespace) -> None:
         proof: list[bytes] = []
         if latest is not None and 0 < latest.checkpoint.size < current.checkpoint.size:
             proof = election.consistency(latest.checkpoint.size, current.checkpoint.size)
+        now = int(time.time())
+        refresh = (
+            latest is not None
+            and latest.checkpoint == current.checkpoint
+            and refresh_due(manifest, witness, now)
+        )
         try:
-            cosigned = witness.cosign(current, proof)
+            cosigned = witness.cosign(current, proof, now, refresh=refresh)
         except EquivocationDetected as exc:
             evidence = folder / "equivocation.json"
             evidence.write_text(exc.evidence.to_json() + "\n")

@@ -94,6 +94,7 @@ class Local:
 
     def add_cosigned(self, signed: SignedCheckpoint) -> None:
         self.election.add_cosigned(signed)
+        self.election.close_step_if_due()  # as the board's server does (section 11.7.2)
 
 
 class Remote:
@@ -117,7 +118,11 @@ class Remote:
         return self.replica.log.root(size)
 
     def cosigned_from(self, size: int) -> list[SignedCheckpoint]:
-        answer = self.replica.client.get(f"/api/board/cosigned?from={size}")
+        return self._cosigned(size, latest=False)
+
+    def _cosigned(self, size: int, *, latest: bool) -> list[SignedCheckpoint]:
+        query = "&latest=1" if latest else ""
+        answer = self.replica.client.get(f"/api/board/cosigned?from={size}{query}")
         texts = answer.get("checkpoints") if isinstance(answer, dict) else None
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise ReplicaError("the board's co-signed checkpoints: want a list of texts")
@@ -127,10 +132,8 @@ class Remote:
             raise ReplicaError(f"the board's co-signed checkpoints: {exc}") from None
 
     def freshest_cosigned(self, size: int) -> SignedCheckpoint | None:
-        # The board's API hands out the first co-signatures; the board closes a step
-        # itself once the later ones meet the deadline (section 11.7).
-        found = [c for c in self.cosigned_from(size) if c.checkpoint.size == size]
-        return found[-1] if found else None
+        found = [c for c in self._cosigned(size, latest=True) if c.checkpoint.size == size]
+        return found[0] if found else None
 
     def checkpoint(self) -> tuple[SignedCheckpoint, list[bytes]]:
         verified = self.replica.verified

@@ -38,6 +38,7 @@ from referendum.board import (
     parse_signed_checkpoint,
     prove_equivocation,
 )
+from referendum.manifest import Manifest
 from referendum.replica import BoardUnreachable, Replica, ReplicaError
 
 __all__ = ["EVIDENCE_FILE", "Caught", "Step", "Witnessing"]
@@ -78,17 +79,9 @@ class Witnessing:
         self.save = save
         #: The co-signature's time, POSIX seconds (tests and the demo set their own).
         self.clock: Callable[[], int] = lambda: int(time.time())
-        m = replica.manifest
-        #: The times a fresh co-signature of an unchanged board is due at (7.6.1).
-        self.due = sorted(_seconds(t) for t in (*m.deadlines.values(), m.closes))
 
     def _deadline_passed(self) -> bool:
-        """True when a deadline of the manifest (a ceremony step's, or the end of voting)
-        has passed since this witness's co-signature of latest: co-signing the unchanged
-        board again then witnesses that nothing more came by that deadline (7.6.1)."""
-        signed_at = self.witness.latest_time()
-        now = self.clock()
-        return signed_at is not None and any(signed_at < d <= now for d in self.due)
+        return refresh_due(self.replica.manifest, self.witness, self.clock())
 
     # -- the step ---------------------------------------------------------------------------
 
@@ -231,6 +224,15 @@ class Witnessing:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(evidence.to_json() + "\n")
         os.replace(tmp, path)
+
+
+def refresh_due(manifest: Manifest, witness: Witness, now: int) -> bool:
+    """True when a due time of the manifest (a ceremony step's deadline, or the end of
+    voting) has passed since witness's co-signature of its latest checkpoint: co-signing
+    the unchanged board again then witnesses that nothing more came by it (7.6.1)."""
+    signed_at = witness.latest_time()
+    due = (_seconds(t) for t in (*manifest.deadlines.values(), manifest.closes))
+    return signed_at is not None and any(signed_at < d <= now for d in due)
 
 
 def _seconds(text: str) -> int:

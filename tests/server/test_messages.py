@@ -199,3 +199,26 @@ def test_cosignatures_are_kept_only_when_they_verify_on_this_boards_tree(board: 
     kept = parse_signed_checkpoint(c.get("/api/board/checkpoint").json()["cosigned"])
     assert kept.checkpoint == signed.checkpoint
     assert {s.name for s in kept.signatures} == {key.name, "observer-1"}
+
+
+def test_a_later_cosignature_of_the_same_tree_is_kept_beside_the_first(board: Board) -> None:
+    """GET /api/board/cosigned hands out the first co-signature of a tree (its early time
+    is evidence); with latest=1 the later one a witness made of the unchanged board."""
+    c = board.client
+    with Election.open(board.folder) as e:
+        signed = e.signed_checkpoint()
+    size = signed.checkpoint.size
+    for when in (1_900_000_000, 1_900_000_100):
+        line = signed.with_signature(board.witness, now=when)
+        r = board.post({"checkpoint": line.to_text()}, "/api/board/cosignatures")
+        assert r.status_code == 201, r.text
+
+    def times(query: str) -> list[int]:
+        texts = c.get(f"/api/board/cosigned?from={size}{query}").json()["checkpoints"]
+        (kept,) = [parse_signed_checkpoint(t) for t in texts]
+        return [s.timestamp for s in kept.signatures if s.timestamp is not None]
+
+    assert times("") == [1_900_000_000]
+    assert times("&latest=1") == [1_900_000_100]
+    assert times("&latest=0") == [1_900_000_000]
+    _slug(c.get(f"/api/board/cosigned?from={size}&latest=2"), 400, "bad-parameter")

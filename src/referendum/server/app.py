@@ -133,7 +133,10 @@ def create_app(
 
     async def cosigned(request: Request) -> Response:
         start = _required(_number(request, "from", 0), "from")
-        return JSONResponse(await run_in_threadpool(service.cosigned, start))
+        latest = _number(request, "latest", 0)
+        if latest not in (0, 1):
+            raise Problem(400, "bad-parameter", "Bad parameter", "latest: want 0 or 1")
+        return JSONResponse(await run_in_threadpool(service.cosigned, start, latest == 1))
 
     async def entries(request: Request) -> Response:
         start = _required(_number(request, "start", 0), "start")

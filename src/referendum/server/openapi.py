@@ -437,7 +437,14 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
                 "400": _use("BadRequest"),
                 "503": _use("Unavailable"),
             },
-            parameters=[_query("from", "the smallest tree size (default 0)", {**_COUNT})],
+            parameters=[
+                _query("from", "the smallest tree size (default 0)", {**_COUNT}),
+                _query(
+                    "latest",
+                    "1: each witness's latest co-signature of a tree, not its first (7.6.1)",
+                    {"type": "integer", "enum": [0, 1]},
+                ),
+            ],
         ),
         "/api/board/messages": _post(
             "post a trustee's or registrar's signed message (section 16.4)",

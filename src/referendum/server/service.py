@@ -234,12 +234,15 @@ class Service:
             "cosigned": cosigned.to_text() if cosigned is not None else None,
         }
 
-    def cosigned(self, start: int) -> dict[str, Any]:
+    def cosigned(self, start: int, latest: bool = False) -> dict[str, Any]:
         """Gives back GET /api/board/cosigned: co-signed checkpoints of start entries or
-        more, oldest first, at most COSIGNED_PAGE."""
+        more, oldest first, at most COSIGNED_PAGE; latest: each with every witness's
+        latest co-signature of its tree (protocol.md 7.6.1) instead of its first."""
         with self.current() as e:
             try:
                 found = e.cosigned_from(start, COSIGNED_PAGE)
+                if latest:
+                    found = [e.freshest_cosigned(s.checkpoint.size) or s for s in found]
             except ElectionError as exc:
                 raise unavailable(exc) from None
         return {"checkpoints": [s.to_text() for s in found]}
