@@ -274,8 +274,8 @@ def _ceremony_status(election: PartyBoard) -> None:
             _say(f"  clause {c}: qualified dealers {', '.join(map(str, qual)) or 'none'}")
         for (c, dealer), reason in sorted(board.disqualified.items()):
             _say(f"  trustee {dealer} out of clause {c}: {reason}")
-        if board.failed:
-            _say(f"  {board.failed}")
+    if board.failed:  # from the commitment step's close on (section 11.7.4)
+        _say(f"  {board.failed}")
     if board.complete:
         _say(f"  joint key: {board.public_key.to_bytes().hex()}")
 
@@ -527,10 +527,15 @@ def _trustee(args: argparse.Namespace) -> None:
             _say(f"trustee {state.index}: {len(messages)} complaint(s) answered")
         elif args.step == "confirm":
             if not board.closed("reveal"):
+                later = (
+                    " (or for the step's deadline: the board closes it once the witnesses"
+                    " co-sign after it)"
+                    if manifest.deadlines
+                    else ""
+                )
                 raise CommandError(
                     f"not time to confirm yet: phase {board.phase()}, waiting for trustees"
-                    f" {', '.join(map(str, board.waiting_for())) or 'nobody'} (or for the"
-                    " step's deadline and `referendum trustee close`)"
+                    f" {', '.join(map(str, board.waiting_for())) or 'nobody'}{later}"
                 )
             message = state.confirm_message(manifest, board)
             _write_secret(folder / TRUSTEE_STATE, state.to_json(), replace=True)
