@@ -44,19 +44,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Response, sync_playwright
 
+from browser_booth import CHROMIUM, CHROMIUM_ARGS  # the same browser, the same flags
 from crypto import _cpu  # benchmarks/crypto.py: the machine line every benchmark prints
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: (latency ms per request, bytes/s down, bytes/s up)
 PROFILES = {"slow-3g": (400, 50_000, 50_000), "devtools-3g": (2_000, 50_000, 50_000)}
 CPU_SLOWDOWN = 6
