@@ -104,3 +104,13 @@ def test_million_benchmark_runs_every_stage_on_a_small_board(tmp_path):
     again = _run("benchmarks/million.py", "--ballots", "300", "--dir", str(tmp_path / "board"),
                  "--stages", "build,command")  # fmt: skip
     assert "reusing the complete board" in again
+
+
+def test_policy_benchmark_compares_the_plain_and_the_group_policy():
+    out = _run("benchmarks/policy_cost.py", "--rounds", "1")
+    rows = {line.split("  ")[0]: line.split() for line in out.splitlines()}
+    for name in ("ceremony s", "decrypt: board check ms/trustee", "decryption KB/neutral"):
+        row = rows[name]
+        assert float(row[-1]) > 0, row  # the ratio, groups over plain
+    # The neutral trustees decrypt for both clauses: their messages are larger.
+    assert float(rows["decryption KB/neutral"][-1]) > 1.2
