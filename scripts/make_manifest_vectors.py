@@ -101,17 +101,20 @@ def _template_toml() -> tuple[str, SigningKey]:
     for i in range(1, 4):
         signing = Ed25519Key.generate(rng)
         box = _box_public(rng(32))
-        blocks.append(
-            key_block(
-                "trustees",
-                [
-                    ("name", f"Trustee {i}"),
-                    ("group", "trustees"),
-                    ("signing_key", signing.public.hex()),
-                    ("encryption_key", box.hex()),
-                ],
+        fields: list[tuple[str, Any]] = [
+            ("name", f"Trustee {i}"),
+            ("group", "trustees"),
+            ("signing_key", signing.public.hex()),
+            ("encryption_key", box.hex()),
+        ]
+        if i == 1:  # display names on one trustee only: the others show their name
+            fields.append(
+                (
+                    "display",
+                    {"uk": "Довірена особа 1", "ru": "Доверенное лицо 1", "en": "Trustee 1"},
+                )
             )
-        )
+        blocks.append(key_block("trustees", fields))
     registrar = Ed25519Key.generate(rng)
     blocks.append(
         key_block(
@@ -121,7 +124,14 @@ def _template_toml() -> tuple[str, SigningKey]:
     )
     witness = SigningKey.generate("observer-1", WITNESS_KEY, rng)
     blocks.append(
-        key_block("witnesses", [("name", "Observer 1"), ("key", witness.verifier().to_text())])
+        key_block(
+            "witnesses",
+            [
+                ("name", "Observer 1"),
+                ("key", witness.verifier().to_text()),
+                ("display", {"uk": "Спостерігач 1", "ru": "Наблюдатель 1", "en": "Observer 1"}),
+            ],
+        )
     )
     board = SigningKey.generate("referendum-board", BOARD_KEY, rng)
     # A TOML datetime for opens: it must give the same bytes as the quoted form.
@@ -167,7 +177,8 @@ def _manifests() -> list[dict[str, Any]]:
     cases = [
         _valid_manifest("protocol.md 9.3 worked example", base),
         _valid_manifest(
-            "the demo template with three trustees, a registrar and a witness (from TOML)",
+            "the demo template with three trustees, a registrar and a witness (from TOML);"
+            " trustee 1 and the witness have display names",
             from_toml.to_json(),
             toml,
         ),
@@ -175,6 +186,14 @@ def _manifests() -> list[dict[str, Any]]:
     retitled = copy.deepcopy(base)
     retitled["title"]["uk"] = "Прикладь"
     cases.append(_valid_manifest("one letter added to the Ukrainian title", retitled))
+    displayed = copy.deepcopy(base)
+    displayed["trustees"][0]["display"] = {"uk": "Довірена особа 1", "en": "Trustee 1"}
+    displayed["registrars"][0]["display"] = {"uk": "ЦВК", "en": "Central Election Commission"}
+    cases.append(
+        _valid_manifest(
+            "the worked example with display names of its trustee and registrar", displayed
+        )
+    )
 
     def broken(desc: str, field: str, path: tuple[Any, ...], new: Any = None) -> None:
         value = copy.deepcopy(base)
@@ -253,6 +272,41 @@ def _manifests() -> list[dict[str, Any]]:
         "manifest.questions[0].min_choices",
         ("questions", 0, "min_choices"),
         1.0,
+    )
+    display = {"uk": "Довірена особа 1", "en": "Trustee 1"}
+    broken(
+        "display names without English",
+        "manifest.trustees[0].display",
+        ("trustees", 0, "display"),
+        {"uk": "Довірена особа 1"},
+    )
+    broken(
+        "display names in a language the manifest lacks",
+        "manifest.trustees[0].display",
+        ("trustees", 0, "display"),
+        {**display, "ru": "Доверенное лицо 1"},
+    )
+    broken(
+        "an empty display name",
+        "manifest.registrars[0].display.uk",
+        ("registrars", 0, "display"),
+        {"uk": " ", "en": "CEC"},
+    )
+    broken(
+        "display names as one text",
+        "manifest.trustees[0].display",
+        ("trustees", 0, "display"),
+        "Trustee 1",
+    )
+    broken(
+        "a witness display name of 201 characters",
+        "manifest.witnesses[0].display.en",
+        ("witnesses", 0),
+        {
+            "name": "Observer",
+            "key": SigningKey("observer-1", WITNESS_KEY, BOARD_SEED).verifier().to_text(),
+            "display": {"uk": "Спостерігач", "en": "x" * 201},
+        },
     )
     broken("an unknown top-level field", "manifest", ("extra",), True)
     broken("no board", "manifest", ("board",))

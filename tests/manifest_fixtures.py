@@ -3,6 +3,7 @@
 """A valid manifest (two languages, two questions, two regions) and its keys, for tests.
 
 manifest_json() gives a fresh JSON object every call, so a test can mutate it freely;
+trustee 1, registrar cec and the witness have display names, the others none;
 toml_key_blocks() gives the keygen blocks that make demo_manifest.TEMPLATE loadable.
 Every key comes from a fixed seed, so fingerprints are the same on every run.
 """
@@ -95,9 +96,18 @@ _VALUE: dict[str, Any] = {
         {"id": rid, "name": f"Registrar {rid}", "signing_key": key.public.hex()}
         for rid, key in REGISTRAR_KEYS.items()
     ],
-    "witnesses": [{"name": "Observer 1", "key": WITNESS.verifier().to_text()}],
+    "witnesses": [
+        {
+            "name": "Observer 1",
+            "key": WITNESS.verifier().to_text(),
+            "display": {"uk": "Спостерігач 1", "en": "Observer 1"},
+        }
+    ],
     "board": {"key": BOARD.verifier().to_text()},
 }
+# Display names (protocol.md 9.2.2) on one trustee and one registrar: the others have none.
+_VALUE["trustees"][0]["display"] = {"uk": "Довірена особа 1", "en": "Trustee 1"}
+_VALUE["registrars"][0]["display"] = {"uk": "ЦВК", "en": "CEC"}
 
 
 def manifest_json() -> dict[str, Any]:

@@ -36,6 +36,7 @@ from referendum.ceremony import TrusteeKeys, TrusteeState
 from referendum.commands import p_kind
 from referendum.credentials import credential_key, issue_credentials
 from referendum.demo_manifest import (
+    DISPLAY_NAMES,
     REGIONS,
     TEMPLATE,
     ceremony_block,
@@ -74,6 +75,7 @@ TRUSTEES = (
     ("UN observer", "neutral"),
     ("Council of Europe observer", "neutral"),
 )
+REGISTRAR = "Central registrar (demo)"
 #: Any 4 of the 7, at least 2 of them neutral: neither side alone, nor both sides
 #: together, nor one side with one observer can decrypt; any side may walk out.
 POLICY = (
@@ -197,6 +199,7 @@ def manifest_text(
                 ("group", group),
                 ("signing_key", k.public_json()["signing_key"]),
                 ("encryption_key", k.public_json()["encryption_key"]),
+                ("display", DISPLAY_NAMES[name]),
             ],
         )
         for (name, group), k in zip(TRUSTEES, trustees, strict=True)
@@ -206,13 +209,19 @@ def manifest_text(
             "registrars",
             [
                 ("id", "cec"),
-                ("name", "Central registrar (demo)"),
+                ("name", REGISTRAR),
                 ("signing_key", registrar.public.hex()),
+                ("display", DISPLAY_NAMES[REGISTRAR]),
             ],
         )
     )
     blocks += [
-        key_block("witnesses", [("name", w.name), ("key", w.verifier().to_text())])
+        key_block(
+            "witnesses",
+            [("name", w.name), ("key", w.verifier().to_text())]
+            # tests name their own witnesses, which have no display names
+            + ([("display", DISPLAY_NAMES[w.name])] if w.name in DISPLAY_NAMES else []),
+        )
         for w in witnesses
     ]
     suffix = rng(4).hex()

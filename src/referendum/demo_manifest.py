@@ -8,12 +8,67 @@ their own keygen commands (each prints its TOML block).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-__all__ = ["REGIONS", "TEMPLATE", "ceremony_block", "key_block", "render", "with_voting"]
+__all__ = [
+    "DISPLAY_NAMES",
+    "REGIONS",
+    "TEMPLATE",
+    "ceremony_block",
+    "key_block",
+    "render",
+    "with_voting",
+]
 
 #: (id, voters' share of the demo roll): roughly the oblasts' pre-war populations.
 REGIONS = (("donetsk", 41), ("luhansk", 21), ("kherson", 10), ("zaporizhzhia", 17))
+
+#: The demo's trustees', registrar's and witnesses' display names (protocol.md 9.2.2),
+#: by the plain name (a witness: its key name) that the CLI and error messages keep using.
+DISPLAY_NAMES = {
+    "Ukrainian parliament delegate": {
+        "uk": "Делегат Верховної Ради України",
+        "ru": "Делегат Верховной Рады Украины",
+        "en": "Ukrainian parliament delegate",
+    },
+    "Ukrainian civil society delegate": {
+        "uk": "Делегат громадянського суспільства України",
+        "ru": "Делегат гражданского общества Украины",
+        "en": "Ukrainian civil society delegate",
+    },
+    "Russian government delegate": {
+        "uk": "Делегат уряду Російської Федерації",
+        "ru": "Делегат правительства Российской Федерации",
+        "en": "Russian government delegate",
+    },
+    "Russian civil society delegate": {
+        "uk": "Делегат громадянського суспільства Росії",
+        "ru": "Делегат гражданского общества России",
+        "en": "Russian civil society delegate",
+    },
+    "OSCE observer": {"uk": "Спостерігач ОБСЄ", "ru": "Наблюдатель ОБСЕ", "en": "OSCE observer"},
+    "UN observer": {"uk": "Спостерігач ООН", "ru": "Наблюдатель ООН", "en": "UN observer"},
+    "Council of Europe observer": {
+        "uk": "Спостерігач Ради Європи",
+        "ru": "Наблюдатель Совета Европы",
+        "en": "Council of Europe observer",
+    },
+    "Central registrar (demo)": {
+        "uk": "Центральний реєстратор (демо)",
+        "ru": "Центральный регистратор (демо)",
+        "en": "Central registrar (demo)",
+    },
+    "observer-osce": {
+        "uk": "Місія спостерігачів ОБСЄ",
+        "ru": "Миссия наблюдателей ОБСЕ",
+        "en": "OSCE observer mission",
+    },
+    "observer-un": {
+        "uk": "Місія спостерігачів ООН",
+        "ru": "Миссия наблюдателей ООН",
+        "en": "UN observer mission",
+    },
+}
 
 TEMPLATE = """\
 # The referendum's definition. `referendum init` adds the board's key and keeps the
@@ -24,6 +79,8 @@ languages = ["uk", "ru", "en"]
 # met, and the key ceremony shares the key so that nobody else can (docs/operations.md).
 # Each trustee's block names its group (`referendum trustee keygen --group`).
 policy = [{ at_least = 3, of = ["trustees"] }]
+# A trustee's, registrar's or witness's block may add the name the pages show, in every
+# language above: display = { uk = "...", ru = "...", en = "..." }; without it they show name.
 
 [title]
 uk = "Референдум щодо статусу Донецької, Луганської, Херсонської та Запорізької областей (повторення голосувань 2022 року)"
@@ -75,14 +132,21 @@ def _quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _value(value: str | Sequence[str]) -> str:
+Value = str | Sequence[str] | Mapping[str, str]
+
+
+def _value(value: Value) -> str:
     if isinstance(value, str):
         return _quote(value)
+    if isinstance(value, Mapping):
+        # an inline table, such as display = { uk = "...", en = "..." }; keys are language codes
+        return "{ " + ", ".join(f"{k} = {_quote(v)}" for k, v in value.items()) + " }"
     return "[" + ", ".join(_quote(v) for v in value) + "]"
 
 
-def key_block(table: str, fields: Sequence[tuple[str, str | Sequence[str]]]) -> str:
-    """Gives back one [[table]] block of TOML with the given text (or list of text) fields."""
+def key_block(table: str, fields: Sequence[tuple[str, Value]]) -> str:
+    """Gives back one [[table]] block of TOML with the given fields: text, a list of text,
+    or a table of text (display names per language)."""
     lines = [f"[[{table}]]", *(f"{name} = {_value(value)}" for name, value in fields)]
     return "\n".join(lines) + "\n"
 

@@ -62,6 +62,9 @@ class ManifestError(ValueError):
 
 
 Texts = Mapping[str, str]
+#: The longest *name* (section 9.2.1): a trustee's, registrar's or witness's name, and
+#: each text of its display names.
+MAX_NAME = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ class Trustee:
     group: str
     signing_key: bytes
     encryption_key: bytes
+    #: The name per manifest language for pages (section 9.2.2), or None: show `name`.
+    display: Texts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +150,16 @@ class Registrar:
     name: str
     signing_key: bytes
     regions: tuple[str, ...]
+    #: The name per manifest language for pages (section 9.2.2), or None: show `name`.
+    display: Texts | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Witness:
     name: str
     key: VerifierKey
+    #: The name per manifest language for pages (section 9.2.2), or None: show `name`.
+    display: Texts | None = None
 
 
 @dataclass(frozen=True)
@@ -288,9 +297,18 @@ def _list(value: Any, where: str, lo: int = 1, hi: int = MAX_ITEMS) -> list[Any]
     return value
 
 
-def _texts(value: Any, where: str, languages: Sequence[str]) -> dict[str, str]:
+def _texts(
+    value: Any, where: str, languages: Sequence[str], limit: int = MAX_TEXT
+) -> dict[str, str]:
     obj = _obj(value, where, languages)
-    return {lang: _str(obj[lang], f"{where}.{lang}") for lang in languages}
+    return {lang: _str(obj[lang], f"{where}.{lang}", limit) for lang in languages}
+
+
+def _display(entry: dict[str, Any], where: str, languages: Sequence[str]) -> dict[str, str] | None:
+    """Gives back an entry's display names (section 9.2.2), or None when it has none."""
+    if "display" not in entry:
+        return None
+    return _texts(entry["display"], f"{where}.display", languages, MAX_NAME)
 
 
 def _unique(ids: Sequence[Any], where: str) -> None:
@@ -420,15 +438,16 @@ def _parse(value: Any) -> Manifest:
     trustees = []
     for ti, t in enumerate(_list(top["trustees"], "manifest.trustees")):
         w = f"manifest.trustees[{ti}]"
-        to = _obj(t, w, ("index", "name", "group", "signing_key", "encryption_key"))
+        to = _obj(t, w, ("index", "name", "group", "signing_key", "encryption_key"), ("display",))
         index = _int(to["index"], f"{w}.index", ti + 1, ti + 1)
         trustees.append(
             Trustee(
                 index,
-                _str(to["name"], f"{w}.name", 200),
+                _str(to["name"], f"{w}.name", MAX_NAME),
                 _id(to["group"], f"{w}.group"),
                 _key_hex(to["signing_key"], f"{w}.signing_key"),
                 _key_hex(to["encryption_key"], f"{w}.encryption_key"),
+                _display(to, w, languages),
             )
         )
     _unique([t.signing_key for t in trustees], "manifest.trustees signing keys")
@@ -439,13 +458,14 @@ def _parse(value: Any) -> Manifest:
     registrars = []
     for gi, g in enumerate(_list(top["registrars"], "manifest.registrars")):
         w = f"manifest.registrars[{gi}]"
-        go = _obj(g, w, ("id", "name", "signing_key"), ("regions",))
+        go = _obj(g, w, ("id", "name", "signing_key"), ("regions", "display"))
         registrars.append(
             Registrar(
                 _id(go["id"], f"{w}.id"),
-                _str(go["name"], f"{w}.name", 200),
+                _str(go["name"], f"{w}.name", MAX_NAME),
                 _key_hex(go["signing_key"], f"{w}.signing_key"),
                 _served(go, w, [r.id for r in regions]),
+                _display(go, w, languages),
             )
         )
     _unique([g.id for g in registrars], "manifest.registrars")
@@ -453,11 +473,12 @@ def _parse(value: Any) -> Manifest:
     witnesses = []
     for wi, x in enumerate(_list(top["witnesses"], "manifest.witnesses", 0)):
         w = f"manifest.witnesses[{wi}]"
-        xo = _obj(x, w, ("name", "key"))
+        xo = _obj(x, w, ("name", "key"), ("display",))
         witnesses.append(
             Witness(
-                _str(xo["name"], f"{w}.name", 200),
+                _str(xo["name"], f"{w}.name", MAX_NAME),
                 _verifier_key(xo["key"], f"{w}.key", WITNESS_KEY),
+                _display(xo, w, languages),
             )
         )
     _unique([x.key.name for x in witnesses], "manifest.witnesses key names")

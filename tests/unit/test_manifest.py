@@ -18,9 +18,12 @@ from manifest_fixtures import BOARD, REGISTRAR_KEYS, TRUSTEE_KEYS, WITNESS, mani
 from manifest_fixtures import toml_key_blocks as blocks
 from referendum.board.keys import BOARD_KEY, WITNESS_KEY, SigningKey
 from referendum.canonical import canonical_json, parse_json
+from referendum.ceremony import TrusteeKeys
+from referendum.demo import TRUSTEES, manifest_text
 from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render
 from referendum.group import SeededRandom
 from referendum.manifest import FORMAT, Manifest, ManifestError, load_manifest_toml
+from referendum.signing import Ed25519Key
 
 Mutation = Callable[[dict[str, Any]], Any]
 
@@ -59,6 +62,11 @@ def test_a_valid_manifest_reads_into_its_parts() -> None:
     assert m.registrar("abroad").signing_key == REGISTRAR_KEYS["abroad"].public
     assert [(w.name, w.key) for w in m.witnesses] == [("Observer 1", WITNESS.verifier())]
     assert m.board_key == BOARD.verifier()
+    assert m.trustee(1).display == {"uk": "Довірена особа 1", "en": "Trustee 1"}
+    assert m.trustee(2).display is None  # pages show its name
+    assert m.registrar("cec").display == {"uk": "ЦВК", "en": "CEC"}
+    assert m.registrar("abroad").display is None
+    assert m.witnesses[0].display == {"uk": "Спостерігач 1", "en": "Observer 1"}
 
 
 @pytest.mark.parametrize(
@@ -208,6 +216,9 @@ def test_there_are_texts_of_every_kind() -> None:
     assert ("trustees", "name") in kinds
     assert ("registrars", "name") in kinds
     assert ("witnesses", "name") in kinds
+    assert ("trustees", "display", "uk") in kinds
+    assert ("registrars", "display", "en") in kinds
+    assert ("witnesses", "display", "uk") in kinds
 
 
 # --- every rule has a failing case ---------------------------------------------------------
@@ -666,6 +677,42 @@ RULES: list[tuple[str, Mutation, str]] = [
         r"^manifest\.witnesses key names: 'observer-1' appears twice$",
     ),
     ("witness name", _setter(("witnesses", 0, "name"), ""), r"^manifest\.witnesses\[0\]\.name: "),
+    # display names: texts of every manifest language, each a name
+    (
+        "display missing a language",
+        _delete(("trustees", 0, "display", "en")),
+        r"^manifest\.trustees\[0\]\.display: missing en$",
+    ),
+    (
+        "display with a language the manifest lacks",
+        _setter(("trustees", 0, "display", "ru"), "Довірена особа 1"),
+        r"^manifest\.trustees\[0\]\.display: unknown field ru$",
+    ),
+    (
+        "display text empty",
+        _setter(("registrars", 0, "display", "uk"), " "),
+        r"^manifest\.registrars\[0\]\.display\.uk: want non-empty text$",
+    ),
+    (
+        "display text too long",
+        _setter(("witnesses", 0, "display", "en"), "x" * 201),
+        r"^manifest\.witnesses\[0\]\.display\.en: text longer than 200 characters$",
+    ),
+    (
+        "display as plain text",
+        _setter(("witnesses", 0, "display"), "Observer 1"),
+        r"^manifest\.witnesses\[0\]\.display: want a table \(object\), got str$",
+    ),
+    (
+        "display text a number",
+        _setter(("registrars", 1, "display"), {"uk": 1, "en": "Abroad"}),
+        r"^manifest\.registrars\[1\]\.display\.uk: want non-empty text$",
+    ),
+    (
+        "display null",
+        _setter(("trustees", 1, "display"), None),
+        r"^manifest\.trustees\[1\]\.display: want a table \(object\), got NoneType$",
+    ),
     (
         "witnesses object",
         _setter(("witnesses",), {}),
@@ -737,6 +784,42 @@ def test_a_registrar_block_in_toml_may_list_regions() -> None:
     m = load_manifest_toml(text, BOARD.verifier())
     assert m.registrar("abroad").regions == ("kherson",)
     assert m.registrar("cec").regions == tuple(r for r, _ in REGIONS)
+
+
+def test_display_names_are_optional_and_part_of_the_fingerprint() -> None:
+    value = manifest_json()
+    with_names = Manifest.from_json(value)
+    for entry in (value["trustees"][0], value["registrars"][0], value["witnesses"][0]):
+        del entry["display"]
+    without = Manifest.from_json(value)
+    assert without.trustee(1).display is None and without.witnesses[0].display is None
+    assert without.trustee(1).name == with_names.trustee(1).name == "Trustee 1"
+    assert without.fingerprint != with_names.fingerprint
+    assert "display" not in without.to_json()["trustees"][0]  # nothing is filled in
+
+
+def test_display_names_in_toml_blocks() -> None:
+    display = {"uk": 'Спостерігач "ОБСЄ"', "ru": "Наблюдатель ОБСЕ", "en": "OSCE observer"}
+    block = key_block("witnesses", [("name", "observer-1"), ("key", WITNESS.verifier().to_text())])
+    shown = key_block(
+        "witnesses",
+        [("name", "observer-1"), ("key", WITNESS.verifier().to_text()), ("display", display)],
+    )
+    assert 'display = { uk = "Спостерігач \\"ОБСЄ\\"", ru = ' in shown
+    m = load_manifest_toml(render([*blocks()[:-1], shown]), BOARD.verifier())
+    assert m.witnesses[0].display == display
+    assert m.to_json()["witnesses"][0]["display"] == display
+    # A display table needs every language of the manifest (uk, ru, en here).
+    partial = shown.replace(', en = "OSCE observer"', "")
+    assert partial != shown
+    with pytest.raises(ManifestError, match=r"^manifest\.witnesses\[0\]\.display: missing en$"):
+        load_manifest_toml(render([*blocks()[:-1], partial]), BOARD.verifier())
+    assert (
+        "display"
+        not in load_manifest_toml(render([*blocks()[:-1], block]), BOARD.verifier()).to_json()[
+            "witnesses"
+        ][0]
+    )
 
 
 @pytest.mark.parametrize("value", [None, [], "manifest", 1, [manifest_json()]])
@@ -1074,3 +1157,23 @@ def test_a_policy_over_groups_and_ceremony_deadlines_from_toml() -> None:
     assert m.deadlines["commitment"] == "2027-02-20T00:00:00Z"
     assert m.deadlines["confirm"] == m.opens  # no later than voting opens: equal is allowed
     assert m.to_json()["ceremony"]["check"] == "2027-02-22T00:00:00Z"
+
+
+def test_the_demo_names_every_trustee_registrar_and_witness_in_its_three_languages() -> None:
+    rng = SeededRandom("demo-display")
+    keys = [TrusteeKeys.generate(rng) for _ in TRUSTEES]
+    witnesses = [SigningKey.generate(n, WITNESS_KEY, rng) for n in ("observer-osce", "observer-un")]
+    text = manifest_text(keys, Ed25519Key.generate(rng), witnesses, rng)
+    m = load_manifest_toml(text, BOARD.verifier())
+    entries = [*m.trustees, *m.registrars, *m.witnesses]
+    assert len(entries) == 10
+    for entry in entries:
+        assert entry.display is not None and set(entry.display) == {"uk", "ru", "en"}
+    assert m.trustee(5).display == {
+        "uk": "Спостерігач ОБСЄ",
+        "ru": "Наблюдатель ОБСЕ",
+        "en": "OSCE observer",
+    }
+    # Every party's Ukrainian and Russian names differ from each other and from the others'.
+    assert len({e.display["uk"] for e in entries if e.display}) == 10
+    assert len({e.display["ru"] for e in entries if e.display}) == 10

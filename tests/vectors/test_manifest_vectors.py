@@ -137,4 +137,17 @@ def test_manifest_vector(case: dict[str, Any]) -> None:
 
 def test_one_letter_changes_the_fingerprint() -> None:
     fps = [c["fingerprint"] for c in MANIFESTS["cases"] if c["want_err"] is None]
-    assert len(set(fps)) == len(fps) == 3
+    assert len(set(fps)) == len(fps) == 4
+
+
+def test_display_names_are_read_and_kept() -> None:
+    shown = [
+        c
+        for c in MANIFESTS["cases"]
+        if c["want_err"] is None and any("display" in t for t in c["manifest"]["trustees"])
+    ]
+    assert len(shown) == 2  # the TOML template case and the worked example with names
+    for case in shown:
+        m = Manifest.from_json(case["manifest"])
+        assert m.trustee(1).display == case["manifest"]["trustees"][0]["display"]
+        assert b'"display":{' in m.canonical

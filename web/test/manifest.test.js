@@ -122,7 +122,21 @@ describe('9.3 fingerprints', () => {
     });
   }
   test('one letter changes the fingerprint', () => {
-    assert.equal(new Set(valid.map((/** @type {any} */ c) => c.fingerprint)).size, 3);
+    assert.equal(new Set(valid.map((/** @type {any} */ c) => c.fingerprint)).size, 4);
+  });
+  test('display names (9.2.2) are kept as read, so fp is of the bytes with them', () => {
+    const shown = valid.filter((/** @type {any} */ c) => c.manifest.trustees.some((/** @type {any} */ t) => 'display' in t));
+    assert.equal(shown.length, 2);
+    for (const c of shown) {
+      const read = parseCanonicalManifest(hex(c.canonical_hex));
+      assert.deepEqual(read.manifest.trustees[0].display, c.manifest.trustees[0].display);
+      assert.equal(bytesToHex(read.fp), c.fingerprint);
+      // dropping the names gives other bytes and another fp
+      const { display, ...plain } = read.manifest.trustees[0];
+      const without = { ...read.manifest, trustees: [plain, ...read.manifest.trustees.slice(1)] };
+      assert.notEqual(bytesToHex(fingerprint(canonicalJson(without))), c.fingerprint);
+      assert.ok(display);
+    }
   });
   test('the worked example keys come from the seeds', () => {
     const seeds = MANIFESTS.seeds;

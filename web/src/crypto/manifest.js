@@ -20,8 +20,11 @@ import { transcript } from './hashing.js';
 /**
  * @typedef {{ id: string, options: { id: string }[], min_choices: number, max_choices: number }} Question
  * @typedef {{ id: string, questions: string[] }} Region
+ * @typedef {Record<string, string>} Texts one text per manifest language (9.2.1)
+ * @typedef {{ index: number, name: string, display?: Texts }} Trustee
+ * @typedef {{ name: string, key: string, display?: Texts }} Witness
  * @typedef {{ id: string, questions: Question[], regions: Region[], board: { key: string },
- *   witnesses: { name: string, key: string }[] }} Manifest
+ *   trustees: Trustee[], witnesses: Witness[] }} Manifest
  */
 
 /**

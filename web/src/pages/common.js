@@ -51,6 +51,14 @@ export function mtext(texts) {
   return texts?.[manifestLanguageFor(lang)] ?? Object.values(texts ?? {})[0] ?? "";
 }
 
+/**
+ * Gives back the name to show for a manifest trustee, registrar or witness: its display
+ * name (protocol.md 9.2.2) as mtext picks it, or its plain `name` when it has none.
+ */
+export function displayName(entry) {
+  return entry.display ? mtext(entry.display) : entry.name;
+}
+
 function manifestLanguageFor(wanted) {
   if (!manifestLanguages || manifestLanguages.includes(wanted)) return wanted;
   return manifestLanguages[0];

@@ -22,6 +22,7 @@ import {
   byId,
   clearError,
   describeError,
+  displayName,
   h,
   hex,
   initPage,
@@ -382,7 +383,8 @@ function renderCheckpoint(answer, checked) {
     const witnessChecks = manifest.witnesses.map((w) => ({
       id: `witness-${w.name}`,
       key: "explorer.cosigned.witness",
-      params: { name: w.name },
+      // translate() takes String(params.name) at every render, so the name follows the language
+      params: { name: { toString: () => displayName(w) } },
       ok: checked.names.includes(w.name),
     }));
     const consistency =

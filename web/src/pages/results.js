@@ -9,6 +9,7 @@ import {
   ApiError,
   api,
   byId,
+  displayName,
   formatNumber,
   formatPercent,
   h,
@@ -86,7 +87,10 @@ function totals(manifest, regions) {
 function renderResults(manifest, answer) {
   const { index, results } = answer;
   const container = byId("results");
-  const trusteeName = (i) => manifest.trustees[i - 1]?.name ?? String(i);
+  const trusteeName = (i) => {
+    const trustee = manifest.trustees[i - 1];
+    return trustee ? displayName(trustee) : String(i);
+  };
 
   const about = h(
     "div",
