@@ -98,6 +98,8 @@ def _one(policy: str, folder: Path) -> dict[str, float]:
         out["decrypt: board check ms/trustee"] = 1000 * statistics.mean(check)
         out["decryption KB/trustee"] = statistics.mean(size)
         neutral = [i for i, (_, g) in enumerate(TRUSTEES) if g == "neutral"]
+        out["decrypt: make ms/neutral"] = 1000 * statistics.mean(make[i] for i in neutral)
+        out["decrypt: board check ms/neutral"] = 1000 * statistics.mean(check[i] for i in neutral)
         out["decryption KB/neutral"] = statistics.mean(size[i] for i in neutral)
     return out
 
