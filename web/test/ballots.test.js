@@ -13,6 +13,8 @@ import {
   canonicalJson,
   castPayload,
   checkBallotFields,
+  checkElectionKey,
+  prepareElectionKey,
   decrypt,
   discreteLog,
   elementFromHex,
@@ -290,5 +292,18 @@ describe('encrypt then verify, random choices (property)', () => {
     const args = { manifest: MANIFEST, fp: FP, publicKey: KEY, region: 'valley', choices: { bridge: [1, 0] }, credential: cred };
     assert.notEqual(encryptBallot(args).trackingCode, encryptBallot(args).trackingCode);
     assert.ok(randomScalar({ bytes: () => new Uint8Array(64).fill(7) }) > 0n);
+  });
+});
+
+describe('the election key as the booth checks it on load (checkElectionKey)', () => {
+  // The same errors as prepareElectionKey: InputError for the identity, DecodeError else.
+  test('the vectors key passes, and prepareElectionKey gives back the same point', () => {
+    checkElectionKey(KEY);
+    assert.ok(prepareElectionKey(KEY).equals(elementFromHex(DOC.public_key)));
+  });
+  test('the identity, a non-canonical encoding and a short key are refused', () => {
+    assert.throws(() => checkElectionKey(new Uint8Array(32)), /must not be the identity/);
+    assert.throws(() => checkElectionKey(new Uint8Array(32).fill(255)), /election public key/);
+    assert.throws(() => checkElectionKey(KEY.slice(0, 31)), /election public key/);
   });
 });

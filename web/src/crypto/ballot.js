@@ -16,7 +16,7 @@
 import { bytesToHex, equalBytes, hexToBytes } from './bytes.js';
 import { addCiphertexts, ciphertextToJson, encryptBit } from './elgamal.js';
 import { InputError } from './errors.js';
-import { G, encodeScalar, modL, preparedElement, randomScalar } from './group.js';
+import { G, decodeElement, encodeScalar, modL, preparedElement, randomScalar } from './group.js';
 import { ballotStyle, encryptedCount, needsSumProof, sumRange } from './manifest.js';
 import { proveRange, rangeProofToJson } from './proofs.js';
 import { systemRandom } from './random.js';
@@ -83,10 +83,23 @@ function cleanChoices(style, region, choices) {
 }
 
 /**
+ * Refuses an election key that does not decode or is the identity (InputError), without
+ * building its tables (cheap: the page does it while it loads).
+ * @param {Uint8Array} publicKey
+ */
+export function checkElectionKey(publicKey) {
+  const K = decodeElement(publicKey, 'election public key');
+  if (K.is0()) throw new InputError('the election public key must not be the identity');
+}
+
+/**
  * Gives back the election key K, decoded, with the tables that make raising g and K
- * fast. Costs tens of milliseconds once; call it when the key arrives, before the voter
- * chooses, so that the first ballot is as quick as the others. encryptBallot calls it too.
+ * fast (InputError as checkElectionKey). Costs tens of milliseconds once, hundreds on a
+ * slow phone: the booth calls it while the voter's code is being looked up, not while
+ * the page loads, so that the first ballot is as quick as the others without delaying
+ * the first screen. encryptBallot calls it too.
  * @param {Uint8Array} publicKey the election key, 32 bytes
+ * @returns {Element}
  */
 export function prepareElectionKey(publicKey) {
   const K = preparedElement(publicKey, 'election public key');

@@ -71,7 +71,7 @@ export {
 export { CODE_ALPHABET, checkCharacter, generateCode, printedCode, normalizeCredentialCode, credentialKey } from './credentials.js';
 export { ALPHABET, LOOKALIKES, CodeError } from './codes.js';
 export { trackingHash, trackingCode, normalizeTrackingCode, TrackingCodeError, TRACKING_CHECK_START } from './tracking.js';
-export { prepareElectionKey, encryptBallot, castPayload, spoiledPayload } from './ballot.js';
+export { checkElectionKey, prepareElectionKey, encryptBallot, castPayload, spoiledPayload } from './ballot.js';
 export { checkBallotFields, verifyBallot, verifySpoiled } from './ballot-check.js';
 export {
   encodeEntry,

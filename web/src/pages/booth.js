@@ -11,6 +11,7 @@
 import {
   bytesToHex,
   castPayload,
+  checkElectionKey,
   checkReceipt,
   credentialKey,
   encryptBallot,
@@ -107,9 +108,9 @@ async function start() {
   }
   try {
     election.electionKey = hexToBytes(info.public_key);
-    // Decodes K (refusing a bad key) and builds its tables now, while the voter types the
-    // code, so that the first ballot is encrypted as fast as any other.
-    prepareElectionKey(election.electionKey);
+    // Refuses a bad K now; its tables are built while the code is looked up (onCode), so
+    // that they delay neither the first screen nor the first ballot.
+    checkElectionKey(election.electionKey);
   } catch (error) {
     fatal(error);
     return;
@@ -182,7 +183,9 @@ async function onCode(event) {
   await painted();
   try {
     const credential = await credentialKey(election.fp, code);
-    const answer = await lookupCredential(bytesToHex(credential.publicKey));
+    const lookup = lookupCredential(bytesToHex(credential.publicKey));
+    prepareElectionKey(election.electionKey); // while the request is under way
+    const answer = await lookup;
     voter = { credential, region: answer.region };
   } catch (err) {
     busy(false);
