@@ -137,4 +137,4 @@ def test_manifest_vector(case: dict[str, Any]) -> None:
 
 def test_one_letter_changes_the_fingerprint() -> None:
     fps = [c["fingerprint"] for c in MANIFESTS["cases"] if c["want_err"] is None]
-    assert len(set(fps)) == len(fps) == 3
+    assert len(set(fps)) == len(fps) >= 4

@@ -122,7 +122,8 @@ describe('9.3 fingerprints', () => {
     });
   }
   test('one letter changes the fingerprint', () => {
-    assert.equal(new Set(valid.map((/** @type {any} */ c) => c.fingerprint)).size, 3);
+    assert.ok(valid.length >= 4);
+    assert.equal(new Set(valid.map((/** @type {any} */ c) => c.fingerprint)).size, valid.length);
   });
   test('the worked example keys come from the seeds', () => {
     const seeds = MANIFESTS.seeds;
