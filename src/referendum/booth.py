@@ -125,13 +125,17 @@ def check_server(
     client: httpx.Client | None = None,
     timeout: float = 30.0,
     say: Callable[[str], None] | None = None,
+    routes: bool = True,
 ) -> ServedBooth:
     """Gives back what the server at url serves if it is the booth want (`sha256:<hex>`).
 
     Every file the server's build.json names is fetched at its path, each page also at its
-    route (/, /explorer, /results), a plain file with Accept-Encoding: identity and its
-    .br/.gz copy with br/gzip, and compared with the listing; a file that differs from the
-    listing, or a listing whose hash is not want, raises BoothMismatch naming it.
+    route (/, /explorer, /results) unless routes is False (a copy on a plain web server),
+    a plain file with Accept-Encoding: identity and its .br/.gz copy with br/gzip, and
+    compared with the listing; a file that differs from the listing, or a listing whose
+    hash is not want, raises BoothMismatch naming it. A .br/.gz copy the server does not
+    have is sent plain (a plain web server has no such copies): that is no mismatch, since
+    the browser then gets the plain file, checked on its own line.
     """
     parse_booth_hash(want, "the manifest's booth")
     own = client is None
@@ -148,9 +152,12 @@ def check_server(
             plain, dot, suffix = name.rpartition(".")
             coding = _CODINGS.get(dot + suffix, "identity")
             base = plain if coding != "identity" else name
-            for path in ["/" + base, *([_ROUTES[base]] if base in _ROUTES else [])]:
+            pretty = [_ROUTES[base]] if routes and base in _ROUTES else []
+            for path in ["/" + base, *pretty]:
                 body, sent = _fetch(http, path, coding)
                 requests += 1
+                if sent == "identity" and coding != "identity" and not routes:
+                    continue
                 if sent != coding:
                     raise BoothMismatch(
                         f"{name}: {path} with Accept-Encoding: {coding} came as {sent}"

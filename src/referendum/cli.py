@@ -335,6 +335,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     bc.add_argument("--board", required=True, help="the server's URL")
     bc.add_argument("--fingerprint", required=True, help="the referendum's fingerprint (hex)")
+    bc.add_argument(
+        "--booth",
+        default=None,
+        metavar="URL",
+        help="check a copy of the booth at URL (another site) instead of the board's own pages",
+    )
     return parser
 
 

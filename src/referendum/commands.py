@@ -1373,15 +1373,16 @@ def booth(args: argparse.Namespace) -> int:
         )
     if manifest.booth is None:
         raise CommandError("the manifest names no booth (no booth member): nothing to check", 1)
+    where = args.booth or args.board
     try:
-        served = check_server(args.board, manifest.booth)
+        served = check_server(where, manifest.booth, routes=args.booth is None)
     except BoothMismatch as exc:
-        message = f"the server does not serve the booth the manifest names: {exc}"
+        message = f"{where} does not serve the booth the manifest names: {exc}"
         raise CommandError(message, 1) from None
     except BoothError as exc:
         raise CommandError(str(exc)) from None
     _say(
-        f"the server serves the booth named in the manifest: {served.booth}"
+        f"{where} serves the booth named in the manifest: {served.booth}"
         f" ({served.files} files, {served.requests} requests)"
     )
     return 0

@@ -87,7 +87,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Booth]:
         _stop(process)
 
 
-def _check(served: Booth, fingerprint: str | None = None) -> subprocess.CompletedProcess[str]:
+def _check(
+    served: Booth, fingerprint: str | None = None, booth: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             *CLI,
@@ -97,6 +99,7 @@ def _check(served: Booth, fingerprint: str | None = None) -> subprocess.Complete
             served.url,
             "--fingerprint",
             fingerprint or served.demo.fingerprint,
+            *(["--booth", booth] if booth else []),
         ],
         capture_output=True,
         text=True,
@@ -108,7 +111,7 @@ def test_the_check_finds_the_booth_the_manifest_names(served: Booth) -> None:
     done = _check(served)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
-        f"the server serves the booth named in the manifest: {served.booth} ("
+        f"{served.url} serves the booth named in the manifest: {served.booth} ("
     ), done.stdout
     assert httpx.get(served.url + "build.json", timeout=30).json()["booth"] == served.booth
 
@@ -165,7 +168,7 @@ def test_a_changed_file_on_the_server_is_found_and_named(served: Booth, suffix: 
         done = _check(served)
         assert done.returncode == 1, done.stdout
         assert done.stderr.startswith(
-            f"referendum booth: error: the server does not serve the booth the manifest names:"
+            f"referendum booth: error: {served.url} does not serve the booth the manifest names:"
             f" {name}: /assets/{script} serves other bytes than the booth lists"
         ), done.stderr
     assert _check(served).returncode == 0
@@ -205,3 +208,34 @@ def test_the_server_refuses_to_start_on_other_pages(served: Booth, tmp_path: Pat
         f"referendum serve: error: the web pages in {other} are the booth {folder_hash(other)},"
         f" the manifest names {served.booth}:"
     ) in output
+
+
+def test_a_copy_on_a_plain_web_server_is_checked_against_the_boards_manifest(
+    served: Booth, tmp_path: Path
+) -> None:
+    """Another party's site: python -m http.server, no routes, no compressed answers."""
+    copy = tmp_path / "copy"
+    shutil.copytree(served.static, copy)
+    http = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(copy)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert http.stdout is not None
+        port = re.search(r"port (\d+)", http.stdout.readline())
+        assert port is not None
+        url = f"http://127.0.0.1:{port.group(1)}/"
+        done = _check(served, booth=url)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"{url} serves the booth named in the manifest: ")
+        (copy / "index.html").write_bytes((copy / "index.html").read_bytes() + b" ")
+        done = _check(served, booth=url)
+        assert done.returncode == 1
+        assert f"{url} does not serve the booth the manifest names: index.html: /index.html" in (
+            done.stderr
+        )
+    finally:
+        http.send_signal(signal.SIGINT)
+        http.communicate(timeout=30)
