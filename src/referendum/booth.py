@@ -163,8 +163,9 @@ def check_server(
                         f"{name}: {path} with Accept-Encoding: {coding} came as {sent}"
                     )
                 if hashlib.sha256(body).hexdigest() != listed[name]:
+                    asked = "" if coding == "identity" else f" (Accept-Encoding: {coding})"
                     raise BoothMismatch(
-                        f"{name}: {path} serves other bytes than the booth lists"
+                        f"{name}: {path}{asked} serves other bytes than the booth lists"
                         f" (SHA-256 {hashlib.sha256(body).hexdigest()[:16]}…,"
                         f" listed {listed[name][:16]}…)"
                     )

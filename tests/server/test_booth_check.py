@@ -164,12 +164,13 @@ def test_a_changed_file_on_the_server_is_found_and_named(served: Booth, suffix: 
     """The served booth's script, or only the copy a browser gets compressed, is changed."""
     script = next(p.name for p in (served.static / "assets").glob("booth-*.js"))
     name = f"assets/{script}{suffix}"
+    asked = {"": "", ".br": " (Accept-Encoding: br)", ".gz": " (Accept-Encoding: gzip)"}[suffix]
     for _ in _tampered(served, name):
         done = _check(served)
         assert done.returncode == 1, done.stdout
         assert done.stderr.startswith(
             f"referendum booth: error: {served.url} does not serve the booth the manifest names:"
-            f" {name}: /assets/{script} serves other bytes than the booth lists"
+            f" {name}: /assets/{script}{asked} serves other bytes than the booth lists"
         ), done.stderr
     assert _check(served).returncode == 0
 
