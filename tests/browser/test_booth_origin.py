@@ -156,6 +156,15 @@ def test_a_copy_on_another_origin_casts_a_ballot_the_board_accepts(
     assert check is not None
     assert page.get_attribute("#booth-check", "data-booth") == origins.booth
     assert page.errors == []  # type: ignore[attr-defined]
+    # The receipt's explorer link stays on the copy and keeps the board: it finds the ballot.
+    copy, fp = origins.copies["copy"], origins.demo.fingerprint
+    board = httpx.QueryParams({"board": origins.board, "fp": fp})
+    explorer = f"{copy}explorer.html?{board}&code={tracking}"
+    assert page.get_attribute("#explorer-link", "href") == explorer
+    assert page.get_attribute("a[data-page=results]", "href") == f"/results.html?{board}"
+    page.goto(explorer)
+    page.wait_for_selector("#lookup-result[data-kind=ballot]")
+    assert page.get_attribute("#lookup-checks", "data-ok") == "true"
 
 
 def test_a_copy_with_a_changed_script_is_refused_by_integrity(page: Page, origins: Origins) -> None:

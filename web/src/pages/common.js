@@ -125,6 +125,16 @@ export function initPage() {
   for (const el of document.querySelectorAll("[data-i18n-label]")) {
     bind(el, (e) => e.setAttribute("aria-label", t(e.dataset.i18nLabel)));
   }
+  if (BOARD.base) {
+    // A booth from elsewhere: its links name the copy's files and keep ?board= and ?fp=,
+    // and the record's link goes to the board.
+    for (const a of document.querySelectorAll('a[href^="/"]')) {
+      const href = a.getAttribute("href");
+      const page = PAGE_PATHS.indexOf(href);
+      if (page >= 0) a.setAttribute("href", pagePath(PAGES[page]));
+      else if (href.startsWith("/api/")) a.setAttribute("href", new URL(href.slice(1), BOARD.base).href);
+    }
+  }
   for (const code of LANGUAGES) {
     const button = document.getElementById(`lang-${code}`);
     if (!button) continue;
@@ -378,6 +388,27 @@ export class BadBoardParameter extends Error {
 }
 
 const BOARD = boardFromAddress();
+const PAGES = ["booth", "explorer", "results"]; // as the header's data-page names them
+const PAGE_PATHS = ["/", "/explorer", "/results"];
+const PAGE_FILES = ["index", "explorer", "results"].map((name) => `${name}.html`);
+
+/**
+ * Gives back the address of a page ("booth", "explorer", "results") with the query
+ * params: the service's route (/explorer?code=…), or for a booth from elsewhere the
+ * copy's file (/explorer.html?board=…&fp=…&code=…).
+ */
+export function pagePath(page, params = {}) {
+  const query = new URLSearchParams();
+  if (BOARD.base) {
+    query.set("board", BOARD.base);
+    if (BOARD.fp) query.set("fp", BOARD.fp);
+  }
+  for (const [name, value] of Object.entries(params)) query.set(name, value);
+  const text = query.toString();
+  const index = PAGES.indexOf(page);
+  const path = BOARD.base ? `/${PAGE_FILES[index]}` : PAGE_PATHS[index];
+  return text ? `${path}?${text}` : path;
+}
 
 function boardFromAddress() {
   const query = new URLSearchParams(location.search);
