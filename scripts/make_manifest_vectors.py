@@ -194,6 +194,10 @@ def _manifests() -> list[dict[str, Any]]:
             "the worked example with display names of its trustee and registrar", displayed
         )
     )
+    # issue 14: the booth the manifest names (protocol.md 16.6)
+    booth = copy.deepcopy(base)
+    booth["booth"] = "sha256:" + hashlib.sha256(b"a booth build listing").hexdigest()
+    cases.append(_valid_manifest("the worked example naming a web booth", booth))
 
     def broken(desc: str, field: str, path: tuple[Any, ...], new: Any = None) -> None:
         value = copy.deepcopy(base)
@@ -310,6 +314,7 @@ def _manifests() -> list[dict[str, Any]]:
     )
     broken("an unknown top-level field", "manifest", ("extra",), True)
     broken("no board", "manifest", ("board",))
+    broken("a booth hash without sha256:", "manifest.booth", ("booth",), "ab" * 32)
     return cases
 
 

@@ -11,8 +11,13 @@
 //        replaced by the hashed name, and a modulepreload link for each chunk a page's
 //        script imports (so the browser fetches them at once, not after the script)
 //   every file above                      -> FILE.br and FILE.gz beside it (precompressed)
-//   static/build.json                     -> every file with its size and SHA-256, and the
-//                                            hashed name of each source name
+//   static/build.json                     -> every file with its size and SHA-256, the
+//                                            hashed name of each source name, and the booth
+//                                            hash (protocol.md 16.6) the manifest names
+//
+// Every script, module preload and style sheet a page loads carries
+// integrity="sha384-..." (Subresource Integrity): the browser refuses an asset whose bytes
+// are not the ones the page was built with.
 //
 // HASH is 8 characters of A-Z and 2-7 (esbuild's [hash] for scripts, the first 40 bits
 // of the SHA-256 of the file in base32 for styles and images): a file's name changes
@@ -100,7 +105,7 @@ async function main() {
   const [header, footer] = await Promise.all([partial("header.html"), partial("footer.html")]);
   for (const name of HTML) {
     const page = await readFile(path.join(here, "html", name), "utf8");
-    files.set(name, Buffer.from(linked(framed(page, name, header, footer), name, names, imports)));
+    files.set(name, Buffer.from(linked(framed(page, name, header, footer), name, names, imports, files)));
   }
 
   for (const name of [...files.keys()]) {
@@ -120,7 +125,8 @@ async function main() {
   const listing = Object.fromEntries(
     [...files.keys()].sort().map((name) => [name, { bytes: files.get(name).length, sha256: sha256(files.get(name)) }]),
   );
-  const manifest = { format: FORMAT, names: sortedObject(names), files: listing };
+  const booth = boothHash(listing);
+  const manifest = { format: FORMAT, booth, names: sortedObject(names), files: listing };
   files.set("build.json", Buffer.from(JSON.stringify(manifest, null, 2) + "\n"));
 
   await writeFolder(out, replacing, files);
@@ -129,6 +135,7 @@ async function main() {
     const br = files.get(`${name}.br`)?.length;
     console.log(`wrote ${path.relative(process.cwd(), path.join(out, name))} (${size} bytes${br ? `, ${br} br` : ""})`);
   }
+  console.log(`booth ${booth}`);
 }
 
 /** Gives back the output folder: --out DIR, or the server's static folder. */
@@ -174,6 +181,24 @@ function base32(bytes) {
   return bits > 0 ? text + alphabet[(value << (5 - bits)) & 31] : text;
 }
 
+/**
+ * Gives back the booth hash (protocol.md 16.6): "sha256:" and the SHA-256 of one line
+ * "<sha256 hex>  <path>\n" per file, in byte order of the paths (sha256sum's output).
+ */
+function boothHash(listing) {
+  const lines = Object.keys(listing).sort(byBytes).map((name) => `${listing[name].sha256}  ${name}\n`);
+  return `sha256:${sha256(Buffer.from(lines.join(""), "utf8"))}`;
+}
+
+function byBytes(a, b) {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** Gives back the Subresource Integrity value of bytes: "sha384-" and base64. */
+function integrity(bytes) {
+  return `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+}
+
 function sha256(bytes) {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -204,10 +229,11 @@ function framed(page, name, header, footer) {
 
 /**
  * Gives back a page whose "/assets/NAME" references name the hashed files, each module
- * script followed by modulepreload links for every chunk it imports, directly or not.
+ * script followed by modulepreload links for every chunk it imports, directly or not, and
+ * each script, preload and style sheet with its integrity attribute.
  * Throws on a reference to an asset the build did not make.
  */
-function linked(page, name, names, imports) {
+function linked(page, name, names, imports, files) {
   const rewritten = page.replace(/(["'])\/assets\/([^"'?#]+)\1/g, (_, quote, asset) => {
     if (!(asset in names)) throw new Error(`html/${name}: no asset ${asset} (built: ${Object.keys(names).join(", ")})`);
     return `${quote}/${names[asset]}${quote}`;
@@ -225,6 +251,9 @@ function linked(page, name, names, imports) {
     visit(script);
     const end = tag.endsWith("\n") ? "\n" : "";
     return tag.trimEnd() + chunks.map((c) => `\n<link rel="modulepreload" href="/${c}">`).join("") + end;
+  }).replace(/<(script type="module" src|link rel="(?:stylesheet|modulepreload)" href)="\/(assets\/[^"]+)">/g, (_, start, asset) => {
+    if (!files.has(asset)) throw new Error(`html/${name}: ${asset} was not built`);
+    return `<${start}="/${asset}" integrity="${integrity(files.get(asset))}">`;
   });
 }
 

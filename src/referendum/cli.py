@@ -12,6 +12,7 @@
     referendum export                     operator: write the election record
     referendum serve                      operator: the casting service (HTTP API, web pages)
     referendum verify RECORD              anyone: check a record (exit 0 ok, 1 failed, 2 unreadable)
+    referendum booth hash|check           anyone: the web booth's hash; is it the one served?
 
 Every error is one line on stderr: exit 2 for input that cannot be used (missing or
 broken files, wrong values, another referendum's files, a message the board refuses),
@@ -243,6 +244,12 @@ def _parser() -> argparse.ArgumentParser:
         help="with --demo only: a postgresql:// URL for the demo's board (default: SQLite);"
         " an existing election folder already names its store",
     )
+    serve.add_argument(
+        "--static",
+        default=None,
+        metavar="DIR",
+        help="serve the web pages built in DIR (default: the package's own build)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000; 0: any free port)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
@@ -319,6 +326,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="check a voter's receipt (JSON from `referendum vote --receipt`) against the record",
     )
+    booth = sub.add_parser("booth", help="anyone: the web booth's hash, and what a server serves")
+    bsub = booth.add_subparsers(dest="step", required=True, parser_class=_Parser)
+    bh = bsub.add_parser("hash", help="print the booth hash of a build (for the manifest's booth)")
+    bh.add_argument("folder", nargs="?", help="the build folder (default: the one serve uses)")
+    bc = bsub.add_parser(
+        "check", help="check that a running server serves the booth its manifest names"
+    )
+    bc.add_argument("--board", required=True, help="the server's URL")
+    bc.add_argument("--fingerprint", required=True, help="the referendum's fingerprint (hex)")
+    bc.add_argument(
+        "--booth",
+        default=None,
+        metavar="URL",
+        help="check a copy of the booth at URL (another site) instead of the board's own pages",
+    )
     return parser
 
 
@@ -331,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "verify":
             return commands.verify(args)
+        if args.command == "booth":
+            return commands.booth(args)
         return commands.run(args)
     except BrokenPipeError:
         # The reader (say `| head`) has gone: stop quietly, as command-line tools do.

@@ -162,6 +162,8 @@ def _init(args: argparse.Namespace) -> None:
         m = election.manifest
         _say(f"referendum {m.id}: board created in {args.election}")
         _say(f"fingerprint {m.fingerprint.hex()}")
+        if m.booth is not None:
+            _say(f"booth {m.booth}: the server serves only this build of the web pages")
         _say("publish the fingerprint: every party checks it before taking part")
 
 
@@ -1268,6 +1270,7 @@ def _serve(args: argparse.Namespace) -> None:
             port=args.port,
             workers=args.workers,
             rate=rate,
+            static_dir=Path(args.static) if args.static else None,
             say=_say,
             sock=sock,
         )
@@ -1329,4 +1332,57 @@ def run(args: argparse.Namespace) -> int:
         "serve": _serve,
     }
     handlers[args.command](args)
+    return 0
+
+
+# --- the web booth (protocol.md 16.6) -------------------------------------------------------
+
+
+def booth(args: argparse.Namespace) -> int:
+    """`referendum booth hash|check`: gives back 0, or 1 when check finds another booth."""
+    from referendum.booth import BoothError, BoothMismatch, check_server, folder_hash
+    from referendum.server.pages import DEFAULT_STATIC
+
+    if args.step == "hash":
+        print(folder_hash(Path(args.folder) if args.folder else DEFAULT_STATIC))
+        return 0
+    try:
+        pinned = bytes.fromhex(args.fingerprint)
+    except ValueError:
+        pinned = b""
+    if len(pinned) != 32:
+        raise CommandError("--fingerprint: want 64 hex digits")
+    try:
+        client = BoardClient(args.board)
+    except ReplicaSetupError as exc:
+        raise CommandError(str(exc)) from None
+    with closing(client):
+        try:
+            raw = client.manifest_bytes()
+        except BoardUnreachable as exc:
+            raise CommandError(str(exc)) from None
+    try:
+        manifest = Manifest.from_json(parse_json(raw, "the board's manifest"))
+    except (JsonFormatError, ManifestError) as exc:
+        raise CommandError(f"the board's manifest: {exc}", 1) from None
+    if manifest.fingerprint != pinned or raw != manifest.canonical:
+        raise CommandError(
+            f"the board at {args.board} serves another referendum than fingerprint"
+            f" {args.fingerprint}",
+            1,
+        )
+    if manifest.booth is None:
+        raise CommandError("the manifest names no booth (no booth member): nothing to check", 1)
+    where = args.booth or args.board
+    try:
+        served = check_server(where, manifest.booth, routes=args.booth is None)
+    except BoothMismatch as exc:
+        message = f"{where} does not serve the booth the manifest names: {exc}"
+        raise CommandError(message, 1) from None
+    except BoothError as exc:
+        raise CommandError(str(exc)) from None
+    _say(
+        f"{where} serves the booth named in the manifest: {served.booth}"
+        f" ({served.files} files, {served.requests} requests)"
+    )
     return 0

@@ -188,6 +188,9 @@ class Manifest:
     #: The key ceremony's deadlines (section 11.7): step -> time, every step of
     #: CEREMONY_STEPS, or {} when the manifest has no `ceremony` (no step closes early).
     deadlines: Mapping[str, str]
+    #: The web booth the manifest names (section 16.6): `sha256:<hex>` of its build's
+    #: listing, or None when it names none.
+    booth: str | None
     _json: dict[str, Any] = field(repr=False, compare=False)
 
     @cached_property
@@ -354,6 +357,8 @@ def _time(value: Any, where: str) -> str:
     return value
 
 
+_BOOTH_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+
 _TOP = (
     "format",
     "id",
@@ -371,7 +376,7 @@ _TOP = (
 
 
 #: Optional top-level fields (section 9.2.2); absent, each takes its default.
-_TOP_OPTIONAL = ("witness_quorum", "min_counted", "ceremony")
+_TOP_OPTIONAL = ("witness_quorum", "min_counted", "ceremony", "booth")
 
 
 def _parse(value: Any) -> Manifest:
@@ -490,6 +495,13 @@ def _parse(value: Any) -> Manifest:
         witness_quorum = len(witnesses) // 2 + 1 if witnesses else 0
     min_counted = _int(top.get("min_counted", 0), "manifest.min_counted", 0, 2**31)
 
+    # The web booth's hash (section 16.6).
+    booth = top.get("booth")
+    if booth is not None and (not isinstance(booth, str) or _BOOTH_HASH.fullmatch(booth) is None):
+        raise ManifestError(
+            f"manifest.booth: {str(booth)[:80]!r}, want sha256: and 64 lowercase hex digits"
+        )
+
     board = _obj(top["board"], "manifest.board", ("key",))
     board_key = _verifier_key(board["key"], "manifest.board.key", BOARD_KEY)
     try:
@@ -512,6 +524,7 @@ def _parse(value: Any) -> Manifest:
         witness_quorum=witness_quorum,
         min_counted=min_counted,
         deadlines=deadlines,
+        booth=booth,
         _json=_deep_copy(top),
     )
 

@@ -60,7 +60,7 @@ def test_the_pages_and_assets_are_served_with_security_headers(client: TestClien
 
 
 @pytest.mark.parametrize(
-    "path", ["/assets/missing.js", "/assets/../index.html", "/assets/.hidden", "/assets/a%00b"]
+    "path", ["/assets/missing.js", "/assets/../secret.html", "/assets/.hidden", "/assets/a%00b"]
 )
 def test_missing_or_odd_assets_are_404_problems(client: TestClient, path: str) -> None:
     r = client.get(path)

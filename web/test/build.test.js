@@ -38,6 +38,7 @@ async function files(folder) {
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 const scripts = (html) => [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
 
 before(async () => {
@@ -119,8 +120,8 @@ test('each page loads its own script and preloads the shared chunk; the crypto c
   for (const [page, script] of Object.entries(PAGES)) {
     const html = found[page].toString('utf8');
     assert.ok(!/["']\/assets\/(booth|explorer|results|style|favicon)\.\w+["']/.test(html), `${page}: unhashed name`);
-    assert.ok(html.includes(`<script type="module" src="/${names[script]}"></script>`), page);
-    const preloads = [...html.matchAll(/<link rel="modulepreload" href="\/(assets\/[^"]+)">/g)].map((m) => m[1]);
+    assert.ok(html.includes(`<script type="module" src="/${names[script]}" integrity="${sri(found[names[script]])}"></script>`), page);
+    const preloads = [...html.matchAll(/<link rel="modulepreload" href="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
     assert.ok(preloads.length >= 1, `${page}: no modulepreload`);
     for (const chunk of preloads) {
       assert.ok(found[names[script]].toString('utf8').includes(path.basename(chunk)) || preloads.some(
@@ -185,4 +186,32 @@ test('the build refuses to replace a folder that holds something else', async ()
   const usage = build(WEB, '');
   assert.notEqual(usage.status, 0);
   assert.match(usage.output, /usage: node build\.mjs \[--out DIR\]/);
+});
+
+test('every script, preload and style sheet of a page carries its Subresource Integrity', async () => {
+  const found = await files(path.join(tmp, 'a'));
+  for (const page of Object.keys(PAGES)) {
+    const html = found[page].toString('utf8');
+    const tags = [...html.matchAll(/<(?:script|link)\b[^>]*>/g)].map((m) => m[0]);
+    const loading = tags.filter((tag) => /src="|rel="(stylesheet|modulepreload)"/.test(tag));
+    assert.ok(loading.length >= 3, `${page}: ${loading.length} scripts and styles`);
+    for (const tag of loading) {
+      const asset = tag.match(/(?:src|href)="\/(assets\/[^"]+)"/)[1];
+      const given = tag.match(/ integrity="([^"]+)"/)?.[1];
+      assert.equal(given, sri(found[asset]), `${page}: ${tag}`);
+    }
+  }
+});
+
+test('build.json names the booth hash: SHA-256 of the sha256sum listing of every file but build.json', async () => {
+  const found = await files(path.join(tmp, 'a'));
+  const { booth } = JSON.parse(found['build.json']);
+  const names = Object.keys(found).filter((n) => n !== 'build.json').sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const listing = names.map((n) => `${sha256(found[n])}  ${n}\n`).join('');
+  assert.equal(booth, `sha256:${sha256(Buffer.from(listing))}`);
+  // The same sources elsewhere give the same hash; a changed file another one.
+  assert.equal(JSON.parse(await readFile(path.join(tmp, 'b/build.json'))).booth, booth);
+  const changed = JSON.parse(await readFile(path.join(tmp, 'changed/build.json'))).booth;
+  assert.match(changed, /^sha256:[0-9a-f]{64}$/);
+  assert.notEqual(changed, booth);
 });

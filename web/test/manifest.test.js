@@ -122,7 +122,8 @@ describe('9.3 fingerprints', () => {
     });
   }
   test('one letter changes the fingerprint', () => {
-    assert.equal(new Set(valid.map((/** @type {any} */ c) => c.fingerprint)).size, 4);
+    assert.ok(valid.length >= 5);
+    assert.equal(new Set(valid.map((/** @type {any} */ c) => c.fingerprint)).size, valid.length);
   });
   test('display names (9.2.2) are kept as read, so fp is of the bytes with them', () => {
     const shown = valid.filter((/** @type {any} */ c) => c.manifest.trustees.some((/** @type {any} */ t) => 'display' in t));

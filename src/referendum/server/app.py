@@ -24,7 +24,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from referendum.booth import BoothMismatch, folder_hash
 from referendum.server.casting import Casting
 from referendum.server.limits import BulkReads, default_body_limit
 from referendum.server.messages import Messages
@@ -52,6 +54,61 @@ SUPERVISOR_VARIABLE = "REFERENDUM_SUPERVISOR"
 #: The most entries one GET /api/board/entries gives (a replica syncs in such pages).
 MAX_ENTRIES = 1000
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,15}")
+
+
+#: Every answer, to any origin: the API and the pages are public and use no cookie, so a
+#: booth served from elsewhere (protocol.md 16.6) may read them and post ballots. The
+#: answer does not depend on the request's Origin, so caches need no Vary: Origin.
+_CORS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"Retry-After"),
+]
+#: The answer to a preflight (a POST of application/json from another origin asks first).
+_PREFLIGHT = [
+    (b"access-control-allow-methods", b"GET, POST"),
+    (b"access-control-allow-headers", b"Content-Type"),
+    (b"access-control-max-age", b"600"),
+]
+
+
+class _PublicCors:
+    """ASGI middleware: CORS headers on every answer, and preflights answered (204)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        names = {k.lower() for k, _ in scope.get("headers", [])}
+        if scope["method"] == "OPTIONS" and b"access-control-request-method" in names:
+            await send(
+                {"type": "http.response.start", "status": 204, "headers": _CORS + _PREFLIGHT}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k not in dict(_CORS)]
+                message["headers"] = kept + _CORS
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+def _check_booth(booth: str | None, static: Path) -> None:
+    """Refuses to serve pages other than the booth the manifest names (protocol.md 16.6)."""
+    if booth is None:
+        return
+    built = folder_hash(static)
+    if built != booth:
+        raise BoothMismatch(
+            f"the web pages in {static} are the booth {built}, the manifest names {booth}:"
+            " build the booth from the sources the manifest's booth was built from"
+            " (referendum booth hash FOLDER prints a build's hash)"
+        )
 
 
 def _number(request: Request, name: str, default: int | None) -> int | None:
@@ -111,6 +168,12 @@ def create_app(
     messages = Messages(service)
     reads = BulkReads()
     pages = Pages(Path(static_dir) if static_dir is not None else None)
+    try:
+        _check_booth(service.manifest.booth, pages.folder)
+    except BaseException:
+        limiter.close()
+        service.close()
+        raise
     document = openapi_document(service.manifest)
 
     async def election(_: Request) -> Response:
@@ -196,6 +259,10 @@ def create_app(
         Route("/", pages.page, methods=["GET"]),
         Route("/explorer", pages.page, methods=["GET"]),
         Route("/results", pages.page, methods=["GET"]),
+        Route("/index.html", pages.page, methods=["GET"]),
+        Route("/explorer.html", pages.page, methods=["GET"]),
+        Route("/results.html", pages.page, methods=["GET"]),
+        Route("/build.json", pages.listing, methods=["GET"]),
         Route("/assets/{name:path}", pages.asset, methods=["GET"]),
     ]
 
@@ -207,7 +274,7 @@ def create_app(
     # request; whoever made the app calls app.state.close() (serve.py does on exit).
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(_PublicCors)],
         exception_handlers=exception_handlers(),
     )
     app.router.redirect_slashes = False

@@ -117,12 +117,14 @@ def prepare_demo(
     seed: str | None = None,
     now: dt.datetime | None = None,
     say: Callable[[str], None] = lambda _: None,
+    booth: str | None = None,
 ) -> DemoElection:
     """Gives back the demo referendum made in folder (new or empty), in voting.
 
     store: a postgresql:// URL for the board (default: SQLite in DIR/election). seed
     makes every key and ballot reproducible (tests); the manifest id still differs per
-    seed. now: the moment the voting period is centred on (default: the clock).
+    seed. now: the moment the voting period is centred on (default: the clock). booth:
+    the manifest's booth member (protocol.md 16.6), `sha256:<hex>`; default none.
     """
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
@@ -146,6 +148,8 @@ def prepare_demo(
     registrar = Ed25519Key.generate(rng("registrar"))
     witness_keys = [SigningKey.generate(name, WITNESS_KEY, rng(name)) for name in WITNESSES]
     text = manifest_text(trustee_keys, registrar, witness_keys, rng("manifest"), voting=voting)
+    if booth is not None:
+        text = f"booth = {json.dumps(booth)}\n{text}"
     folder.mkdir(parents=True, exist_ok=True)
     board = folder / "election"
     say(f"creating the board in {board}")

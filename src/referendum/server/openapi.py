@@ -555,6 +555,17 @@ def openapi_document(manifest: Manifest) -> dict[str, Any]:
         "/": _page("the voting booth"),
         "/explorer": _page("the board explorer (?code=XXXX-... looks a tracking code up)"),
         "/results": _page("the results page"),
+        "/index.html": _page("the voting booth, at its file's name (protocol.md 16.6)"),
+        "/explorer.html": _page("the board explorer, at its file's name"),
+        "/results.html": _page("the results page, at its file's name"),
+        "/build.json": _get(
+            "the build's files with their SHA-256 and the booth hash (protocol.md 16.6)",
+            {
+                "200": {"description": "the listing", "content": {"application/json": {}}},
+                "304": _NOT_MODIFIED,
+                "404": _use("PageNotFound"),
+            },
+        ),
         "/assets/{name}": _get(
             "the pages' scripts and styles",
             {

@@ -29,6 +29,7 @@ from referendum.server.problems import Problem
 __all__ = [
     "DEFAULT_STATIC",
     "IMMUTABLE",
+    "LISTING",
     "PRELOAD",
     "REVALIDATE",
     "SECURITY_HEADERS",
@@ -53,6 +54,11 @@ _HEADERS = SECURITY_HEADERS
 _ASSET_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 _HASHED = re.compile(r".*-[A-Z2-7]{8}\.[a-z0-9]+")
 _PAGES = {"/": "index.html", "/explorer": "explorer.html", "/results": "results.html"}
+#: Every file of the build is also served at its own path, so that a check (referendum
+#: booth check, the booth's own: protocol.md 16.6) reads the build the way it reads a copy
+#: on any static web server.
+_PAGES.update({f"/{name}": name for name in set(_PAGES.values())})
+LISTING = "build.json"
 #: `crossorigin` makes the preload's credentials mode that of the pages' fetch()
 #: (same-origin), so that the fetch takes the preloaded answer.
 PRELOAD = ", ".join(
@@ -212,6 +218,14 @@ class Pages:
         answer = self._serve(request, _PAGES[request.url.path], REVALIDATE, PRELOAD)
         if answer is None:
             raise Problem(404, "not-found", "Not found", f"no page {request.url.path}")
+        return answer
+
+    async def listing(self, request: Request) -> Response:
+        """build.json: the build's files, their sizes and SHA-256 (protocol.md 16.6)."""
+        self._built()
+        answer = self._serve(request, LISTING, REVALIDATE)
+        if answer is None:
+            raise Problem(404, "not-found", "Not found", f"no {LISTING} in {self.folder}")
         return answer
 
     async def asset(self, request: Request) -> Response:

@@ -205,4 +205,13 @@ export default {
     "If the code is exactly the one on your receipt, your ballot is missing: keep the receipt and tell the referendum's observers. Anyone can check the receipt against the election record with: referendum verify RECORD --receipt FILE",
   "explorer.counted.unknown":
     "shown after voting closes. Until then this page does not say whether the same voter voted again; only the last ballot will count",
+  // issue 14: booth
+  "common.booth.ok": "These pages are the booth this referendum's definition names (checked on this device).",
+  "common.booth.mismatch":
+    "These pages are not the booth this referendum's definition names ({got} computed on this device, {want} named). Do not vote with them: open the booth from a source you trust, and report it to the observers.",
+  "common.booth.unreadable":
+    "This device could not check that these pages are the booth this referendum's definition names ({want}). Open the booth from a source you trust before voting.",
+  "common.booth.badAddress": "The page's address is not usable ({detail}): board= must be an http or https address, fp= 64 hexadecimal digits.",
+  "common.booth.fpGiven":
+    "The election definition the board sent does not match the fingerprint in this page's address ({computed} computed on this device, {announced} in the address). Do not use this board; report it to the observers.",
 };

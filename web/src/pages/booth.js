@@ -35,6 +35,7 @@ import {
   loadElection,
   mtext,
   painted,
+  pagePath,
   problemType,
   questionById,
   revealedTables,
@@ -538,7 +539,7 @@ function offerReceipt(receipt) {
 }
 
 function explorerPath(code) {
-  return `/explorer?code=${encodeURIComponent(code)}`;
+  return pagePath("explorer", { code });
 }
 
 /** The explorer's address of a ballot, in full: what the QR codes hold. */
@@ -714,7 +715,7 @@ async function onChallenge() {
   showQR(byId("challenge-qr"), url);
   const link = byId("challenge-explorer-link");
   link.href = url;
-  link.textContent = new URL("/explorer", location.href).href; // to type: short, then the code
+  link.textContent = new URL(pagePath("explorer"), location.href).href; // to type: short, then the code
   byId("challenge-command").textContent = `referendum verify RECORD --find ${receipt.tracking_code}`;
   prepared = null;
   show("challenged");

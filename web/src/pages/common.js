@@ -6,6 +6,7 @@
 // bound element is re-rendered in place, so form state (typed code, ticked options)
 // survives a switch.
 
+import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, fullChoices, parseCanonicalManifest } from "../crypto/index.js";
 import { LANGUAGES, LANGUAGE_NAMES, translate } from "../i18n/index.js";
 
@@ -131,6 +132,16 @@ export function initPage() {
   for (const el of document.querySelectorAll("[data-i18n]")) tx(el, el.dataset.i18n);
   for (const el of document.querySelectorAll("[data-i18n-label]")) {
     bind(el, (e) => e.setAttribute("aria-label", t(e.dataset.i18nLabel)));
+  }
+  if (BOARD.base) {
+    // A booth from elsewhere: its links name the copy's files and keep ?board= and ?fp=,
+    // and the record's link goes to the board.
+    for (const a of document.querySelectorAll('a[href^="/"]')) {
+      const href = a.getAttribute("href");
+      const page = PAGE_PATHS.indexOf(href);
+      if (page >= 0) a.setAttribute("href", pagePath(PAGES[page]));
+      else if (href.startsWith("/api/")) a.setAttribute("href", new URL(href.slice(1), BOARD.base).href);
+    }
   }
   for (const code of LANGUAGES) {
     const button = document.getElementById(`lang-${code}`);
@@ -342,14 +353,15 @@ export class NetworkError extends Error {
 export async function api(path, { method = "GET", body, bytes = false } = {}) {
   const headers = { Accept: bytes ? "*/*" : "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (BOARD.error) throw BOARD.error;
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetch(BOARD.base ? new URL(path.slice(1), BOARD.base).href : path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
-      credentials: "same-origin",
+      credentials: BOARD.base ? "omit" : "same-origin",
     });
   } catch (err) {
     throw new NetworkError(err?.message ?? String(err));
@@ -370,11 +382,111 @@ export async function api(path, { method = "GET", body, bytes = false } = {}) {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// A booth from elsewhere (protocol.md 16.6): ?board=URL names the board's API (any other
+// origin: the API answers CORS), and ?fp=HEX the fingerprint the voter was given, which
+// the manifest must then hash to. Without them the page talks to its own origin.
+
+/** The page's address names a board the booth cannot use. */
+export class BadBoardParameter extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "BadBoardParameter";
+  }
+}
+
+const BOARD = boardFromAddress();
+const PAGES = ["booth", "explorer", "results"]; // as the header's data-page names them
+const PAGE_PATHS = ["/", "/explorer", "/results"];
+const PAGE_FILES = ["index", "explorer", "results"].map((name) => `${name}.html`);
+
+/**
+ * Gives back the address of a page ("booth", "explorer", "results") with the query
+ * params: the service's route (/explorer?code=…), or for a booth from elsewhere the
+ * copy's file (/explorer.html?board=…&fp=…&code=…).
+ */
+export function pagePath(page, params = {}) {
+  const query = new URLSearchParams();
+  if (BOARD.base) {
+    query.set("board", BOARD.base);
+    if (BOARD.fp) query.set("fp", BOARD.fp);
+  }
+  for (const [name, value] of Object.entries(params)) query.set(name, value);
+  const text = query.toString();
+  const index = PAGES.indexOf(page);
+  const path = BOARD.base ? `/${PAGE_FILES[index]}` : PAGE_PATHS[index];
+  return text ? `${path}?${text}` : path;
+}
+
+function boardFromAddress() {
+  const query = new URLSearchParams(location.search);
+  const fp = query.get("fp");
+  if (fp !== null && !/^[0-9a-f]{64}$/.test(fp)) return { error: new BadBoardParameter(`fp=${fp.slice(0, 80)}`) };
+  const given = query.get("board");
+  if (given === null) return { base: null, fp };
+  let url;
+  try {
+    url = new URL(given);
+  } catch {
+    url = null;
+  }
+  if (url === null || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    return { error: new BadBoardParameter(`board=${given.slice(0, 200)}`) };
+  }
+  return { base: url.href.endsWith("/") ? url.href : `${url.href}/`, fp };
+}
+
+/**
+ * The booth's own check (protocol.md 16.6): when the manifest names a booth, hashes the
+ * files of the build this page came from (build.json beside the page lists them; the
+ * .br/.gz copies, which a browser only ever sees decoded, are taken from that listing)
+ * and compares the result with the manifest's `booth`. Shows the result in #booth-check:
+ * in the footer when it matches, at the top of the page (role=alert) when it does not.
+ */
+async function checkBooth(manifest) {
+  const want = manifest.booth;
+  if (typeof want !== "string") return;
+  const el = h("p", { id: "booth-check", class: "hint" });
+  el.dataset.ok = "null";
+  document.getElementById("fingerprint-box")?.append(el);
+  let got;
+  try {
+    const fetched = async (name) => {
+      const answer = await fetch(new URL(name, location.href).href, { cache: "no-cache", credentials: "same-origin" });
+      if (!answer.ok) throw new Error(`${name}: HTTP ${answer.status}`);
+      return new Uint8Array(await answer.arrayBuffer());
+    };
+    const listing = JSON.parse(new TextDecoder().decode(await fetched("build.json"))).files;
+    const names = Object.keys(listing).sort();
+    const digests = await Promise.all(
+      names.map(async (name) => (/\.(br|gz)$/.test(name) ? String(listing[name].sha256) : bytesToHex(sha256(await fetched(name))))),
+    );
+    const lines = names.map((name, i) => `${digests[i]}  ${name}\n`).join("");
+    got = `sha256:${bytesToHex(sha256(new TextEncoder().encode(lines)))}`;
+  } catch (err) {
+    got = null;
+    el.dataset.reason = "unreadable";
+    el.dataset.error = String(err?.message ?? err);
+  }
+  el.dataset.ok = String(got === want);
+  el.dataset.booth = got ?? "";
+  if (got === want) {
+    tx(el, "common.booth.ok");
+    return;
+  }
+  el.dataset.reason ??= "mismatch";
+  el.className = "error";
+  el.setAttribute("role", "alert");
+  tx(el, got === null ? "common.booth.unreadable" : "common.booth.mismatch", { want, got: got ?? "" });
+  document.getElementById("main")?.prepend(el);
+}
+
 /** The manifest sent does not hash to the fingerprint the server announces. */
 export class FingerprintMismatch extends Error {
-  constructor(computed, announced) {
-    super(`fingerprint mismatch: ${computed} computed, ${announced} announced`);
+  constructor(computed, announced, given = false) {
+    super(`fingerprint mismatch: ${computed} computed, ${announced} ${given ? "in the address" : "announced"}`);
     this.name = "FingerprintMismatch";
+    this.given = given; // announced is the fp= of the page's address, not the server's word
     this.computed = computed;
     this.announced = announced;
   }
@@ -396,6 +508,7 @@ export async function loadElection(docTitleKey) {
   const { manifest, fp } = parseCanonicalManifest(bytes);
   const fpHex = bytesToHex(fp);
   if (fpHex !== election.fingerprint) throw new FingerprintMismatch(fpHex, election.fingerprint);
+  if (BOARD.fp && fpHex !== BOARD.fp) throw new FingerprintMismatch(fpHex, BOARD.fp, true);
 
   manifestLanguages = manifest.languages;
   const fpEl = document.getElementById("fingerprint");
@@ -413,6 +526,7 @@ export async function loadElection(docTitleKey) {
   }
   if (!languageChosen && LANGUAGES.includes(manifest.languages[0])) setLanguage(manifest.languages[0]);
   else applyLanguage();
+  checkBooth(manifest); // in the background: the page is usable meanwhile
   return { manifest, fp, fpHex, election };
 }
 
@@ -422,7 +536,9 @@ export function showFatal(error) {
   const message = byId("fatal-error");
   showError(message, () =>
     error instanceof FingerprintMismatch
-      ? t("common.fingerprint.mismatch", { computed: error.computed, announced: error.announced })
+      ? t(error.given ? "common.booth.fpGiven" : "common.fingerprint.mismatch", { computed: error.computed, announced: error.announced })
+      : error instanceof BadBoardParameter
+        ? t("common.booth.badAddress", { detail: error.message })
       : error instanceof ApiError || error instanceof NetworkError
         ? t("common.error.load", { detail: describeError(error) })
         : describeError(error),
