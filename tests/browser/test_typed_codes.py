@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, Request
 
 from referendum.ballot import normalize_tracking_code
 from referendum.codes import LOOKALIKES
+from referendum.credentials import normalize_code
 
 _TO_CYRILLIC = {ord(latin): c for c, latin in LOOKALIKES.items() if c.isupper()}
 _I18N = Path(__file__).resolve().parents[2] / "web" / "src" / "i18n"
@@ -39,11 +40,20 @@ def cyrillic(code: str) -> str:
 
 def mistype(code: str, position: int) -> str:
     """Gives back the printed code with the character at position (0-based, hyphens
-    skipped) replaced by another code character: one typo."""
+    skipped) replaced by another code character: one typo. Of the replacements, the
+    first that is no credential code either (one in 32 would be, §12.4: the explorer
+    then rightly says so instead of "typo")."""
     chars = list(code)
     where = [i for i, c in enumerate(chars) if c != "-"][position]
-    chars[where] = "8" if chars[where] != "8" else "B"
-    return "".join(chars)
+    for other in "8B3H":
+        if other == chars[where]:
+            continue
+        typed = "".join([*chars[:where], other, *chars[where + 1 :]])
+        try:
+            normalize_code(typed)
+        except ValueError:
+            return typed
+    raise AssertionError(f"no typo of {code} at {position} that is no credential code")
 
 
 @pytest.fixture
