@@ -155,7 +155,9 @@ class Witnessing:
         co-signature of that tree: a post that failed after latest was kept (a restart,
         a 503) is made good at the next step."""
         size = latest.checkpoint.size
-        answer: Any = self.replica.client.get(f"/api/board/cosigned?from={size}")
+        # latest=1: after a co-signature of the unchanged board (7.6.1, step 4) the board
+        # hands out the first one by default; the later one is what this witness holds.
+        answer: Any = self.replica.client.get(f"/api/board/cosigned?from={size}&latest=1")
         texts = answer.get("checkpoints") if isinstance(answer, dict) else None
         for text in texts if isinstance(texts, list) else []:
             try:
