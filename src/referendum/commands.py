@@ -902,33 +902,50 @@ def _prepare(
     return prepared
 
 
-def _vote_remote(args: argparse.Namespace) -> tuple[Manifest, str, PreparedBallot, Receipt]:
-    """Casts over the board's API: the manifest checked against the fingerprint the voter
-    was given, the ballot sent to /api/ballots or /api/challenges, the receipt read."""
-    if args.fingerprint is None:
-        raise CommandError("--board needs --fingerprint: the referendum's, as published")
+def _board_client(board: str, fingerprint: str) -> BoardClient:
+    """Gives back a client of the board at URL board, once fingerprint reads as 64 hex
+    digits (the referendum's, as published)."""
     try:
-        pinned = bytes.fromhex(args.fingerprint)
+        pinned = bytes.fromhex(fingerprint)
     except ValueError:
         pinned = b""
     if len(pinned) != 32:
         raise CommandError("--fingerprint: want 64 hex digits")
     try:
-        client = BoardClient(args.board)
+        return BoardClient(board)
     except ReplicaSetupError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _pinned_manifest(raw: bytes, board: str, fingerprint: str, advice: str = "") -> Manifest:
+    """Gives back the manifest the board served as raw once its canonical bytes have the
+    fingerprint (exit 1, with advice appended, when they do not)."""
+    try:
+        manifest = Manifest.from_json(parse_json(raw, "the board's manifest"))
+    except (JsonFormatError, ManifestError) as exc:
+        raise CommandError(f"the board's manifest: {exc}", 1) from None
+    if manifest.fingerprint != bytes.fromhex(fingerprint) or raw != manifest.canonical:
+        raise CommandError(
+            f"the board at {board} serves another referendum than fingerprint"
+            f" {fingerprint}{advice}",
+            1,
+        )
+    return manifest
+
+
+def _vote_remote(args: argparse.Namespace) -> tuple[Manifest, str, PreparedBallot, Receipt]:
+    """Casts over the board's API: the manifest checked against the fingerprint the voter
+    was given, the ballot sent to /api/ballots or /api/challenges, the receipt read."""
+    if args.fingerprint is None:
+        raise CommandError("--board needs --fingerprint: the referendum's, as published")
+    client = _board_client(args.board, args.fingerprint)
     with closing(client):
-        raw = client.manifest_bytes()
-        try:
-            manifest = Manifest.from_json(parse_json(raw, "the board's manifest"))
-        except (JsonFormatError, ManifestError) as exc:
-            raise CommandError(f"the board's manifest: {exc}", 1) from None
-        if manifest.fingerprint != pinned or raw != manifest.canonical:
-            raise CommandError(
-                f"the board at {args.board} serves another referendum than fingerprint"
-                f" {args.fingerprint}: do not vote there; tell the observers",
-                1,
-            )
+        manifest = _pinned_manifest(
+            client.manifest_bytes(),
+            args.board,
+            args.fingerprint,
+            ": do not vote there; tell the observers",
+        )
         info = client.election()
         phase = info.get("phase") if isinstance(info, dict) else None
         if phase != "voting":
@@ -1346,31 +1363,13 @@ def booth(args: argparse.Namespace) -> int:
     if args.step == "hash":
         print(folder_hash(Path(args.folder) if args.folder else DEFAULT_STATIC))
         return 0
-    try:
-        pinned = bytes.fromhex(args.fingerprint)
-    except ValueError:
-        pinned = b""
-    if len(pinned) != 32:
-        raise CommandError("--fingerprint: want 64 hex digits")
-    try:
-        client = BoardClient(args.board)
-    except ReplicaSetupError as exc:
-        raise CommandError(str(exc)) from None
+    client = _board_client(args.board, args.fingerprint)
     with closing(client):
         try:
             raw = client.manifest_bytes()
         except BoardUnreachable as exc:
             raise CommandError(str(exc)) from None
-    try:
-        manifest = Manifest.from_json(parse_json(raw, "the board's manifest"))
-    except (JsonFormatError, ManifestError) as exc:
-        raise CommandError(f"the board's manifest: {exc}", 1) from None
-    if manifest.fingerprint != pinned or raw != manifest.canonical:
-        raise CommandError(
-            f"the board at {args.board} serves another referendum than fingerprint"
-            f" {args.fingerprint}",
-            1,
-        )
+    manifest = _pinned_manifest(raw, args.board, args.fingerprint)
     if manifest.booth is None:
         raise CommandError("the manifest names no booth (no booth member): nothing to check", 1)
     where = args.booth or args.board
