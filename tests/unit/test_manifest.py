@@ -1218,5 +1218,5 @@ def test_the_demo_names_every_trustee_registrar_and_witness_in_its_three_languag
         "en": "OSCE observer",
     }
     # Every party's Ukrainian and Russian names differ from each other and from the others'.
-    assert len({e.display["uk"] for e in entries if e.display}) == 10
-    assert len({e.display["ru"] for e in entries if e.display}) == 10
+    assert len({e.display["uk"] for e in entries if e.display}) == 11
+    assert len({e.display["ru"] for e in entries if e.display}) == 11
