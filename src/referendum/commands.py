@@ -654,7 +654,7 @@ def _credentials(args: argparse.Namespace) -> None:
             f"{args.count} codes for {args.region} in {out}; commitment to their parts"
             f" posted (board entry {index})"
         )
-        _publish(election, folder, registrar.id, args.region)
+        _publish(election, folder, registrar.id, args.region, after_issue=True)
 
 
 def _voter_key(manifest: Manifest, codes: Sequence[str]) -> CredentialKey:
@@ -681,9 +681,12 @@ def _issue_file(folder: Path, region: str) -> Path:
     return folder / f"issue-{region}.json"
 
 
-def _publish(election: PartyBoard, folder: Path, registrar: str, region: str) -> None:
+def _publish(
+    election: PartyBoard, folder: Path, registrar: str, region: str, *, after_issue: bool = False
+) -> None:
     """Posts this registrar's parts for region not yet on the board and its close, once
-    every co-issuer committed (section 10.4); CommandError naming whom it waits for."""
+    every co-issuer committed (section 10.4); CommandError naming whom it waits for, or
+    after_issue (the commitment was just posted: a success) a note saying what to run."""
     pending = _issue_file(folder, region)
     record = _read_json(pending, "issued credentials")
     if not isinstance(record, dict) or record.get("format") != "referendum-issue/1":
@@ -696,6 +699,12 @@ def _publish(election: PartyBoard, folder: Path, registrar: str, region: str) ->
         raise CommandError(str(exc.args[0])) from None
     if closed:
         _say(f"region {region}: registrar {registrar} has already posted every part and closed")
+        return
+    if waiting and after_issue:
+        _say(
+            f"region {region}: waiting for {', '.join(waiting)} to commit; then post the parts"
+            f" with `referendum credentials publish --region {region}`"
+        )
         return
     if waiting:
         raise CommandError(
