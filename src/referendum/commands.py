@@ -688,7 +688,11 @@ def _publish(
     every co-issuer committed (section 10.4); CommandError naming whom it waits for, or
     after_issue (the commitment was just posted: a success) a note saying what to run."""
     pending = _issue_file(folder, region)
-    record = _read_json(pending, "issued credentials")
+    record = _read_json(
+        pending,
+        f"issue of region {region} by this registrar",
+        f" (run `referendum credentials issue --region {region}` first)",
+    )
     if not isinstance(record, dict) or record.get("format") != "referendum-issue/1":
         raise CommandError(f"{pending}: not a referendum-issue/1 file")
     roll = election.state.roll

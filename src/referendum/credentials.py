@@ -681,6 +681,13 @@ class CredentialRoll:
             raise KeyError(f"registrar {registrar_id!r} does not serve {region_id!r}") from None
         return self._posted[index][p], self._issuer_closed[index][p]
 
+    def not_closed_by(self, region_id: str) -> list[str]:
+        """Gives back the co-issuers of the region that have not closed it, in manifest
+        order; KeyError for an unknown region."""
+        index = self._index(region_id)
+        closed = zip(self._issuers[index], self._issuer_closed[index], strict=True)
+        return [g for g, c in closed if not c]
+
     def all_closed(self) -> bool:
         """Gives back whether every region of the manifest is closed (section 10.5)."""
         return all(all(r) for r in self._issuer_closed)
