@@ -171,6 +171,16 @@ def _init(args: argparse.Namespace) -> None:
         _say(f"fingerprint {m.fingerprint.hex()}")
         if m.booth is not None:
             _say(f"booth {m.booth}: the server serves only this build of the web pages")
+        if m.rehearsal:
+            _say(
+                "rehearsal: one registrar per region (codes_per_voter = 1): a registrar that"
+                " kept its codes could vote for abstainers; not for a real vote"
+            )
+        else:
+            _say(
+                f"credentials: every voter gets {m.codes_per_voter} codes, one from each"
+                " registrar serving its region"
+            )
         _say("publish the fingerprint: every party checks it before taking part")
 
 

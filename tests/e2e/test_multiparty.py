@@ -58,6 +58,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "board"
     out = run("init", str(manifest), "--election", str(board)).stdout
+    assert "credentials: every voter gets 2 codes, one from each registrar" in out
     fingerprint = re.search(r"fingerprint ([0-9a-f]{64})", out).group(1)
 
     for step in ("commit", "shares", "check", "confirm"):
@@ -169,6 +170,10 @@ def test_the_outside_verifier_confirms_the_count(referendum: dict[str, object]) 
 
 def test_the_operator_and_the_verifier_print_the_same_table(referendum: dict[str, object]) -> None:
     proc = run("verify", str(referendum["record"]))
+    assert (
+        "credentials: every voter's key is the sum of 2 parts, one from each registrar of its"
+        " region (cec, mission), each committed to before any was shown"
+    ) in proc.stdout
     table = proc.stdout[proc.stdout.index("Donetsk Oblast") :]
     assert (
         table.strip()

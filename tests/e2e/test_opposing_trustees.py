@@ -236,6 +236,16 @@ def test_the_verifier_confirms_the_count_and_who_took_part(referendum: dict[str,
     assert closed == {"commitment", "check", "reveal", "confirm"}
     text = run("verify", str(referendum["record"])).stdout
     assert "trustee 2 out of clause 1 in the ceremony: did not answer trustee 5's complaint" in text
+    # One registrar issued every credential: the verifier says it is a rehearsal (10.1).
+    assert report["credentials"] == {
+        "codes_per_voter": 1,
+        "rehearsal": True,
+        "co_issuers": {r: ["cec"] for r in ("donetsk", "luhansk", "kherson", "zaporizhzhia")},
+    }
+    assert (
+        "rehearsal: one registrar per region (codes_per_voter = 1): a registrar that kept its"
+        " codes could vote for abstainers"
+    ) in text
 
 
 def _replayed(record: Path, manifest: Manifest) -> Replay:
