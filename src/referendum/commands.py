@@ -703,14 +703,30 @@ def _publish(
         f"issue of region {region} by this registrar",
         f" (run `referendum credentials issue --region {region}` first)",
     )
-    if not isinstance(record, dict) or record.get("format") != "referendum-issue/1":
-        raise CommandError(f"{pending}: not a referendum-issue/1 file")
+    if (
+        not isinstance(record, dict)
+        or record.get("format") != "referendum-issue/1"
+        or (record.get("registrar"), record.get("region")) != (registrar, region)
+        or not isinstance(record.get("commit"), dict)
+        or not isinstance(record.get("batches"), list)
+    ):
+        raise CommandError(f"{pending}: not this registrar's referendum-issue/1 file for {region}")
     roll = election.state.roll
     try:
-        waiting = [g for g, count in roll.committed(region).items() if not count]
-        posted, closed = roll.posted(region, registrar)
+        digest, posted, closed = roll.posted(region, registrar)
     except KeyError as exc:
         raise CommandError(str(exc.args[0])) from None
+    if digest is None:  # the commitment never reached the board (a lost answer): post it
+        index = election.post(KIND_COMMIT, record["commit"])
+        _say(f"region {region}: commitment posted (board entry {index})")
+        digest = record["commit"].get("digest")
+        roll = election.state.roll
+    if digest != record["commit"].get("digest"):
+        raise CommandError(
+            f"region {region}: the board holds another commitment of registrar {registrar}"
+            f" ({digest}) than {pending}; these codes cannot be used (nothing was posted)"
+        )
+    waiting = [g for g, count in roll.committed(region).items() if not count]
     if closed:
         _say(f"region {region}: registrar {registrar} has already posted every part and closed")
         return

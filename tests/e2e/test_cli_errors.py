@@ -200,6 +200,18 @@ def _remove(name: str) -> Prep:
     return lambda work: (work / name).unlink()
 
 
+def _other_commitment(name: str) -> Prep:
+    """An issue file whose commitment is not the one on the board (another run's)."""
+
+    def prep(work: Path) -> None:
+        path = work / name
+        data = json.loads(path.read_text())
+        data["commit"]["digest"] = "0" * 64
+        path.write_text(json.dumps(data))
+
+    return prep
+
+
 def _copy(source: str, target: str) -> Prep:
     return lambda work: shutil.copyfile(work / source, work / target)
 
@@ -469,6 +481,14 @@ CASES = [
         r"reg/issue-donetsk\.json: no issue of region donetsk by this registrar here \(run"
         r" `referendum credentials issue --region donetsk` first\)",
         id="publish-before-issue",
+    ),
+    _case(
+        "rolls",
+        "credentials publish --dir reg --election A --region donetsk",
+        r"region donetsk: the board holds another commitment of registrar cec \([0-9a-f]{64}\)"
+        r" than reg/issue-donetsk\.json; these codes cannot be used \(nothing was posted\)",
+        _other_commitment("reg/issue-donetsk.json"),
+        id="publish-another-issue",
     ),
     _case(
         "voting",
