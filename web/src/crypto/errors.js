@@ -54,6 +54,8 @@ export class CredentialCodeError extends InputError {
     super(message);
     this.reason = reason;
     this.field = where.field;
+    /** The Python side's name of `field` (referendum.credentials.CredentialCodeError.part). */
+    this.part = where.field;
     this.fields = where.fields;
     this.char = where.char;
     this.position = where.position;

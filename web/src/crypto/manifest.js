@@ -88,20 +88,22 @@ export function coIssuers(manifest, regionId) {
  */
 export function coIssuance(manifest) {
   const k = /** @type {unknown} */ (manifest.codes_per_voter);
-  if (k === undefined) throw new DecodeError('manifest: no codes_per_voter');
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_CODES_PER_VOTER) {
-    throw new DecodeError(`manifest.codes_per_voter: want an integer from 1 to ${MAX_CODES_PER_VOTER}, got ${JSON.stringify(k)}`);
+  if (k === undefined) throw new DecodeError('manifest: missing field codes_per_voter');
+  if (typeof k !== 'number' || !Number.isInteger(k)) {
+    throw new DecodeError(`manifest.codes_per_voter: want an integer, got ${k === null ? 'null' : typeof k}`);
+  }
+  if (k < 1 || k > MAX_CODES_PER_VOTER) {
+    throw new DecodeError(`manifest.codes_per_voter: ${k} is outside 1..${MAX_CODES_PER_VOTER}`);
   }
   if (!Array.isArray(manifest.regions) || !Array.isArray(manifest.registrars)) {
     throw new DecodeError('manifest: regions and registrars are lists');
   }
   for (const region of manifest.regions) {
-    const serving = coIssuers(manifest, region.id);
+    const serving = coIssuers(manifest, region.id).map((g) => g.id);
     if (serving.length !== k) {
-      const names = serving.map((g) => g.id).join(', ');
-      const count = `${serving.length} registrar${serving.length === 1 ? '' : 's'}`;
+      const had = `${serving.length} registrar${serving.length === 1 ? '' : 's'}`;
       throw new DecodeError(
-        `manifest.codes_per_voter: region '${region.id}' is served by ${count}${names ? ` (${names})` : ''}, want ${k}`,
+        `manifest.codes_per_voter: region '${region.id}' is served by ${had} (${serving.join(', ') || 'none'}), want ${k}`,
       );
     }
   }
