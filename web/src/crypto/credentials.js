@@ -98,7 +98,7 @@ function checkFingerprint(fp) {
 }
 
 /**
- * Gives back a code's part (coissue.md "A code's part"): the scalar
+ * Gives back a code's part (protocol.md 10.3): the scalar
  * a = le512(SHA-512(transcript("credential-part", fp, code))) mod l and its point A = a*B
  * (32-byte Ed25519 encoding), for the canonical code of codeText.
  * @param {Uint8Array} fp 32 bytes
@@ -156,7 +156,7 @@ export function normalizeCredentialCodes(codeTexts, codesPerVoter) {
 }
 
 /**
- * Gives back the voter's credential (coissue.md "The voter's credential key"):
+ * Gives back the voter's credential (protocol.md 10.3):
  * x = (a_1 + ... + a_k) mod l over the parts of the typed codes, in any order, and
  * P = x*B, the 32-byte key the ballot names. Errors as normalizeCredentialCodes; the
  * same code twice is refused before anything is derived.
@@ -176,7 +176,7 @@ export function credentialKey(fp, codeTexts, codesPerVoter) {
 
 /**
  * Gives back the 64-byte Ed25519 signature of message by the credential
- * (coissue.md "Signing a message M"): r = le512(SHA-512(transcript("credential-nonce",
+ * (protocol.md 10.3): r = le512(SHA-512(transcript("credential-nonce",
  * fp, x_le32, M))) mod l, R = r*B, h = le512(SHA-512(R || P || M)) mod l,
  * S = (r + h*x) mod l; R || le32(S), a standard signature under P.
  * @param {Uint8Array} fp 32 bytes

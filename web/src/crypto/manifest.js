@@ -31,7 +31,7 @@ import { transcript } from './hashing.js';
  *   witnesses: Witness[] }} Manifest
  */
 
-/** The manifest format this code reads (9.2; coissue.md). */
+/** The manifest format this code reads (9.2). */
 export const MANIFEST_FORMAT = 'referendum-manifest/3';
 
 /** The most codes a voter may be asked to type (codes_per_voter is 1..4). */
@@ -70,7 +70,7 @@ export function parseCanonicalManifest(bytes) {
 
 /**
  * Gives back the co-issuers of a region: the registrars serving it (an entry without
- * `regions` serves every region), in manifest order (coissue.md "Manifest").
+ * `regions` serves every region), in manifest order (9.2.2).
  * @param {Manifest} manifest
  * @param {string} regionId
  * @returns {Registrar[]}

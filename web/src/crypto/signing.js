@@ -43,7 +43,7 @@ export function signMessage(seed, fp, kind, body) {
 
 /**
  * Gives back the signature (128 lowercase hex digits) of body as kind by a voter's
- * credential {scalar, publicKey} (8.2.3; coissue.md "Signing a message M").
+ * credential {scalar, publicKey} (8.2.3, 10.3).
  * @param {{ scalar: bigint, publicKey: Uint8Array }} credential from credentialKey
  * @param {Uint8Array} fp
  * @param {string} kind
