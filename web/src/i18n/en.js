@@ -55,9 +55,9 @@ export default {
   "booth.code.error.notRegistered": "This voting code is not registered for this referendum.",
   "booth.code.headingMany": "Step 1 of 3: type your voting codes",
   "booth.code.intro":
-    "You received {count} letters, each with a voting code: one letter from each of these: {names}. Type the code from each letter into its own box below. You need all {count} codes to vote. If you mix up the boxes, that is fine too.",
+    "You received {count} letters with voting codes, one from each registrar ({names}). Type the code from each letter into its own box below. You need all {count} codes to vote. If you mix up the boxes, that is fine too.",
   "booth.code.introNumbered":
-    "You received {count} letters, each with a voting code, each from a different registrar. Type the code from each letter into its own box below. You need all {count} codes to vote, in any order.",
+    "You received {count} letters with voting codes, each from a different registrar. Type the code from each letter into its own box below. You need all {count} codes to vote, in any order.",
   "booth.code.labelFrom": "Code from {registrar}",
   "booth.code.labelNumber": "Code {number} of {count}",
   "booth.code.privacyMany":
