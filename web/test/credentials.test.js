@@ -228,3 +228,9 @@ describe('co-issued credentials (properties)', () => {
     assert.match(typo.message, /^code 2: /);
   });
 });
+
+test('one code (a rehearsal) is refused as a single code is, without a field', () => {
+  const error = /** @type {CredentialCodeError} */ (thrown(() => credentialKey(FP, ['7K2QD-M9XPA-F3D8W-R4TZ5'], 1)));
+  assert.deepEqual([error.reason, error.field], ['check', undefined]);
+  assert.doesNotMatch(error.message, /^code 1/);
+});

@@ -107,18 +107,28 @@ function checkFingerprint(fp) {
  */
 export function credentialPart(fp, codeText) {
   checkFingerprint(fp);
-  const code = normalizeCredentialCode(codeText);
+  const scalar = partScalar(fp, normalizeCredentialCode(codeText));
+  return { scalar, point: publicKeyFromScalar(scalar) };
+}
+
+/**
+ * Gives back a canonical code's scalar a (InputError for 0).
+ * @param {Uint8Array} fp
+ * @param {string} code canonical
+ */
+function partScalar(fp, code) {
   const scalar = scalarReduce(sha512(transcript('credential-part', fp, code)));
   // An issuer draws a code of part 0 again (1 in l): such a code is never printed.
   if (scalar === 0n) throw new InputError('this code has no part: it is not a code a registrar issues');
-  return { scalar, point: publicKeyFromScalar(scalar) };
+  return scalar;
 }
 
 /**
  * Gives back the canonical codes of the typed codes, one per field, in field order.
  * CredentialCodeError: "count" when there are not codesPerVoter of them; the first
- * field that does not read ("character", "length", "check", with `field`); "same" when
- * two fields hold one code (`fields`, both 1-based).
+ * field that does not read ("character", "length", "check", with `field` and the
+ * message starting "code N: " when there are several); "same" when two fields hold one
+ * code (`fields`, both 1-based).
  * @param {readonly unknown[]} codeTexts
  * @param {number} [codesPerVoter] the manifest's codes_per_voter, when the caller knows it
  * @returns {string[]}
@@ -133,7 +143,8 @@ export function normalizeCredentialCodes(codeTexts, codesPerVoter) {
     try {
       return normalizeCredentialCode(text);
     } catch (error) {
-      if (error instanceof CredentialCodeError) {
+      // One code (a rehearsal) is refused as a single code is; of several, its field is named.
+      if (error instanceof CredentialCodeError && codeTexts.length > 1) {
         throw new CredentialCodeError(`code ${i + 1}: ${error.message}`, /** @type {any} */ (error.reason), {
           field: i + 1,
           char: error.char,
@@ -168,7 +179,7 @@ export function normalizeCredentialCodes(codeTexts, codesPerVoter) {
 export function credentialKey(fp, codeTexts, codesPerVoter) {
   checkFingerprint(fp);
   const codes = normalizeCredentialCodes(codeTexts, codesPerVoter);
-  const scalar = codes.map((code) => credentialPart(fp, code).scalar).reduce(scalarAdd);
+  const scalar = codes.map((code) => partScalar(fp, code)).reduce(scalarAdd);
   // Two registrars' parts that cancel out: no key (the board refuses the identity too).
   if (scalar === 0n) throw new InputError('these codes add up to no key');
   return { scalar, publicKey: publicKeyFromScalar(scalar) };
