@@ -44,7 +44,7 @@ def _manifest_json() -> dict[str, Any]:
     rng = SeededRandom("ballot-cost")
     texts = {"en": "x"}
     return {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": "ballot-cost",
         "languages": ["en"],
         "title": texts,
@@ -72,6 +72,7 @@ def _manifest_json() -> dict[str, Any]:
         "registrars": [
             {"id": "reg", "name": "R", "signing_key": Ed25519Key.generate(rng).public.hex()}
         ],
+        "codes_per_voter": 1,
         "witnesses": [],
         "board": {"key": SigningKey.generate("board", BOARD_KEY, rng).verifier().to_text()},
     }

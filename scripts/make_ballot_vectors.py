@@ -40,7 +40,7 @@ def manifest_json() -> dict[str, Any]:
     registrar = Ed25519Key.generate(rng)
     board = SigningKey.generate("board.vectors", BOARD_KEY, rng).verifier().to_text()
     return {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": "ballot-vectors",
         "languages": ["en"],
         "title": _texts("Ballot test vectors"),
@@ -92,6 +92,7 @@ def manifest_json() -> dict[str, Any]:
         ],
         "policy": [{"at_least": 2, "of": ["trustees"]}],
         "registrars": [{"id": "reg", "name": "Registrar", "signing_key": registrar.public.hex()}],
+        "codes_per_voter": 1,
         "witnesses": [],
         "board": {"key": board},
     }

@@ -116,7 +116,7 @@ class _Board:
 def manifest_json(keys: list[TrusteeKeys], board: SigningKey, witnesses: list[SigningKey]) -> Any:
     registrar = Ed25519Key.generate(SeededRandom("vectors/ceremony/registrar"))
     return {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": "ceremony-vectors",
         "languages": ["en"],
         "title": {"en": "Ceremony test vectors"},
@@ -138,6 +138,7 @@ def manifest_json(keys: list[TrusteeKeys], board: SigningKey, witnesses: list[Si
         "policy": POLICY,
         "ceremony": DEADLINES,
         "registrars": [{"id": "reg", "name": "Registrar", "signing_key": registrar.public.hex()}],
+        "codes_per_voter": 1,
         "witnesses": [{"name": w.name, "key": w.verifier().to_text()} for w in witnesses],
         "witness_quorum": 2,
         "board": {"key": board.verifier().to_text()},

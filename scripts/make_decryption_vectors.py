@@ -84,7 +84,7 @@ def manifest_json(
         return {"en": s}
 
     return {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": "decryption-vectors",
         "languages": ["en"],
         "title": text("Decryption test vectors"),
@@ -117,6 +117,7 @@ def manifest_json(
         "policy": POLICY,
         "ceremony": DEADLINES,
         "registrars": [{"id": "reg", "name": "Registrar", "signing_key": registrar.public.hex()}],
+        "codes_per_voter": 1,
         "witnesses": [{"name": w.name, "key": w.verifier().to_text()} for w in witnesses],
         "witness_quorum": 2,
         "board": {"key": board.verifier().to_text()},

@@ -59,7 +59,7 @@ def _board() -> SigningKey:
 def small_manifest() -> dict[str, Any]:
     """The manifest of protocol.md 9.3's worked example."""
     return {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": "example-2027",
         "languages": ["uk", "en"],
         "title": {"uk": "Приклад", "en": "Example"},
@@ -90,6 +90,7 @@ def small_manifest() -> dict[str, Any]:
         "registrars": [
             {"id": "cec", "name": "CEC", "signing_key": Ed25519Key(REGISTRAR_SEED).public.hex()}
         ],
+        "codes_per_voter": 1,
         "witnesses": [],
         "board": {"key": _board().verifier().to_text()},
     }

@@ -69,7 +69,7 @@ REGIONS = {
 def make_manifest(referendum_id: str = "ballot-test", quorum: int = 3) -> Manifest:
     """Gives back the test manifest; its id changes the fingerprint."""
     value: dict[str, Any] = {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": referendum_id,
         "languages": ["en"],
         "title": _texts("Ballot test"),
@@ -90,6 +90,7 @@ def make_manifest(referendum_id: str = "ballot-test", quorum: int = 3) -> Manife
         ],
         "policy": [{"at_least": quorum, "of": ["trustees"]}],
         "registrars": [{"id": "reg", "name": "Registrar", "signing_key": _REGISTRAR.public.hex()}],
+        "codes_per_voter": 1,
         "witnesses": [],
         "board": {"key": _BOARD},
     }

@@ -1,7 +1,8 @@
 """A small manifest with two registrars and three regions, for the credentials tests.
 
-reg-a serves every region (its entry has no regions member); reg-b serves south and
-north only, so it may not register east.
+Each voter's credential is co-issued by two registrars (codes_per_voter = 2): reg-a serves
+every region (its entry has no regions member); reg-b serves south and north only, so it
+may not register east; reg-c serves east only.
 """
 
 from __future__ import annotations
@@ -17,11 +18,16 @@ __all__ = ["REGIONS", "REGISTRAR_KEYS", "REGISTRAR_REGIONS", "make_manifest"]
 
 _rng = SeededRandom("credentials-fixtures")
 REGISTRAR_KEYS = {"reg-a": Ed25519Key.generate(_rng), "reg-b": Ed25519Key.generate(_rng)}
+REGISTRAR_KEYS["reg-c"] = Ed25519Key.generate(_rng)
 _TRUSTEE_KEYS = [Ed25519Key.generate(_rng) for _ in range(3)]
 _BOARD = SigningKey.generate("board", BOARD_KEY, _rng).verifier().to_text()
 REGIONS = ("north", "south", "east")
 #: The regions member of each registrar's manifest entry (None: no member, every region).
-REGISTRAR_REGIONS: dict[str, list[str] | None] = {"reg-a": None, "reg-b": ["south", "north"]}
+REGISTRAR_REGIONS: dict[str, list[str] | None] = {
+    "reg-a": None,
+    "reg-b": ["south", "north"],
+    "reg-c": ["east"],
+}
 
 
 def _texts(text: str) -> dict[str, str]:
@@ -39,7 +45,7 @@ def _registrar(rid: str, key: Ed25519Key) -> dict[str, Any]:
 def make_manifest(referendum_id: str = "cred-test") -> Manifest:
     """Gives back a valid manifest; its id changes the fingerprint."""
     value: dict[str, Any] = {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": referendum_id,
         "languages": ["en"],
         "title": _texts("Credentials test"),
@@ -69,6 +75,7 @@ def make_manifest(referendum_id: str = "cred-test") -> Manifest:
         ],
         "policy": [{"at_least": 2, "of": ["trustees"]}],
         "registrars": [_registrar(rid, key) for rid, key in REGISTRAR_KEYS.items()],
+        "codes_per_voter": 2,
         "witnesses": [],
         "board": {"key": _BOARD},
     }

@@ -45,7 +45,7 @@ def box_public(secret: bytes) -> bytes:
 
 
 _VALUE: dict[str, Any] = {
-    "format": "referendum-manifest/2",
+    "format": "referendum-manifest/3",
     "id": "test-2027",
     "languages": ["uk", "en"],
     "title": {"uk": "Тестовий референдум", "en": "Test referendum"},
@@ -96,6 +96,7 @@ _VALUE: dict[str, Any] = {
         {"id": rid, "name": f"Registrar {rid}", "signing_key": key.public.hex()}
         for rid, key in REGISTRAR_KEYS.items()
     ],
+    "codes_per_voter": 2,
     "witnesses": [
         {
             "name": "Observer 1",

@@ -46,7 +46,7 @@ from .proofs import (
     verify_disjunctive,
     verify_range,
 )
-from .signing import Ed25519Key, SignatureInvalid, sign_message, verify_message
+from .signing import SignatureInvalid, Signer, sign_message, verify_message
 
 __all__ = [
     "KIND_BALLOT",
@@ -196,7 +196,7 @@ class PreparedBallot:
     fingerprint: bytes = field(repr=False)
     choices: dict[str, tuple[int, ...]] = field(repr=False)
     nonces: dict[str, tuple[Scalar, ...]] = field(repr=False)
-    _credential: Ed25519Key = field(repr=False, compare=False)
+    _credential: Signer = field(repr=False, compare=False)
 
     @cached_property
     def payload(self) -> dict[str, Any]:
@@ -267,7 +267,7 @@ def encrypt_ballot(
     public_key: Element,
     region_id: str,
     choices: Mapping[str, Sequence[int]],
-    credential: Ed25519Key,
+    credential: Signer,
     rng: RandomSource = system_random,
 ) -> PreparedBallot:
     """Gives back the encrypted and proved ballot for choices, not yet signed (12.2).

@@ -3,7 +3,7 @@
     referendum demo                       a whole referendum on this machine (SQLite)
     referendum init MANIFEST.toml ...     organiser: create the board (and its key)
     referendum trustee keygen|commit|shares|check|reveal|confirm|decrypt|status|close
-    referendum credentials keygen|issue   registrar: voter credentials
+    referendum credentials keygen|issue|publish   registrar: voter credentials
     referendum witness keygen|cosign|follow|request  observer: check and co-sign checkpoints
     referendum sync                       anyone: a verified replica of the board over HTTP
     referendum open                       operator: open voting once all is ready
@@ -130,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     ci.add_argument("--region", required=True, help="region id")
     ci.add_argument("--count", type=int, required=True, help="number of voters")
     ci.add_argument("--out", required=True, help="new file for the private codes (to print)")
+    cp = csub.add_parser(
+        "publish", help="post the parts once every co-issuer of the region has committed"
+    )
+    cp.add_argument("--dir", required=True, help="the registrar's private folder")
+    _board_options(cp)
+    cp.add_argument("--region", required=True, help="region id")
 
     witness = sub.add_parser("witness", help="observer: co-sign consistent checkpoints")
     wsub = witness.add_subparsers(dest="step", required=True, parser_class=_Parser)
@@ -180,7 +186,12 @@ def _parser() -> argparse.ArgumentParser:
     vote.add_argument(
         "--election", default=None, help="rehearsal on the board's machine: its folder"
     )
-    vote.add_argument("--code", required=True, help="your credential code")
+    vote.add_argument(
+        "--code",
+        required=True,
+        action="append",
+        help="a credential code: give it once for each registrar's letter, in any order",
+    )
     vote.add_argument(
         "--choice",
         action="append",

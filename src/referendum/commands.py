@@ -25,13 +25,20 @@ from referendum.board import Witness as BoardWitness
 from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoint
 from referendum.canonical import JsonFormatError, parse_json
 from referendum.ceremony import KIND_CLOSE, TrusteeKeys, TrusteeState
-from referendum.credentials import credential_key, issue_credentials
+from referendum.credentials import (
+    KIND_BATCH,
+    KIND_COMMIT,
+    CredentialKey,
+    credential_key,
+    issue_credentials,
+)
+from referendum.credentials import KIND_CLOSE as CREDENTIALS_CLOSE
 from referendum.demo_manifest import TEMPLATE, key_block
 from referendum.election import Election
 from referendum.errors import VerificationError
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, GroupError, element_from_hex
-from referendum.manifest import CEREMONY_STEPS, Manifest, ManifestError
+from referendum.manifest import CEREMONY_STEPS, Manifest, ManifestError, Registrar
 from referendum.party import Local, PartyBoard, party_board
 from referendum.receipt import Receipt, check_receipt
 from referendum.replica import (
@@ -600,44 +607,114 @@ def _credentials(args: argparse.Namespace) -> None:
             )
         )
         return
+    key = Ed25519Key(_seed(_read_json(path, "registrar key"), path))
+    if args.step == "publish":
+        with _party(args) as election:
+            registrar = _registrar_of(election.manifest, key, path)
+            _publish(election, folder, registrar.id, args.region)
+        return
     if args.count > MAX_ISSUE:
         raise CommandError(f"--count {args.count:,}: at most {MAX_ISSUE:,} credentials per region")
-    key = Ed25519Key(_seed(_read_json(path, "registrar key"), path))
     out = Path(args.out)
     if out.exists():
         raise CommandError(f"{out} already exists; not overwriting voters' codes")
+    pending = _issue_file(folder, args.region)
+    if pending.exists():
+        raise CommandError(
+            f"{pending} exists: this registrar already issued region {args.region}; post"
+            f" the rest with `referendum credentials publish --region {args.region}`"
+        )
     with _party(args) as election:
         manifest = election.manifest
-        registrar = next((r for r in manifest.registrars if r.signing_key == key.public), None)
-        if registrar is None:
-            raise CommandError(f"{path}: this key is not a registrar of referendum {manifest.id}")
-        codes, payloads = issue_credentials(manifest, registrar.id, key, args.region, args.count)
-        # The codes are written (and synced) before the public keys go on the board: a
-        # crash in between leaves unused codes, never registered keys nobody can use.
+        registrar = _registrar_of(manifest, key, path)
+        issued = issue_credentials(manifest, registrar.id, key, args.region, args.count)
+        # The codes are written (and synced) before anything goes on the board: a crash in
+        # between leaves unused codes, never parts nobody holds the codes of.
         lines = [f"# referendum {manifest.id} region {args.region}: one code per voter\n"]
-        lines += [f"{args.region},{n},{code}\n" for n, code in enumerate(codes, start=1)]
+        lines.append(f"# registrar {registrar.id}; slot n is voter n of the region's register\n")
+        lines += [f"{args.region},{n},{code}\n" for n, code in enumerate(issued.codes, start=1)]
         _write_secret_text(out, "".join(lines))
-        items = [(p_kind(p), p) for p in payloads]
-        indexes: list[int] = []
+        record = {
+            "format": "referendum-issue/1",
+            "registrar": registrar.id,
+            "region": args.region,
+            "commit": issued.commit,
+            "batches": issued.batches,
+            "close": issued.close,
+        }
+        _write_secret_text(pending, json.dumps(record, separators=(",", ":")) + "\n")
         try:
-            if isinstance(election, Local):  # one transaction on the operator's folder
-                indexes = election.post_many(items)
-            else:  # batch by batch over the API, each its own entry
-                for item in items:
-                    indexes += election.post_many([item])
+            index = election.post(KIND_COMMIT, issued.commit)
         except (VerificationError, BoardUnreachable) as exc:
-            if _refused(exc) and not indexes:
-                out.unlink()  # the board's rules refused these keys: nobody can use their codes
+            if _refused(exc):  # nothing of this issue is on the board: nobody can use the codes
+                out.unlink()
+                pending.unlink()
             raise
+        _say(
+            f"{args.count} codes for {args.region} in {out}; commitment to their parts"
+            f" posted (board entry {index})"
+        )
+        _publish(election, folder, registrar.id, args.region)
+
+
+def _voter_key(manifest: Manifest, codes: Sequence[str]) -> CredentialKey:
+    """Gives back the credential key of a voter's codes (--code once per registrar)."""
+    want = manifest.codes_per_voter
+    if len(codes) != want:
+        raise CommandError(
+            f"give --code {want} time{'s' if want > 1 else ''}, once for the code on each"
+            f" registrar's letter; got {len(codes)}"
+        )
+    return credential_key(manifest.fingerprint, codes)
+
+
+def _registrar_of(manifest: Manifest, key: Ed25519Key, path: Path) -> Registrar:
+    registrar = next((r for r in manifest.registrars if r.signing_key == key.public), None)
+    if registrar is None:
+        raise CommandError(f"{path}: this key is not a registrar of referendum {manifest.id}")
+    return registrar
+
+
+def _issue_file(folder: Path, region: str) -> Path:
+    if not region.replace("-", "").replace("_", "").isalnum():
+        raise CommandError(f"--region {region!r}: not a region id")
+    return folder / f"issue-{region}.json"
+
+
+def _publish(election: PartyBoard, folder: Path, registrar: str, region: str) -> None:
+    """Posts this registrar's parts for region not yet on the board and its close, once
+    every co-issuer committed (section 10.4); CommandError naming whom it waits for."""
+    pending = _issue_file(folder, region)
+    record = _read_json(pending, "issued credentials")
+    if not isinstance(record, dict) or record.get("format") != "referendum-issue/1":
+        raise CommandError(f"{pending}: not a referendum-issue/1 file")
+    roll = election.state.roll
+    try:
+        waiting = [g for g, count in roll.committed(region).items() if not count]
+        posted, closed = roll.posted(region, registrar)
+    except KeyError as exc:
+        raise CommandError(str(exc.args[0])) from None
+    if closed:
+        _say(f"region {region}: registrar {registrar} has already posted every part and closed")
+        return
+    if waiting:
+        raise CommandError(
+            f"region {region}: waiting for {', '.join(waiting)} to commit before the parts are"
+            f" posted; then run `referendum credentials publish --region {region}`"
+            " (nothing more was posted)"
+        )
+    batches = record["batches"][posted:]
+    items = [(KIND_BATCH, b) for b in batches] + [(CREDENTIALS_CLOSE, record["close"])]
+    indexes: list[int] = []
+    if isinstance(election, Local):  # one transaction on the operator's folder
+        indexes = election.post_many(items)
+    else:  # batch by batch over the API, each its own entry
+        for item in items:
+            indexes += election.post_many([item])
     _say(
-        f"{args.count} credentials for {args.region}: public keys posted (board entries"
-        f" {indexes[0]}-{indexes[-1]}); private codes in {out}"
+        f"region {region}: {len(batches)} batches of parts and the close posted (board entries"
+        f" {indexes[0]}-{indexes[-1]}); {roll.count(region):,} voters' keys complete so far"
     )
-
-
-def p_kind(payload: dict[str, Any]) -> str:
-    """Gives back the board kind of a registrar's payload (batch or close)."""
-    return "credentials.close" if "count" in payload else "credentials"
 
 
 def _write_secret_text(path: Path, text: str) -> None:
@@ -869,11 +946,12 @@ def _vote(args: argparse.Namespace) -> None:
         if state.phase != "voting" or state.public_key is None:
             raise CommandError(f"voting is not open (the board is in phase {state.phase!r})")
         election.check_voting_period()  # before a tracking code is shown for nothing
-        key = credential_key(manifest.fingerprint, args.code)
+        key = _voter_key(manifest, args.code)
         registered = state.roll.region_of(key.public)
         if registered is None:
             raise CommandError(
-                "this credential code is not registered in this referendum; check it for typos"
+                "this voter's credential is not registered in this referendum: check each code"
+                " against its letter"
             )
         region = registered
         prepared = _prepare(args, manifest, state.public_key, region, key)
@@ -954,13 +1032,14 @@ def _vote_remote(args: argparse.Namespace) -> tuple[Manifest, str, PreparedBallo
             public_key = element_from_hex(G, info.get("public_key"), "the board's election key")
         except GroupError as exc:
             raise CommandError(str(exc), 1) from None
-        key = credential_key(manifest.fingerprint, args.code)
+        key = _voter_key(manifest, args.code)
         try:
             found = client.get(f"/api/credentials/{key.public.hex()}")
         except BoardUnreachable as exc:
             if exc.status == 404:
                 raise CommandError(
-                    "this credential code is not registered in this referendum; check it for typos"
+                    "this voter's credential is not registered in this referendum: check each code"
+                    " against its letter"
                 ) from None
             raise
         region = found.get("region") if isinstance(found, dict) else None
@@ -1174,6 +1253,19 @@ def verify(args: argparse.Namespace) -> int:
         f"  {counts.get('ballot', 0):,} ballots and {counts.get('spoiled', 0):,} challenged"
         " ballots: signatures, proofs and credentials checked; last ballot per credential counted"
     )
+    issued = report.credentials()
+    if issued is not None and issued["rehearsal"]:
+        _say(
+            "  rehearsal: one registrar per region (codes_per_voter = 1): a registrar that kept"
+            " its codes could vote for abstainers"
+        )
+    elif issued is not None:
+        sets = sorted({", ".join(ids) for ids in issued["co_issuers"].values()})
+        _say(
+            f"  credentials: every voter's key is the sum of {issued['codes_per_voter']} parts,"
+            f" one from each registrar of its region ({'; '.join(sets)}), each committed to"
+            " before any was shown"
+        )
     for step, index in report.ceremony_closes.items():
         _say(f"  ceremony step {step} closed at its deadline by board entry {index}")
     for (c, t), reason in sorted(report.disqualified.items()):
@@ -1317,9 +1409,12 @@ def _serve_demo(args: argparse.Namespace) -> Path:
         f"  {voters} voters; {demo.ballots} ballots already cast and {demo.challenged}"
         " challenged by simulated voters"
     )
-    _say(f"  every voter's code is in {demo.folder / 'codes.txt'}; try one of these:")
-    for region, code in demo.to_try(3):
-        _say(f"    {region:<13} {code}")
+    _say(
+        f"  every voter's codes (one from each registrar) are in {demo.folder / 'codes.txt'};"
+        " try one of these voters:"
+    )
+    for region, codes in demo.to_try(3):
+        _say(f"    {region:<13} {'  '.join(codes)}")
     _say(f"  to close voting and count (while the server runs): bash {demo.folder / 'count.sh'}")
     return demo.election
 

@@ -33,8 +33,13 @@ from referendum.ballot import encrypt_ballot, tracking_code
 from referendum.board import WITNESS_KEY, SigningKey, StoreUnavailableError
 from referendum.board import Witness as BoardWitness
 from referendum.ceremony import TrusteeKeys, TrusteeState
-from referendum.commands import p_kind
-from referendum.credentials import credential_key, issue_credentials
+from referendum.credentials import (
+    KIND_BATCH,
+    KIND_CLOSE,
+    KIND_COMMIT,
+    credential_key,
+    issue_credentials,
+)
 from referendum.demo_manifest import (
     DISPLAY_NAMES,
     REGIONS,
@@ -75,7 +80,12 @@ TRUSTEES = (
     ("UN observer", "neutral"),
     ("Council of Europe observer", "neutral"),
 )
-REGISTRAR = "Central registrar (demo)"
+#: The demo's registrars, (id, name): each region's credentials are co-issued by both, so
+#: neither alone can vote for an abstainer (protocol.md 10.1).
+REGISTRARS = (
+    ("cec", "Central registrar (demo)"),
+    ("mission", "Observer mission registrar (demo)"),
+)
 #: Any 4 of the 7, at least 2 of them neutral: neither side alone, nor both sides
 #: together, nor one side with one observer can decrypt; any side may walk out.
 POLICY = (
@@ -100,7 +110,7 @@ class DemoError(ValueError):
 class _Voter:
     number: int
     region: str
-    code: str
+    codes: tuple[str, ...]  # one from each registrar, each on its own letter
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,7 @@ def _make_ballots(
         raise RuntimeError("device not initialised")
     manifest, key = _device
     out = []
-    for code, region, choice, challenge, seed in jobs:
+    for codes, region, choice, challenge, seed in jobs:
         rng: RandomSource = SeededRandom(seed) if seed is not None else system_random
         question = manifest.ballot_style(region)[0]
         vector = [1 if i == choice else 0 for i in range(len(question.options))]
@@ -139,7 +149,7 @@ def _make_ballots(
             key,
             region,
             {question.id: vector},
-            credential_key(manifest.fingerprint, code),
+            credential_key(manifest.fingerprint, codes),
             rng,
         )
         if challenge:
@@ -172,15 +182,15 @@ class _Run:
 def _manifest_text(
     run: _Run,
     trustees: Sequence[TrusteeKeys],
-    registrar: Ed25519Key,
+    registrars: Sequence[Ed25519Key],
     witnesses: Sequence[SigningKey],
 ) -> str:
-    return manifest_text(trustees, registrar, witnesses, run.rng)
+    return manifest_text(trustees, registrars, witnesses, run.rng)
 
 
 def manifest_text(
     trustees: Sequence[TrusteeKeys],
-    registrar: Ed25519Key,
+    registrars: Sequence[Ed25519Key],
     witnesses: Sequence[SigningKey],
     rng: RandomSource = system_random,
     *,
@@ -204,17 +214,18 @@ def manifest_text(
         )
         for (name, group), k in zip(TRUSTEES, trustees, strict=True)
     ]
-    blocks.append(
+    blocks += [
         key_block(
             "registrars",
             [
-                ("id", "cec"),
-                ("name", REGISTRAR),
-                ("signing_key", registrar.public.hex()),
-                ("display", DISPLAY_NAMES[REGISTRAR]),
+                ("id", rid),
+                ("name", name),
+                ("signing_key", key.public.hex()),
+                ("display", DISPLAY_NAMES[name]),
             ],
         )
-    )
+        for (rid, name), key in zip(REGISTRARS, registrars, strict=False)
+    ]
     blocks += [
         key_block(
             "witnesses",
@@ -227,6 +238,7 @@ def manifest_text(
     suffix = rng(4).hex()
     template = TEMPLATE.replace('id = "oblasts-2027"', f'id = "oblasts-2027-demo-{suffix}"')
     template = template.replace('policy = [{ at_least = 3, of = ["trustees"] }]', POLICY)
+    template = template.replace("codes_per_voter = 2", f"codes_per_voter = {len(registrars)}")
     opens = "2027-03-01T06:00:00Z"
     if voting is not None:
         template = with_voting(template, *voting)
@@ -351,20 +363,47 @@ def ceremony_on_a_clock(
     return _ceremony(run, election, keys, close_at_deadline(election, witnesses, set_clock))
 
 
-def _credentials(run: _Run, election: Election, registrar: Ed25519Key, voters: int) -> list[_Voter]:
+def co_issue(
+    election: Election,
+    registrars: Sequence[Ed25519Key],
+    region: str,
+    count: int,
+    rng: Callable[[str], RandomSource],
+) -> list[tuple[str, ...]]:
+    """Gives back each voter's codes, one per registrar of REGISTRARS, once every
+    registrar's commitment, parts and close for region are on the board (10.4).
+
+    Each registrar draws its codes and commits to their parts; only once all have
+    committed do they post the parts, which the board sums into the voters' keys.
+    rng(label) gives the random source of each registrar's codes.
+    """
+    issued = [
+        issue_credentials(election.manifest, rid, key, region, count, rng(f"codes/{rid}/{region}"))
+        for (rid, _), key in zip(REGISTRARS, registrars, strict=False)
+    ]
+    election.post_many([(KIND_COMMIT, i.commit, None) for i in issued])
+    for i in issued:
+        election.post_many([(KIND_BATCH, b, None) for b in i.batches])
+    election.post_many([(KIND_CLOSE, i.close, None) for i in issued])
+    return list(zip(*(i.codes for i in issued), strict=True))
+
+
+def _credentials(
+    run: _Run, election: Election, registrars: Sequence[Ed25519Key], voters: int
+) -> list[_Voter]:
     t0 = time.monotonic()
     sizes = region_sizes(voters)
     people: list[_Voter] = []
     for region, _ in REGIONS:
-        count = sizes[region]
-        codes, payloads = issue_credentials(
-            election.manifest, "cec", registrar, region, count, run.sub_rng(f"codes/{region}")
-        )
-        election.post_many([(p_kind(p), p, None) for p in payloads])
-        people += [_Voter(len(people) + n, region, code) for n, code in enumerate(codes)]
+        letters = co_issue(election, registrars, region, sizes[region], run.sub_rng)
+        people += [_Voter(len(people) + n, region, codes) for n, codes in enumerate(letters)]
     roll = election.state.roll
     summary = ", ".join(f"{r} {roll.count(r):,}" for r, _ in REGIONS)
-    run.step(f"credentials issued: {summary}; public keys on the board, codes kept by voters", t0)
+    run.step(
+        f"credentials co-issued by {len(registrars)} registrars: {summary}; their parts on"
+        " the board, one letter from each registrar to each voter",
+        t0,
+    )
     return people
 
 
@@ -410,7 +449,7 @@ def _voting(
     assert key is not None
     work = [
         (
-            people[c.voter].code,
+            people[c.voter].codes,
             people[c.voter].region,
             c.choice,
             c.challenge,
@@ -598,13 +637,13 @@ def run_demo(
     trustee_keys = [
         TrusteeKeys.generate(run.sub_rng(f"trustee-keys/{i}")) for i in range(1, len(TRUSTEES) + 1)
     ]
-    registrar = Ed25519Key.generate(run.sub_rng("registrar"))
+    registrars = [Ed25519Key.generate(run.sub_rng(f"registrar/{rid}")) for rid, _ in REGISTRARS]
     witness_keys = [
         SigningKey.generate(name, WITNESS_KEY, run.sub_rng(name))
         for name in ("observer-osce", "observer-un")
     ]
     t0 = time.monotonic()
-    text = _manifest_text(run, trustee_keys, registrar, witness_keys)
+    text = _manifest_text(run, trustee_keys, registrars, witness_keys)
     try:
         election = Election.create(
             base / "election", text, store=store_url, rng=run.sub_rng("board")
@@ -630,7 +669,7 @@ def run_demo(
         witnesses = [BoardWitness(k, m.board_key) for k in witness_keys]
         close = close_at_deadline(election, witnesses, set_clock)
         states = _ceremony(run, election, trustee_keys, close)
-        people = _credentials(run, election, registrar, voters)
+        people = _credentials(run, election, registrars, voters)
         now[0] = opens + dt.timedelta(hours=1)
         cosign_now(election, witnesses)
         election.open_voting()

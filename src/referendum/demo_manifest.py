@@ -23,7 +23,7 @@ __all__ = [
 #: (id, voters' share of the demo roll): roughly the oblasts' pre-war populations.
 REGIONS = (("donetsk", 41), ("luhansk", 21), ("kherson", 10), ("zaporizhzhia", 17))
 
-#: The demo's trustees', registrar's and witnesses' display names (protocol.md 9.2.2),
+#: The demo's trustees', registrars' and witnesses' display names (protocol.md 9.2.2),
 #: by the plain name (a witness: its key name) that the CLI and error messages keep using.
 DISPLAY_NAMES = {
     "Ukrainian parliament delegate": {
@@ -58,6 +58,11 @@ DISPLAY_NAMES = {
         "ru": "Центральный регистратор (демо)",
         "en": "Central registrar (demo)",
     },
+    "Observer mission registrar (demo)": {
+        "uk": "Реєстратор місії спостерігачів (демо)",
+        "ru": "Регистратор миссии наблюдателей (демо)",
+        "en": "Observer mission registrar (demo)",
+    },
     "observer-osce": {
         "uk": "Місія спостерігачів ОБСЄ",
         "ru": "Миссия наблюдателей ОБСЕ",
@@ -79,6 +84,10 @@ languages = ["uk", "ru", "en"]
 # met, and the key ceremony shares the key so that nobody else can (docs/operations.md).
 # Each trustee's block names its group (`referendum trustee keygen --group`).
 policy = [{ at_least = 3, of = ["trustees"] }]
+# How many codes make one voter's credential: every region is served by exactly this many
+# registrars (ideally from opposing sides), each mailing the voter its own code, so that no
+# registrar alone can vote for an abstainer. 1 is for rehearsals only (docs/operations.md).
+codes_per_voter = 2
 # A trustee's, registrar's or witness's block may add the name the pages show, in every
 # language above: display = { uk = "...", ru = "...", en = "..." }; without it they show name.
 

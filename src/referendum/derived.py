@@ -1,8 +1,12 @@
 """Where the board's derived state keeps its large maps (docs/protocol.md section 7.5.5).
 
-The state that grows with the voters is three keyed maps, each a *space* of one index:
+The state that grows with the voters is four keyed maps, each a *space* of one index:
 
     ROLL    credential public key (32 bytes)  -> region number (2 bytes, big-endian)
+    PARTS   region number (2 bytes) and batch (4 bytes, both big-endian) -> the sums so
+                                                 far of the co-issuers' parts of that batch's
+                                                 slots (32 bytes each), until every
+                                                 co-issuer posted the batch (section 10.5)
     SEEN    tracking hash (32 bytes)          -> board index of its ballot or spoiled entry
     LATEST  credential public key (32 bytes)  -> board index of its last ballot, then the
                                                  ballot's ciphertexts (section 14.1)
@@ -30,8 +34,10 @@ if TYPE_CHECKING:  # the verifier imports this module; it never loads store code
 
 __all__ = [
     "COSIGNED",
+    "DERIVED_SPACES",
     "FRESH",
     "LATEST",
+    "PARTS",
     "ROLL",
     "SEEN",
     "DiskIndex",
@@ -43,7 +49,9 @@ __all__ = [
     "unpack_index",
 ]
 
-ROLL, SEEN, LATEST = 1, 2, 3
+ROLL, SEEN, LATEST, PARTS = 1, 2, 3, 4
+#: The spaces derived from entries, which an audit compares with the entries (7.5.5).
+DERIVED_SPACES = (ROLL, SEEN, LATEST, PARTS)
 #: Not derived from entries: checkpoints witnesses co-signed, by size (8 bytes) -> text.
 #: Kept in the board's store so every service machine sees the same (section 7.6).
 COSIGNED = 5
@@ -82,7 +90,7 @@ class MemoryIndex:
     """An Index in dictionaries: the verifier's, for one pass over a record."""
 
     def __init__(self) -> None:
-        self._spaces: dict[int, dict[bytes, bytes]] = {ROLL: {}, SEEN: {}, LATEST: {}}
+        self._spaces: dict[int, dict[bytes, bytes]] = {s: {} for s in DERIVED_SPACES}
 
     def get(self, space: int, key: bytes) -> bytes | None:
         return self._spaces[space].get(key)

@@ -44,10 +44,8 @@ from referendum.canonical import canonical_json, parse_json
 from referendum.ceremony import KIND_CLOSE as CEREMONY_CLOSE
 from referendum.derived import (
     COSIGNED,
+    DERIVED_SPACES,
     FRESH,
-    LATEST,
-    ROLL,
-    SEEN,
     SpillIndex,
     StoreIndex,
     pack_index,
@@ -493,7 +491,7 @@ class Election:
             raise altered
         # The stored rows must be exactly the rows the entries give (section 7.5.5): both
         # read in key order side by side, so a row added to the store is found too.
-        for space in (ROLL, SEEN, LATEST):
+        for space in DERIVED_SPACES:
             given = rows.scan(space)
             stored = self.store.index_scan(self.manifest.id, space)
             for want, got in zip_longest(given, stored):

@@ -40,10 +40,12 @@ __all__ = [
     "load_manifest_toml",
 ]
 
-FORMAT = "referendum-manifest/2"
+FORMAT = "referendum-manifest/3"
 #: The key ceremony's steps, in order; the manifest's `ceremony` gives each a deadline.
 CEREMONY_STEPS = ("commitment", "shares", "check", "reveal", "confirm")
 MAX_CLAUSES = 16
+#: The most codes a voter types to make one credential (codes_per_voter, section 9.2.2).
+MAX_CODES = 4
 TAG_MANIFEST = "manifest"
 FINGERPRINT_SIZE = 32
 MAX_TEXT = 4000
@@ -177,6 +179,10 @@ class Manifest:
     #: Who must take part in a decryption (section 9.2.2): clauses over trustee groups.
     policy: Policy
     registrars: tuple[Registrar, ...]
+    #: How many codes make one voter's credential (section 10): every region is served by
+    #: exactly this many registrars, each contributing one code. 1 is the single-registrar
+    #: rehearsal mode, in which the one registrar could vote for abstainers.
+    codes_per_voter: int
     witnesses: tuple[Witness, ...]
     board_key: VerifierKey
     #: How many of the witnesses must co-sign a tree before trustees decrypt it and on
@@ -238,6 +244,17 @@ class Manifest:
             if r.id == registrar_id:
                 return r
         raise KeyError(f"no registrar {registrar_id!r} in referendum {self.id}")
+
+    def co_issuers(self, region_id: str) -> tuple[Registrar, ...]:
+        """Gives back the registrars whose codes make a voter's credential in region_id,
+        in manifest order (section 10.1); KeyError for an unknown region."""
+        self.region(region_id)
+        return tuple(r for r in self.registrars if region_id in r.regions)
+
+    @property
+    def rehearsal(self) -> bool:
+        """Gives back whether one registrar alone issues each credential (section 9.2.2)."""
+        return self.codes_per_voter == 1
 
     @classmethod
     def from_json(cls, value: Any) -> Manifest:
@@ -370,6 +387,7 @@ _TOP = (
     "trustees",
     "policy",
     "registrars",
+    "codes_per_voter",
     "witnesses",
     "board",
 )
@@ -474,6 +492,15 @@ def _parse(value: Any) -> Manifest:
             )
         )
     _unique([g.id for g in registrars], "manifest.registrars")
+    codes_per_voter = _int(top["codes_per_voter"], "manifest.codes_per_voter", 1, MAX_CODES)
+    for region in regions:
+        serving = [g.id for g in registrars if region.id in g.regions]
+        if len(serving) != codes_per_voter:
+            had = f"{len(serving)} registrar{'' if len(serving) == 1 else 's'}"
+            raise ManifestError(
+                f"manifest.codes_per_voter: region {region.id!r} is served by {had}"
+                f" ({', '.join(serving) or 'none'}), want {codes_per_voter}"
+            )
 
     witnesses = []
     for wi, x in enumerate(_list(top["witnesses"], "manifest.witnesses", 0)):
@@ -519,6 +546,7 @@ def _parse(value: Any) -> Manifest:
         trustees=tuple(trustees),
         policy=policy,
         registrars=tuple(registrars),
+        codes_per_voter=codes_per_voter,
         witnesses=tuple(witnesses),
         board_key=board_key,
         witness_quorum=witness_quorum,

@@ -5,7 +5,7 @@ is checked. The record is the board (every entry, in order), the manifest, and t
 checkpoints signed by the board and co-signed by witnesses. Everything else a verifier
 needs it recomputes from those.
 
-    record.json        {"format": "referendum-record/4", "referendum": id,
+    record.json        {"format": "referendum-record/5", "referendum": id,
                         "fingerprint": hex, "entries": n}
     manifest.json      the canonical manifest (the payload of board entry 0)
     board.jsonl        one line per board entry: {"index", "kind", "payload"}
@@ -36,7 +36,7 @@ __all__ = [
     "write_record",
 ]
 
-FORMAT = "referendum-record/4"
+FORMAT = "referendum-record/5"
 # What changed since each older version, which these rules therefore cannot check.
 _OLD_FORMATS = {
     # co-signatures of key type 0x81 without a time (before protocol.md 7.4.4 adopted
@@ -48,6 +48,9 @@ _OLD_FORMATS = {
     # one quorum of all trustees, a ceremony without deadlines (before 9.2.2's policy
     # over trustee groups and 11's per-clause key generation and ceremony.close)
     "referendum-record/3": "a single quorum instead of a policy over trustee groups",
+    # one code per voter from a single registrar, Ed25519 keys from a seed (before 10's
+    # credentials co-issued by several registrars, committed before they are shown)
+    "referendum-record/4": "credentials issued by a single registrar",
 }
 FILES = ("record.json", "manifest.json", "board.jsonl", "checkpoints.jsonl")
 

@@ -8,7 +8,7 @@ the entry is accepted, so a rejected entry leaves nothing behind.
 Phases, in order; each entry kind is accepted in the phases listed:
 
     setup      manifest (entry 0 only)
-    prepare    ceremony.*, credentials, credentials.close
+    prepare    ceremony.*, credentials.commit, credentials, credentials.close
     voting     ballot, spoiled            (after voting.open)
     counting   tally                      (after voting.close)
     decrypting decryption                 (after a tally for every region)
@@ -65,13 +65,14 @@ PARTY_KINDS = (
     "ceremony.check",
     "ceremony.reveal",
     "ceremony.confirm",
+    "credentials.commit",
     "credentials",
     "credentials.close",
     "decryption",
 )
 
 #: The snapshot's format (docs/protocol.md section 7.5.5); a store holding another is refused.
-SNAPSHOT_FORMAT = "referendum-state/1"
+SNAPSHOT_FORMAT = "referendum-state/2"
 #: Kinds whose entries the small state is rebuilt from on restore (the ceremony, the
 #: decryptions): a few per trustee, however many voters there are.
 _CONTROL_KINDS = ("ceremony.", "decryption")
@@ -215,7 +216,7 @@ class Replay:
             self._in_phase(where, PREPARE)
             self.ceremony.add(kind, payload, where)
             self.control.append(index)
-        elif kind in ("credentials", "credentials.close"):
+        elif kind in ("credentials.commit", "credentials", "credentials.close"):
             self._in_phase(where, PREPARE)
             self.roll.add(kind, payload, where)
         else:

@@ -12,7 +12,7 @@ and every other field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pysodium
 
@@ -25,6 +25,7 @@ __all__ = [
     "SIGNATURE_SIZE",
     "Ed25519Key",
     "SignatureInvalid",
+    "Signer",
     "message_to_sign",
     "public_key_from_hex",
     "sign_message",
@@ -36,6 +37,17 @@ PUBLIC_KEY_SIZE = 32
 SIGNATURE_SIZE = 64
 SEED_SIZE = 32
 TAG_SIGNED_MESSAGE = "signed-message"
+
+
+class Signer(Protocol):
+    """What signs a message: an Ed25519Key, or a voter's credential key (section 10.3)."""
+
+    @property
+    def public(self) -> bytes:
+        """The 32-byte Ed25519 public key the signatures verify under."""
+
+    def sign(self, message: bytes) -> bytes:
+        """Gives back the 64-byte Ed25519 signature of message."""
 
 
 class SignatureInvalid(VerificationError):
@@ -103,7 +115,7 @@ def message_to_sign(fingerprint: bytes, kind: str, body: dict[str, Any]) -> byte
 
 
 def sign_message(
-    key: Ed25519Key, fingerprint: bytes, kind: str, body: dict[str, Any]
+    key: Signer, fingerprint: bytes, kind: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Gives back body with a "signature" field: key's signature of it as kind (8.2)."""
     signature = key.sign(message_to_sign(fingerprint, kind, body))

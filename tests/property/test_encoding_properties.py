@@ -33,7 +33,7 @@ def _manifest(n: int, lo: int, hi: int) -> Manifest:
     texts = {"en": "x"}
     return Manifest.from_json(
         {
-            "format": "referendum-manifest/2",
+            "format": "referendum-manifest/3",
             "id": f"encoding-{n}-{lo}-{hi}",
             "languages": ["en"],
             "title": texts,
@@ -60,6 +60,7 @@ def _manifest(n: int, lo: int, hi: int) -> Manifest:
             ],
             "policy": [{"at_least": 3, "of": ["trustees"]}],
             "registrars": [{"id": "reg", "name": "R", "signing_key": "11" * 32}],
+            "codes_per_voter": 1,
             "witnesses": [],
             "board": {"key": _BOARD_KEY.to_text()},
         }

@@ -77,7 +77,7 @@ def _manifest(groups: list[str], clauses: list[dict[str, Any]]) -> Manifest:
     text = {"en": "x"}
     return Manifest.from_json(
         {
-            "format": "referendum-manifest/2",
+            "format": "referendum-manifest/3",
             "id": "policy-property",
             "languages": ["en"],
             "title": text,
@@ -104,6 +104,7 @@ def _manifest(groups: list[str], clauses: list[dict[str, Any]]) -> Manifest:
             ],
             "policy": clauses,
             "registrars": [{"id": "reg", "name": "Registrar", "signing_key": KEYS[0].public.hex()}],
+            "codes_per_voter": 1,
             "witnesses": [],
             "board": {"key": _BOARD_KEY.to_text()},
         }

@@ -6,7 +6,7 @@ CLI command reads, so the demo can be counted with the real commands afterwards:
     DIR/election/      the board folder (the operator's)
     DIR/trustee-N/     trustee N's keys and ceremony state (seven trustees in three groups)
     DIR/witness-N/     the two witnesses' keys and the last checkpoint each co-signed
-    DIR/codes.txt      every voter's credential code, one `region code` line each
+    DIR/codes.txt      every voter's credential codes, one `region code code` line each
     DIR/count.sh       closes voting early and counts with the real `referendum` commands
 
 The manifest's voting period runs from an hour ago to 30 days from now, so the booth
@@ -30,9 +30,16 @@ from referendum.ballot import encrypt_ballot
 from referendum.board import WITNESS_KEY, SigningKey
 from referendum.board import Witness as BoardWitness
 from referendum.ceremony import TrusteeKeys
-from referendum.commands import p_kind
-from referendum.credentials import credential_key, issue_credentials
-from referendum.demo import TRUSTEES, cosign_now, manifest_text, region_sizes, run_ceremony
+from referendum.credentials import credential_key
+from referendum.demo import (
+    REGISTRARS,
+    TRUSTEES,
+    co_issue,
+    cosign_now,
+    manifest_text,
+    region_sizes,
+    run_ceremony,
+)
 from referendum.demo_manifest import REGIONS
 from referendum.election import Election
 from referendum.group import RandomSource, SeededRandom, system_random
@@ -54,15 +61,15 @@ class DemoElection:
     election: Path
     referendum: str
     fingerprint: str
-    codes: list[tuple[str, str]]  # (region, code), every voter
+    codes: list[tuple[str, tuple[str, ...]]]  # (region, codes: one per registrar), every voter
     voted: int  # how many of the first voters of codes have voted
     ballots: int
     challenged: int
 
-    def to_try(self, n: int = 3) -> list[tuple[str, str]]:
+    def to_try(self, n: int = 3) -> list[tuple[str, tuple[str, ...]]]:
         """Gives back n codes of voters who have not voted yet, from different regions."""
         fresh = self.codes[self.voted :]
-        picked: list[tuple[str, str]] = []
+        picked: list[tuple[str, tuple[str, ...]]] = []
         for region, _ in REGIONS:
             picked += [c for c in fresh if c[0] == region][:1]
         picked += [c for c in fresh if c not in picked]
@@ -145,9 +152,9 @@ def prepare_demo(
     trustee_keys = [
         TrusteeKeys.generate(rng(f"trustee-keys/{i}")) for i in range(1, len(TRUSTEES) + 1)
     ]
-    registrar = Ed25519Key.generate(rng("registrar"))
+    registrars = [Ed25519Key.generate(rng(f"registrar/{rid}")) for rid, _ in REGISTRARS]
     witness_keys = [SigningKey.generate(name, WITNESS_KEY, rng(name)) for name in WITNESSES]
-    text = manifest_text(trustee_keys, registrar, witness_keys, rng("manifest"), voting=voting)
+    text = manifest_text(trustee_keys, registrars, witness_keys, rng("manifest"), voting=voting)
     if booth is not None:
         text = f"booth = {json.dumps(booth)}\n{text}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,13 +164,9 @@ def prepare_demo(
         m = election.manifest
         say(f"key ceremony: {len(TRUSTEES)} trustees, policy {m.policy.describe()}")
         states = run_ceremony(election, trustee_keys, rng)
-        codes: list[tuple[str, str]] = []
+        codes: list[tuple[str, tuple[str, ...]]] = []
         for region, count in region_sizes(voters).items():
-            issued, payloads = issue_credentials(
-                m, "cec", registrar, region, count, rng(f"codes/{region}")
-            )
-            election.post_many([(p_kind(p), p, None) for p in payloads])
-            codes += [(region, code) for code in issued]
+            codes += [(region, c) for c in co_issue(election, registrars, region, count, rng)]
         witnesses = [BoardWitness(k, m.board_key) for k in witness_keys]
         cosign_now(election, witnesses)
         election.open_voting()
@@ -177,9 +180,9 @@ def prepare_demo(
         codes = spread + [c for c in codes if c not in spread]
         voted = min(SIMULATED, len(codes) // 2)
         challenged = 0
-        for n, (region, code) in enumerate(codes[:voted]):
+        for n, (region, letters) in enumerate(codes[:voted]):
             question = m.ballot_style(region)[0]
-            credential = credential_key(m.fingerprint, code)
+            credential = credential_key(m.fingerprint, letters)
             if n == 0:  # this voter checks the device first: a Benaloh challenge
                 prepared = encrypt_ballot(
                     m, key, region, {question.id: [0, 1]}, credential, rng(f"spoil/{n}")
@@ -202,7 +205,7 @@ def prepare_demo(
         latest = w.latest.to_text() if w.latest is not None else None
         value = {"format": "referendum-witness/1", "name": k.name, "seed": k.seed.hex()}
         _write_secret(folder / f"witness-{n}" / "witness.json", _json({**value, "latest": latest}))
-    _write_secret(folder / "codes.txt", "".join(f"{r} {c}\n" for r, c in codes))
+    _write_secret(folder / "codes.txt", "".join(f"{r} {' '.join(c)}\n" for r, c in codes))
     script = folder / "count.sh"
     script.write_text(count_script(fingerprint))
     script.chmod(0o755)

@@ -91,6 +91,7 @@ class Report:
             "spoiled": self.spoiled,
             **({"spoiled_omitted": self.spoiled_omitted} if self.spoiled_omitted else {}),
             "lookups": [f.to_json() for f in self.findings],
+            "credentials": self.credentials(),
             "results": None,
             "decrypted_by": None,
         }
@@ -98,6 +99,18 @@ class Report:
             out["results"] = results_payload(self.manifest, self.results)
             out["decrypted_by"] = self.decrypted_by()
         return out
+
+    def credentials(self) -> dict[str, Any] | None:
+        """Gives back who issued the credentials (section 10.1): codes per voter, whether
+        the manifest is a single-registrar rehearsal, and each region's co-issuers."""
+        if self.manifest is None:
+            return None
+        m = self.manifest
+        return {
+            "codes_per_voter": m.codes_per_voter,
+            "rehearsal": m.rehearsal,
+            "co_issuers": {r.id: [g.id for g in m.co_issuers(r.id)] for r in m.regions},
+        }
 
     def decrypted_by(self) -> dict[str, Any] | None:
         """Gives back who took part in the decryption (section 14.3), None before results:

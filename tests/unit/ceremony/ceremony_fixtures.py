@@ -62,7 +62,7 @@ def make_manifest(
     rng = SeededRandom(f"manifest-{rid}")
     groups = groups or ["trustees"] * len(keys)
     value: dict[str, Any] = {
-        "format": "referendum-manifest/2",
+        "format": "referendum-manifest/3",
         "id": rid,
         "languages": ["en"],
         "title": {"en": "A referendum"},
@@ -92,6 +92,7 @@ def make_manifest(
                 "signing_key": Ed25519Key.generate(rng).public.hex(),
             }
         ],
+        "codes_per_voter": 1,
         "witnesses": [{"name": w.name, "key": w.verifier().to_text()} for w in (witnesses or [])],
         "board": {"key": BOARD.verifier().to_text()},
     }
