@@ -1,4 +1,5 @@
-"""Writes vectors/credentials/codes.json: credential codes, check characters and keys.
+"""Writes vectors/credentials/codes.json and parts.json: codes, check characters, parts,
+credential keys, their signatures and the registrars' digests (protocol.md section 10).
 
 Run: .venv/bin/python scripts/make_credential_vectors.py   (rewrites vectors/credentials/)
 
@@ -6,8 +7,9 @@ The file is committed and then fixed: tests/vectors/test_credential_vectors.py c
 code against it, and the browser booth will check its JavaScript against the same file.
 Rerun this only when protocol.md section 10 changes, and say so in the commit.
 
-Each case has `desc` and `want_err`: null for a code that must be accepted (then
-`normalized`, `check`, `seed` and `public_key` give the expected results), or the reason
+Each case of codes.json has `desc` and `want_err`: null for a code that must be accepted
+(then `normalized`, `check`, and the code's part: `scalar` a, 32 bytes little-endian, and
+`point` A = a*B), or the reason
 a typed code must be refused: "character" (a character not used in codes), "length"
 (not 20 code characters once spaces and hyphens are dropped) or "check" (the check
 character does not match).
@@ -20,19 +22,27 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pysodium
+
 from referendum.codes import LOOKALIKES
 from referendum.credentials import (
     CODE_ALPHABET,
     CredentialCodeError,
     check_character,
     credential_key,
+    credential_part,
     format_code,
     generate_code,
     normalize_code,
+    roll_digest,
 )
 from referendum.group import SeededRandom, transcript
+from referendum.signing import message_to_sign
 
 OUT = Path(__file__).resolve().parent.parent / "vectors" / "credentials" / "codes.json"
+PARTS = OUT.parent / "parts.json"
+#: The order of Ed25519's prime-order group (RFC 8032 5.1).
+L = 2**252 + 27742317777372353535851937790883648493
 FINGERPRINT = bytes.fromhex("f1" * 32)
 EXAMPLE_DATA = "7K2QDM9XPAF3D8WR4TZ"
 
@@ -70,19 +80,25 @@ def _generation() -> list[dict[str, Any]]:
     return cases
 
 
+def _scalar(normalized: str) -> bytes:
+    """The part's scalar computed with Python integers (section 10.3), not libsodium."""
+    wide = hashlib.sha512(transcript("credential-part", FINGERPRINT, normalized)).digest()
+    return (int.from_bytes(wide, "little") % L).to_bytes(32, "little")
+
+
 def _valid(desc: str, typed: str) -> dict[str, Any]:
     normalized = normalize_code(typed)
-    seed = hashlib.sha512(transcript("credential", FINGERPRINT, normalized)).digest()[:32]
-    key = credential_key(FINGERPRINT, typed)
-    assert key.seed == seed
+    scalar = _scalar(normalized)
+    point = credential_part(FINGERPRINT, typed)
+    assert credential_key(FINGERPRINT, typed).public == point
     return {
         "desc": desc,
         "typed": typed,
         "want_err": None,
         "normalized": normalized,
         "check": normalized[-1],
-        "seed": seed.hex(),
-        "public_key": key.public.hex(),
+        "scalar": scalar.hex(),
+        "point": point.hex(),
     }
 
 
@@ -176,7 +192,7 @@ def main() -> None:
             "Credential codes (protocol.md 10.2): generation from 12 random bytes, "
             "normalization of typed codes (Cyrillic look-alikes included), the Damm check "
             "character over GF(32), and the "
-            "derived Ed25519 keys (10.3) for the fingerprint below"
+            "part each code contributes to a credential key (10.3) for the fingerprint below"
         ),
         "alphabet": CODE_ALPHABET,
         "fingerprint": FINGERPRINT.hex(),
@@ -191,6 +207,97 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(document, indent=2) + "\n")
     print(f"wrote {OUT}")
+    PARTS.write_text(json.dumps(_parts_document(), indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {PARTS}")
+
+
+def _sum_scalars(scalars: list[bytes]) -> bytes:
+    total = sum(int.from_bytes(x, "little") for x in scalars) % L
+    return total.to_bytes(32, "little")
+
+
+def _credential(desc: str, typed: list[str], message: bytes) -> dict[str, Any]:
+    key = credential_key(FINGERPRINT, typed)
+    scalar = _sum_scalars([_scalar(normalize_code(t)) for t in typed])
+    assert key.scalar == scalar
+    signature = key.sign(message)
+    pysodium.crypto_sign_verify_detached(signature, message, key.public)  # RFC 8032
+    return {
+        "desc": desc,
+        "codes": typed,
+        "scalar": scalar.hex(),
+        "public_key": key.public.hex(),
+        "message": message.hex(),
+        "signature": signature.hex(),
+    }
+
+
+def _refused(desc: str, typed: list[str], want_err: str, part: int) -> dict[str, Any]:
+    try:
+        credential_key(FINGERPRINT, typed)
+    except CredentialCodeError as exc:
+        if (exc.reason, exc.part) != (want_err, part):
+            raise AssertionError(f"{desc}: got {exc.reason} part {exc.part}") from None
+        return {"desc": desc, "codes": typed, "want_err": want_err, "part": part}
+    raise AssertionError(f"{desc}: accepted")
+
+
+def _parts_document() -> dict[str, Any]:
+    rng = SeededRandom("vectors/credentials/parts")
+    a, b, c = (generate_code(rng) for _ in range(3))
+    parts = []
+    for code in (a, b, c):
+        normalized = normalize_code(code)
+        parts.append(
+            {
+                "code": code,
+                "canonical": normalized,
+                "scalar": _scalar(normalized).hex(),
+                "point": credential_part(FINGERPRINT, code).hex(),
+            }
+        )
+    ballot = message_to_sign(FINGERPRINT, "ballot", {"example": "the signed bytes of 8.2.2"})
+    credentials = [
+        _credential("two codes, as the demo's voters have", [a, b], ballot),
+        _credential("the same two codes in the other order: the same key", [b, a], ballot),
+        _credential(
+            "two codes, typed in lower case with spaces", [a.lower(), b.replace("-", " ")], b""
+        ),
+        _credential("three codes", [a, b, c], b"any message"),
+        _credential("one code (a rehearsal referendum, codes_per_voter = 1)", [a], ballot),
+    ]
+    typo = b[:-1] + CODE_ALPHABET[(CODE_ALPHABET.index(b[-1]) + 1) % 32]
+    refused = [
+        _refused("the same code typed twice", [a, a], "same", 2),
+        _refused("the same code, once in lower case", [a, a.lower()], "same", 2),
+        _refused("a typo in the second code", [a, typo], "check", 2),
+        _refused("a typo in the first code", [typo, a], "check", 1),
+        _refused("the second code too short", [a, b[:-2]], "length", 2),
+        _refused("a character not used in codes in the first", ["U" + a[1:], b], "character", 1),
+    ]
+    points = [bytes.fromhex(p["point"]) for p in parts]
+    chain = [b"".join(points[:2]), points[2]]
+    digest = {
+        "desc": "a registrar's digest over two batches: [A_a, A_b], then [A_c] (10.4)",
+        "region": "north",
+        "registrar": "reg-a",
+        "batches": [[p.hex() for p in points[:2]], [points[2].hex()]],
+        "digest": roll_digest(FINGERPRINT, "north", "reg-a", chain),
+    }
+    return {
+        "description": (
+            "Co-issued credentials (protocol.md 10.3, 10.4): the part of each code, the "
+            "credential key of a voter's codes (their parts summed, in any order), an "
+            "Ed25519 signature made with the summed scalar, codes a booth must refuse, and "
+            "a registrar's digest chain, for the fingerprint below"
+        ),
+        "fp": FINGERPRINT.hex(),
+        "l": str(L),
+        "parts": parts,
+        "credentials": credentials,
+        "refused": refused,
+        "digest": digest,
+    }
 
 
 if __name__ == "__main__":

@@ -70,13 +70,15 @@ VOTES: list[tuple[str, dict[str, list[int]]]] = [
     ("r2", {"q1": [0, 1]}),
 ]
 VOTERS = {"r1": 3, "r2": 2, "r3": 1}
+#: Every region's credentials are co-issued by both (codes_per_voter = 2).
+REGISTRARS = ("reg", "reg-2")
 #: The combination worked through step by step: trustee 4 is in both quorums.
 WORKED = [2, 4]
 
 
 def manifest_json(
     keys: Sequence[TrusteeKeys],
-    registrar: Ed25519Key,
+    registrars: Sequence[Ed25519Key],
     board: SigningKey,
     witnesses: Sequence[SigningKey],
 ) -> dict[str, Any]:
@@ -116,8 +118,11 @@ def manifest_json(
         ],
         "policy": POLICY,
         "ceremony": DEADLINES,
-        "registrars": [{"id": "reg", "name": "Registrar", "signing_key": registrar.public.hex()}],
-        "codes_per_voter": 1,
+        "registrars": [
+            {"id": rid, "name": f"Registrar {rid}", "signing_key": k.public.hex()}
+            for rid, k in zip(REGISTRARS, registrars, strict=True)
+        ],
+        "codes_per_voter": len(REGISTRARS),
         "witnesses": [{"name": w.name, "key": w.verifier().to_text()} for w in witnesses],
         "witness_quorum": 2,
         "board": {"key": board.verifier().to_text()},
@@ -156,10 +161,10 @@ def _resign(key: Ed25519Key, fp: bytes, payload: dict[str, Any]) -> dict[str, An
 def main(out: Path = OUT) -> None:
     rng = SeededRandom("vectors/decryption")
     keys = [TrusteeKeys.generate(rng) for _ in GROUPS]
-    registrar = Ed25519Key.generate(rng)
+    registrars = [Ed25519Key.generate(rng) for _ in REGISTRARS]
     board_key = SigningKey.generate("board.vectors", BOARD_KEY, rng)
     witnesses = [SigningKey.generate(f"witness-{w}", WITNESS_KEY, rng) for w in (1, 2)]
-    value = manifest_json(keys, registrar, board_key, witnesses)
+    value = manifest_json(keys, registrars, board_key, witnesses)
     manifest = Manifest.from_json(value)
     fp = manifest.fingerprint
     present = [i for i in range(1, len(GROUPS) + 1) if i != ABSENT]
@@ -184,18 +189,24 @@ def main(out: Path = OUT) -> None:
     finals = {i: s.final_shares for i, s in states.items()}
     finals[ABSENT] = late.final_shares_from(manifest, ceremony)
 
-    codes: dict[str, list[str]] = {}
+    codes: dict[str, list[tuple[str, ...]]] = {}
     for region, count in VOTERS.items():
-        codes[region], payloads = issue_credentials(manifest, "reg", registrar, region, count, rng)
-        for p in payloads:
-            b.post("credentials.close" if "count" in p else "credentials", p)
+        # Both registrars commit, then post their parts, then close (section 10.4).
+        issued = [
+            issue_credentials(manifest, rid, k, region, count, rng)
+            for rid, k in zip(REGISTRARS, registrars, strict=True)
+        ]
+        for kind_payloads in zip(*(i.payloads for i in issued), strict=True):
+            for kind, payload in kind_payloads:
+                b.post(kind, payload)
+        codes[region] = list(zip(*(i.codes for i in issued), strict=True))
     key = ceremony.public_key
     b.post("voting.open", {"public_key": key.to_bytes().hex()})
     used = {region: 0 for region in VOTERS}
     for region, choices in VOTES:
-        code = codes[region][used[region]]
+        letters = codes[region][used[region]]
         used[region] += 1
-        ballot = encrypt_ballot(manifest, key, region, choices, credential_key(fp, code), rng)
+        ballot = encrypt_ballot(manifest, key, region, choices, credential_key(fp, letters), rng)
         b.post("ballot", ballot.payload)
     b.post("voting.close", {"ballots": len(VOTES), "spoiled": 0})
     for t in b.state.tallies:

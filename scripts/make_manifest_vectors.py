@@ -44,6 +44,7 @@ ORDER = 2**252 + 27742317777372353535851937790883648493
 TRUSTEE_SEED = bytes([1]) * 32
 TRUSTEE_BOX_SECRET = bytes([2]) * 32
 REGISTRAR_SEED = bytes([3]) * 32
+MISSION_SEED = bytes([4]) * 32
 BOARD_SEED = bytes([4]) * 32
 
 
@@ -88,9 +89,14 @@ def small_manifest() -> dict[str, Any]:
         ],
         "policy": [{"at_least": 1, "of": ["trustees"]}],
         "registrars": [
-            {"id": "cec", "name": "CEC", "signing_key": Ed25519Key(REGISTRAR_SEED).public.hex()}
+            {"id": "cec", "name": "CEC", "signing_key": Ed25519Key(REGISTRAR_SEED).public.hex()},
+            {
+                "id": "mission",
+                "name": "Observer mission",
+                "signing_key": Ed25519Key(MISSION_SEED).public.hex(),
+            },
         ],
-        "codes_per_voter": 1,
+        "codes_per_voter": 2,
         "witnesses": [],
         "board": {"key": _board().verifier().to_text()},
     }
@@ -116,13 +122,13 @@ def _template_toml() -> tuple[str, SigningKey]:
                 )
             )
         blocks.append(key_block("trustees", fields))
-    registrar = Ed25519Key.generate(rng)
-    blocks.append(
-        key_block(
-            "registrars",
-            [("id", "cec"), ("name", "Central registrar"), ("signing_key", registrar.public.hex())],
+    for rid, name in (("cec", "Central registrar"), ("mission", "Observer mission registrar")):
+        registrar = Ed25519Key.generate(rng)
+        blocks.append(
+            key_block(
+                "registrars", [("id", rid), ("name", name), ("signing_key", registrar.public.hex())]
+            )
         )
-    )
     witness = SigningKey.generate("observer-1", WITNESS_KEY, rng)
     blocks.append(
         key_block(
@@ -178,7 +184,7 @@ def _manifests() -> list[dict[str, Any]]:
     cases = [
         _valid_manifest("protocol.md 9.3 worked example", base),
         _valid_manifest(
-            "the demo template with three trustees, a registrar and a witness (from TOML);"
+            "the demo template with three trustees, two registrars and a witness (from TOML);"
             " trustee 1 and the witness have display names",
             from_toml.to_json(),
             toml,
@@ -200,6 +206,12 @@ def _manifests() -> list[dict[str, Any]]:
     booth["booth"] = "sha256:" + hashlib.sha256(b"a booth build listing").hexdigest()
     cases.append(_valid_manifest("the worked example naming a web booth", booth))
 
+    # issue 14: one registrar alone issues each credential, labelled (protocol.md 9.2.2)
+    rehearsal = copy.deepcopy(base)
+    rehearsal["registrars"] = rehearsal["registrars"][:1]
+    rehearsal["codes_per_voter"] = 1
+    cases.append(_valid_manifest("a single-registrar rehearsal (codes_per_voter 1)", rehearsal))
+
     def broken(desc: str, field: str, path: tuple[Any, ...], new: Any = None) -> None:
         value = copy.deepcopy(base)
         target = value
@@ -213,6 +225,17 @@ def _manifests() -> list[dict[str, Any]]:
             target[path[-1]] = new
         cases.append(_invalid_manifest(desc, value, field))
 
+    broken(
+        "codes_per_voter 2 with region r1 served by one registrar",
+        "manifest.codes_per_voter",
+        ("registrars", 1),
+    )
+    broken(
+        "codes_per_voter 3 with two registrars", "manifest.codes_per_voter", ("codes_per_voter",), 3
+    )
+    broken("codes_per_voter 0", "manifest.codes_per_voter", ("codes_per_voter",), 0)
+    broken("codes_per_voter 5", "manifest.codes_per_voter", ("codes_per_voter",), 5)
+    broken("no codes_per_voter", "manifest", ("codes_per_voter",))
     broken(
         "a policy clause asking for more trustees than its groups hold",
         "manifest.policy[0].at_least",

@@ -19,7 +19,7 @@ from manifest_fixtures import toml_key_blocks as blocks
 from referendum.board.keys import BOARD_KEY, WITNESS_KEY, SigningKey
 from referendum.canonical import canonical_json, parse_json
 from referendum.ceremony import TrusteeKeys
-from referendum.demo import TRUSTEES, manifest_text
+from referendum.demo import REGISTRARS, TRUSTEES, manifest_text
 from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render
 from referendum.group import SeededRandom
 from referendum.manifest import FORMAT, Manifest, ManifestError, load_manifest_toml
@@ -764,26 +764,68 @@ def test_registrars_serve_every_region_unless_they_list_some() -> None:
     value = manifest_json()
     m = Manifest.from_json(value)
     assert m.registrar("cec").regions == ("north", "south")  # no member: every region
+    assert [g.id for g in m.co_issuers("north")] == ["cec", "abroad"]
+    desk = Ed25519Key.generate(SeededRandom("north desk")).public.hex()
+    value["registrars"].append(
+        {"id": "north-desk", "name": "North desk", "signing_key": desk, "regions": ["north"]}
+    )
     value["registrars"][1]["regions"] = ["south"]
     bound = Manifest.from_json(value)
     assert bound.registrar("abroad").regions == ("south",)
     assert bound.registrar("cec").regions == ("north", "south")
+    assert [g.id for g in bound.co_issuers("north")] == ["cec", "north-desk"]
+    assert [g.id for g in bound.co_issuers("south")] == ["cec", "abroad"]
     assert bound.to_json()["registrars"][1]["regions"] == ["south"]
     assert "regions" not in bound.to_json()["registrars"][0]  # nothing is filled in
     assert bound.fingerprint != m.fingerprint
     # Listing every region serves the same regions, but it is another canonical form.
+    del value["registrars"][2]
     value["registrars"][1]["regions"] = ["south", "north"]
     listed = Manifest.from_json(value)
     assert listed.registrar("abroad").regions == ("south", "north")
     assert listed.fingerprint not in (m.fingerprint, bound.fingerprint)
 
 
+def test_every_region_is_served_by_codes_per_voter_registrars() -> None:
+    value = manifest_json()
+    assert Manifest.from_json(value).codes_per_voter == 2
+    assert not Manifest.from_json(value).rehearsal
+    value["registrars"][1]["regions"] = ["south"]
+    with pytest.raises(
+        ManifestError,
+        match=r"^manifest.codes_per_voter: region 'north' is served by 1 registrar \(cec\), "
+        "want 2$",
+    ):
+        Manifest.from_json(value)
+    value["codes_per_voter"] = 1
+    with pytest.raises(ManifestError, match="region 'south' is served by 2 registrars"):
+        Manifest.from_json(value)
+    del value["registrars"][1]
+    rehearsal = Manifest.from_json(value)
+    assert rehearsal.rehearsal and rehearsal.codes_per_voter == 1
+    for bad in (0, 5, "2", True, None):
+        value["codes_per_voter"] = bad
+        with pytest.raises(ManifestError, match="manifest.codes_per_voter"):
+            Manifest.from_json(value)
+    del value["codes_per_voter"]
+    with pytest.raises(ManifestError, match="codes_per_voter"):
+        Manifest.from_json(value)
+
+
 def test_a_registrar_block_in_toml_may_list_regions() -> None:
-    text = _toml().replace('id = "abroad"', 'id = "abroad"\nregions = ["kherson"]', 1)
+    # A rehearsal (one registrar per region): cec serves three oblasts, abroad kherson.
+    others = '["donetsk", "luhansk", "zaporizhzhia"]'
+    text = (
+        _toml()
+        .replace('id = "abroad"', 'id = "abroad"\nregions = ["kherson"]', 1)
+        .replace('id = "cec"', f'id = "cec"\nregions = {others}', 1)
+        .replace("codes_per_voter = 2", "codes_per_voter = 1", 1)
+    )
     assert text != _toml()
     m = load_manifest_toml(text, BOARD.verifier())
     assert m.registrar("abroad").regions == ("kherson",)
-    assert m.registrar("cec").regions == tuple(r for r, _ in REGIONS)
+    assert m.registrar("cec").regions == ("donetsk", "luhansk", "zaporizhzhia")
+    assert [g.id for g in m.co_issuers("kherson")] == ["abroad"]
 
 
 def test_display_names_are_optional_and_part_of_the_fingerprint() -> None:
@@ -1079,7 +1121,8 @@ def test_key_blocks_quote_what_toml_needs_quoted() -> None:
         "registrars", [("id", "cec"), ("name", 'The "CEC" \\ Kyiv'), ("signing_key", "0")]
     )
     assert 'name = "The \\"CEC\\" \\\\ Kyiv"' in block
-    text = render([*blocks()[:3], block.replace('"0"', f'"{REGISTRAR_KEYS["cec"].public.hex()}"')])
+    cec = block.replace('"0"', f'"{REGISTRAR_KEYS["cec"].public.hex()}"')
+    text = render([*blocks()[:3], cec, *blocks()[4:]])
     assert load_manifest_toml(text, BOARD.verifier()).registrar("cec").name == 'The "CEC" \\ Kyiv'
 
 
@@ -1163,10 +1206,10 @@ def test_the_demo_names_every_trustee_registrar_and_witness_in_its_three_languag
     rng = SeededRandom("demo-display")
     keys = [TrusteeKeys.generate(rng) for _ in TRUSTEES]
     witnesses = [SigningKey.generate(n, WITNESS_KEY, rng) for n in ("observer-osce", "observer-un")]
-    text = manifest_text(keys, Ed25519Key.generate(rng), witnesses, rng)
+    text = manifest_text(keys, [Ed25519Key.generate(rng) for _ in REGISTRARS], witnesses, rng)
     m = load_manifest_toml(text, BOARD.verifier())
     entries = [*m.trustees, *m.registrars, *m.witnesses]
-    assert len(entries) == 10
+    assert len(entries) == 11  # 7 trustees, 2 registrars, 2 witnesses
     for entry in entries:
         assert entry.display is not None and set(entry.display) == {"uk", "ru", "en"}
     assert m.trustee(5).display == {
@@ -1175,5 +1218,5 @@ def test_the_demo_names_every_trustee_registrar_and_witness_in_its_three_languag
         "en": "OSCE observer",
     }
     # Every party's Ukrainian and Russian names differ from each other and from the others'.
-    assert len({e.display["uk"] for e in entries if e.display}) == 10
-    assert len({e.display["ru"] for e in entries if e.display}) == 10
+    assert len({e.display["uk"] for e in entries if e.display}) == 11
+    assert len({e.display["ru"] for e in entries if e.display}) == 11
