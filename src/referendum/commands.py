@@ -171,6 +171,16 @@ def _init(args: argparse.Namespace) -> None:
         _say(f"fingerprint {m.fingerprint.hex()}")
         if m.booth is not None:
             _say(f"booth {m.booth}: the server serves only this build of the web pages")
+        if m.rehearsal:
+            _say(
+                "rehearsal: one registrar per region (codes_per_voter = 1): a registrar that"
+                " kept its codes could vote for abstainers; not for a real vote"
+            )
+        else:
+            _say(
+                f"credentials: every voter gets {m.codes_per_voter} codes, one from each"
+                " registrar serving its region"
+            )
         _say("publish the fingerprint: every party checks it before taking part")
 
 
@@ -654,7 +664,7 @@ def _credentials(args: argparse.Namespace) -> None:
             f"{args.count} codes for {args.region} in {out}; commitment to their parts"
             f" posted (board entry {index})"
         )
-        _publish(election, folder, registrar.id, args.region)
+        _publish(election, folder, registrar.id, args.region, after_issue=True)
 
 
 def _voter_key(manifest: Manifest, codes: Sequence[str]) -> CredentialKey:
@@ -681,21 +691,50 @@ def _issue_file(folder: Path, region: str) -> Path:
     return folder / f"issue-{region}.json"
 
 
-def _publish(election: PartyBoard, folder: Path, registrar: str, region: str) -> None:
+def _publish(
+    election: PartyBoard, folder: Path, registrar: str, region: str, *, after_issue: bool = False
+) -> None:
     """Posts this registrar's parts for region not yet on the board and its close, once
-    every co-issuer committed (section 10.4); CommandError naming whom it waits for."""
+    every co-issuer committed (section 10.4); CommandError naming whom it waits for, or
+    after_issue (the commitment was just posted: a success) a note saying what to run."""
     pending = _issue_file(folder, region)
-    record = _read_json(pending, "issued credentials")
-    if not isinstance(record, dict) or record.get("format") != "referendum-issue/1":
-        raise CommandError(f"{pending}: not a referendum-issue/1 file")
+    record = _read_json(
+        pending,
+        f"issue of region {region} by this registrar",
+        f" (run `referendum credentials issue --region {region}` first)",
+    )
+    if (
+        not isinstance(record, dict)
+        or record.get("format") != "referendum-issue/1"
+        or (record.get("registrar"), record.get("region")) != (registrar, region)
+        or not isinstance(record.get("commit"), dict)
+        or not isinstance(record.get("batches"), list)
+    ):
+        raise CommandError(f"{pending}: not this registrar's referendum-issue/1 file for {region}")
     roll = election.state.roll
     try:
-        waiting = [g for g, count in roll.committed(region).items() if not count]
-        posted, closed = roll.posted(region, registrar)
+        digest, posted, closed = roll.posted(region, registrar)
     except KeyError as exc:
         raise CommandError(str(exc.args[0])) from None
+    if digest is None:  # the commitment never reached the board (a lost answer): post it
+        index = election.post(KIND_COMMIT, record["commit"])
+        _say(f"region {region}: commitment posted (board entry {index})")
+        digest = record["commit"].get("digest")
+        roll = election.state.roll
+    if digest != record["commit"].get("digest"):
+        raise CommandError(
+            f"region {region}: the board holds another commitment of registrar {registrar}"
+            f" ({digest}) than {pending}; these codes cannot be used (nothing was posted)"
+        )
+    waiting = [g for g, count in roll.committed(region).items() if not count]
     if closed:
         _say(f"region {region}: registrar {registrar} has already posted every part and closed")
+        return
+    if waiting and after_issue:
+        _say(
+            f"region {region}: waiting for {', '.join(waiting)} to commit; then post the parts"
+            f" with `referendum credentials publish --region {region}`"
+        )
         return
     if waiting:
         raise CommandError(

@@ -671,15 +671,26 @@ class CredentialRoll:
         index = self._index(region_id)
         return dict(zip(self._issuers[index], self._committed[index], strict=True))
 
-    def posted(self, region_id: str, registrar_id: str) -> tuple[int, bool]:
-        """Gives back (batches posted, closed) of a co-issuer in a region; KeyError if
-        either is unknown or the registrar does not serve the region."""
+    def posted(self, region_id: str, registrar_id: str) -> tuple[str | None, int, bool]:
+        """Gives back (the digest it committed to or None, batches posted, closed) of a
+        co-issuer in a region; KeyError if either is unknown or the registrar does not
+        serve the region."""
         index = self._index(region_id)
         try:
             p = self._issuers[index].index(registrar_id)
         except ValueError:
-            raise KeyError(f"registrar {registrar_id!r} does not serve {region_id!r}") from None
-        return self._posted[index][p], self._issuer_closed[index][p]
+            raise KeyError(
+                f"registrar {registrar_id!r} does not serve region {region_id!r}"
+            ) from None
+        digest = self._digests[index][p] if self._committed[index][p] else None
+        return digest, self._posted[index][p], self._issuer_closed[index][p]
+
+    def not_closed_by(self, region_id: str) -> list[str]:
+        """Gives back the co-issuers of the region that have not closed it, in manifest
+        order; KeyError for an unknown region."""
+        index = self._index(region_id)
+        closed = zip(self._issuers[index], self._issuer_closed[index], strict=True)
+        return [g for g, c in closed if not c]
 
     def all_closed(self) -> bool:
         """Gives back whether every region of the manifest is closed (section 10.5)."""

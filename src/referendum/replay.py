@@ -374,8 +374,12 @@ class Replay:
         if not self.ceremony.complete:
             raise BoardRuleError(f"{where}: the key ceremony is not complete")
         if not self.roll.all_closed():
-            open_regions = [r.id for r in self.manifest.regions if not self.roll.is_closed(r.id)]
-            raise BoardRuleError(f"{where}: credentials still open in {', '.join(open_regions)}")
+            open_regions = [
+                f"{r.id} (not closed by {', '.join(self.roll.not_closed_by(r.id))})"
+                for r in self.manifest.regions
+                if not self.roll.is_closed(r.id)
+            ]
+            raise BoardRuleError(f"{where}: credentials still open in {'; '.join(open_regions)}")
         try:
             key = element_from_hex(G, body["public_key"], f"{where}: public_key")
         except GroupError as exc:

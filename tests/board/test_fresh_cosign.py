@@ -14,7 +14,7 @@ from pathlib import Path
 from referendum.board import WITNESS_KEY, SigningKey
 from referendum.board.witness import Witness
 from referendum.ceremony import TrusteeKeys, TrusteeState
-from referendum.demo import TRUSTEES, manifest_text
+from referendum.demo import REGISTRARS, TRUSTEES, manifest_text
 from referendum.election import Election
 from referendum.group import SeededRandom
 from referendum.signing import Ed25519Key
@@ -34,9 +34,8 @@ def test_the_board_closes_a_step_when_the_witnesses_cosign_it_again_after_the_de
         SigningKey.generate(name, WITNESS_KEY, SeededRandom(f"fresh/{name}"))
         for name in ("observer-osce", "observer-un")
     ]
-    text = manifest_text(
-        keys, Ed25519Key.generate(SeededRandom("fresh/registrar")), witness_keys, SeededRandom("m")
-    )
+    registrars = [Ed25519Key.generate(SeededRandom(f"fresh/{rid}")) for rid, _ in REGISTRARS]
+    text = manifest_text(keys, registrars, witness_keys, SeededRandom("m"))
     with Election.create(tmp_path / "board", text, rng=SeededRandom("board")) as election:
         m = election.manifest
         deadline = _seconds(m.deadlines["commitment"])

@@ -73,7 +73,12 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run("witness keygen --dir {w}/witx --name obs-x")
     template = run("init --template")
     manifest = (
-        voting_now(template.replace("at_least = 3", "at_least = 2")) + "\n" + "\n".join(blocks)
+        # one registrar per region: a rehearsal (codes_per_voter = 1), one --code per voter
+        voting_now(template.replace("at_least = 3", "at_least = 2")).replace(
+            "codes_per_voter = 2", "codes_per_voter = 1"
+        )
+        + "\n"
+        + "\n".join(blocks)
     )
     (work / "manifest.toml").write_text(manifest)
     fingerprint = re.search(r"fingerprint (\w+)", run("init {w}/manifest.toml --election {w}/A"))
@@ -193,6 +198,18 @@ def _write(name: str, text: str | bytes, *, append: bool = False) -> Prep:
 
 def _remove(name: str) -> Prep:
     return lambda work: (work / name).unlink()
+
+
+def _other_commitment(name: str) -> Prep:
+    """An issue file whose commitment is not the one on the board (another run's)."""
+
+    def prep(work: Path) -> None:
+        path = work / name
+        data = json.loads(path.read_text())
+        data["commit"]["digest"] = "0" * 64
+        path.write_text(json.dumps(data))
+
+    return prep
 
 
 def _copy(source: str, target: str) -> Prep:
@@ -460,6 +477,27 @@ CASES = [
     ),
     _case(
         "ceremony",
+        "credentials publish --dir reg --election A --region donetsk",
+        r"reg/issue-donetsk\.json: no issue of region donetsk by this registrar here \(run"
+        r" `referendum credentials issue --region donetsk` first\)",
+        id="publish-before-issue",
+    ),
+    _case(
+        "rolls",
+        "credentials publish --dir reg --election A --region donetsk",
+        r"region donetsk: the board holds another commitment of registrar cec \([0-9a-f]{64}\)"
+        r" than reg/issue-donetsk\.json; these codes cannot be used \(nothing was posted\)",
+        _other_commitment("reg/issue-donetsk.json"),
+        id="publish-another-issue",
+    ),
+    _case(
+        "voting",
+        VOTE + " --code {code} --choice status=ukraine",
+        r"give --code 1 time, once for the code on each registrar's letter; got 2",
+        id="vote-two-codes-in-a-rehearsal",
+    ),
+    _case(
+        "ceremony",
         ISSUE.replace("new.txt", "manifest.toml"),
         r"manifest\.toml already exists; not overwriting voters' codes",
         id="codes-file-exists",
@@ -603,7 +641,8 @@ CASES = [
     _case(
         "ceremony",
         "open --election A",
-        r"credentials still open in donetsk, luhansk, kherson, zaporizhzhia",
+        r"credentials still open in donetsk \(not closed by cec\); luhansk \(not closed by cec\);"
+        r" kherson \(not closed by cec\); zaporizhzhia \(not closed by cec\)",
         id="open-before-rolls",
     ),
     _case(
@@ -618,7 +657,20 @@ CASES = [
         r"A already exists and is not empty",
         id="init-into-board",
     ),
-    _case("rolls", ISSUE, r"region 'donetsk' is already closed", id="issue-twice"),
+    _case(
+        "rolls",
+        ISSUE,
+        r"reg/issue-donetsk\.json exists: this registrar already issued region donetsk; post the"
+        r" rest with `referendum credentials publish --region donetsk`",
+        id="issue-twice",
+    ),
+    _case(
+        "rolls",
+        ISSUE,
+        r"registrar 'cec', region 'donetsk': already committed",
+        _remove("reg/issue-donetsk.json"),  # the board still refuses a second issue
+        id="issue-twice-without-the-issue-file",
+    ),
     _case(
         "rolls",
         VOTE + " --choice status=ukraine",

@@ -27,13 +27,13 @@ def voting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     folder = tmp_path_factory.mktemp("election") / "board"
     run = demo._Run(io.StringIO(), "election-tests")
     keys = [TrusteeKeys.generate(run.sub_rng(f"t{i}")) for i in range(len(demo.TRUSTEES))]
-    registrar = Ed25519Key.generate(run.sub_rng("r"))
+    registrars = [Ed25519Key.generate(run.sub_rng(f"r/{rid}")) for rid, _ in demo.REGISTRARS]
     witness = SigningKey.generate("observer-1", WITNESS_KEY, run.sub_rng("w"))
-    text = demo._manifest_text(run, keys, registrar, [witness])
+    text = demo._manifest_text(run, keys, registrars, [witness])
     with Election.create(folder, text, rng=run.sub_rng("board")) as election:
         demo.ceremony_on_a_clock(run, election, keys, [witness])
         election.clock = _in_period(election)
-        people = demo._credentials(run, election, registrar, 8)
+        people = demo._credentials(run, election, registrars, 8)
         election.open_voting()
     return folder, people
 
@@ -63,7 +63,7 @@ def _open(folder: Path, hours: float = 1) -> Election:
 
 def _ballot(election: Election, voter: Any, choice: int, seed: int) -> dict[str, Any]:
     m = election.manifest
-    key = credential_key(m.fingerprint, voter.code)
+    key = credential_key(m.fingerprint, voter.codes)
     vector = [1, 0] if choice == 0 else [0, 1]
     assert election.state.public_key is not None
     prepared = encrypt_ballot(

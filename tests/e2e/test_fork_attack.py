@@ -48,7 +48,7 @@ def _parties(root: Path, extra: str = "") -> tuple[list[Path], Path, list[Path],
     text = voting_now(
         TEMPLATE.replace(
             'at_least = 3, of = ["trustees"] }]', 'at_least = 2, of = ["trustees"] }]' + extra
-        )
+        ).replace("codes_per_voter = 2", "codes_per_voter = 1")  # one registrar: a rehearsal
     )
     manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "operator" / "board"

@@ -1,15 +1,17 @@
 """A real referendum run by separate parties: one process per command, one folder each.
 
-The organiser, three trustees (quorum 2), a registrar, a witness, the voters and an
-outside verifier only share what a real deployment shares: the manifest, the board's
-folder (standing in for the board server) and the exported record. Trustees keep their
-secrets in their own folders; the test checks no secret ever reaches a shared place.
+The organiser, three trustees (quorum 2), two registrars that co-issue every credential,
+a witness, the voters and an outside verifier only share what a real deployment shares:
+the manifest, the board's folder (standing in for the board server) and the exported
+record. Trustees keep their secrets in their own folders; the test checks no secret ever
+reaches a shared place. Each voter gets one code from each registrar.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,21 +44,10 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         block(run("trustee", "keygen", "--dir", str(d), "--name", f"Trustee {n}"))
         for n, d in enumerate(trustees, 1)
     ]
-    registrar = root / "registrar"
-    blocks.append(
-        block(
-            run(
-                "credentials",
-                "keygen",
-                "--dir",
-                str(registrar),
-                "--id",
-                "cec",
-                "--name",
-                "Central registrar",
-            )
-        )
-    )
+    registrars = {rid: root / f"registrar-{rid}" for rid in ("cec", "mission")}
+    for rid, folder in registrars.items():
+        keygen = ("credentials", "keygen", "--dir", str(folder), "--id", rid, "--name", rid)
+        blocks.append(block(run(*keygen)))
     witness = root / "witness"
     blocks.append(block(run("witness", "keygen", "--dir", str(witness), "--name", "observer-1")))
 
@@ -68,6 +59,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     manifest.write_text(text + "\n" + "\n".join(blocks))
     board = root / "board"
     out = run("init", str(manifest), "--election", str(board)).stdout
+    assert "credentials: every voter gets 2 codes, one from each registrar" in out
     fingerprint = re.search(r"fingerprint ([0-9a-f]{64})", out).group(1)
 
     for step in ("commit", "shares", "check", "confirm"):
@@ -79,39 +71,61 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert "joint key: " in status.stdout
 
     sizes = {"donetsk": 3, "luhansk": 1, "kherson": 1, "zaporizhzhia": 1}
-    codes: dict[str, list[str]] = {}
-    for region, count in sizes.items():
-        sheet = root / "registrar" / f"{region}-codes.txt"
-        run(
-            "credentials",
-            "issue",
-            "--dir",
-            str(registrar),
-            "--election",
-            str(board),
-            "--region",
-            region,
-            "--count",
-            str(count),
-            "--out",
-            str(sheet),
-        )
+    letters: dict[str, dict[str, list[str]]] = {rid: {} for rid in registrars}
+
+    def issue(rid: str, region: str, to: Path = board) -> subprocess.CompletedProcess[str]:
+        sheet = registrars[rid] / f"{region}-codes.txt"
+        at = ("--dir", str(registrars[rid]), "--election", str(to), "--region", region)
+        done = run("credentials", "issue", *at, "--count", str(sizes[region]), "--out", str(sheet))
         lines = [x for x in sheet.read_text().splitlines() if not x.startswith("#")]
-        codes[region] = [line.split(",")[2] for line in lines]
+        letters[rid][region] = [line.split(",")[2] for line in lines]
+        return done
+
+    for region in sizes:
+        first = issue("cec", region)  # commits; cannot post its parts before mission commits
+        assert "waiting for mission to commit" in first.stdout
+        early = run("credentials", "publish", "--dir", str(registrars["cec"]),
+                    "--election", str(board), "--region", region, ok=False)  # fmt: skip
+        assert early.returncode == 2 and "waiting for mission" in early.stderr
+        if region == "zaporizhzhia":
+            # mission's messages never reach the board (they went to a copy of it): its
+            # publish posts the commitment from its issue file, then the parts and close.
+            elsewhere = root / "board-copy"
+            shutil.copytree(board, elsewhere)
+            issue("mission", region, to=elsewhere)
+            again = run("credentials", "publish", "--dir", str(registrars["mission"]),
+                        "--election", str(board), "--region", region).stdout  # fmt: skip
+            assert "commitment posted" in again and "and the close posted" in again
+        else:
+            second = issue("mission", region)  # commits, then posts its parts and closes
+            assert "batches of parts and the close posted" in second.stdout
+        run("credentials", "publish", "--dir", str(registrars["cec"]),
+            "--election", str(board), "--region", region)  # fmt: skip
+    codes = {
+        region: list(zip(letters["cec"][region], letters["mission"][region], strict=True))
+        for region in sizes
+    }
     run("witness", "cosign", "--dir", str(witness), "--election", str(board))
     run("open", "--election", str(board))
 
-    def vote(code: str, option: str, *extra: str) -> subprocess.CompletedProcess[str]:
-        return run(
-            "vote", "--election", str(board), "--code", code, "--choice", f"status={option}", *extra
-        )
+    def vote(pair: tuple[str, str], option: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        at = ("--election", str(board), "--code", pair[0], "--code", pair[1])
+        return run("vote", *at, "--choice", f"status={option}", *extra)
 
     d = codes["donetsk"]
     challenged = vote(d[0], "russia", "--challenge")
     vote(d[0], "ukraine", "--receipt", str(root / "receipt.json"))
     vote(d[1], "russia")
     vote(d[1], "ukraine")  # a re-vote: this one counts
-    vote(d[2].lower().replace("-", " "), "russia")  # typed sloppily: still the same code
+    sloppy = (d[2][1].lower().replace("-", " "), d[2][0])  # another order, typed sloppily
+    vote(sloppy, "russia")
+    # One registrar's code alone, or its code twice, is not a credential (protocol.md 10.3).
+    cec_code = ("--code", codes["zaporizhzhia"][0][0])
+    at = ("vote", "--election", str(board), "--choice", "status=russia")
+    alone = run(*at, *cec_code, ok=False)
+    assert alone.returncode == 2 and "give --code 2 times" in alone.stderr
+    twice = run(*at, *cec_code, *cec_code, ok=False)
+    assert twice.returncode == 2 and "code 2 is code 1 again" in twice.stderr
     vote(codes["luhansk"][0], "russia")
     vote(codes["kherson"][0], "ukraine")
     # zaporizhzhia's voter stays home
@@ -167,6 +181,10 @@ def test_the_outside_verifier_confirms_the_count(referendum: dict[str, object]) 
 
 def test_the_operator_and_the_verifier_print_the_same_table(referendum: dict[str, object]) -> None:
     proc = run("verify", str(referendum["record"]))
+    assert (
+        "credentials: every voter's key is the sum of 2 parts, one from each registrar of its"
+        " region (cec, mission), each committed to before any was shown"
+    ) in proc.stdout
     table = proc.stdout[proc.stdout.index("Donetsk Oblast") :]
     assert (
         table.strip()
@@ -301,27 +319,30 @@ def test_a_registrar_block_names_its_regions(tmp_path: Path) -> None:
     ).stdout
     assert 'regions = ["donetsk", "luhansk"]' in out
     trustee = block(run("trustee", "keygen", "--dir", str(tmp_path / "t"), "--name", "T"))
-    text = (
-        TEMPLATE.replace("at_least = 3", "at_least = 1")
-        + "\n"
-        + trustee
-        + "\n"
-        + block(
+    others = [
+        block(
             run(
                 "credentials",
                 "keygen",
                 "--dir",
-                str(tmp_path / "r2"),
+                str(tmp_path / rid),
                 "--id",
-                "east2",
+                rid,
                 "--name",
-                "E",
+                rid.title(),
                 "--region",
-                "kherson",
+                region,
             )
         )
-    )
+        for rid, region in (("east2", "kherson"), ("south", "zaporizhzhia"))
+    ]
+    # A rehearsal: one registrar per region, each region served by exactly one.
+    template = TEMPLATE.replace("at_least = 3", "at_least = 1")
+    east = "".join(line + "\n" for line in out.splitlines() if not line.startswith("#"))
+    rehearsal = template.replace("codes_per_voter = 2", "codes_per_voter = 1")
+    text = "\n".join([rehearsal, trustee, east, *others])
     manifest = load_manifest_toml(text, SigningKey.generate("b", BOARD_KEY).verifier())
+    assert manifest.registrar("east").regions == ("donetsk", "luhansk")
     assert manifest.registrar("east2").regions == ("kherson",)
 
 

@@ -110,6 +110,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, o
     opens, closes = deadlines["confirm"], deadlines["confirm"] + dt.timedelta(days=1)
     text = (
         TEMPLATE.replace('policy = [{ at_least = 3, of = ["trustees"] }]', POLICY)
+        .replace("codes_per_voter = 2", "codes_per_voter = 1")  # one registrar: a rehearsal
         .replace('opens = "2027-03-01T06:00:00Z"', f'opens = "{_at(opens)}"')
         .replace('closes = "2027-03-14T18:00:00Z"', f'closes = "{_at(closes)}"')
     )
@@ -235,6 +236,16 @@ def test_the_verifier_confirms_the_count_and_who_took_part(referendum: dict[str,
     assert closed == {"commitment", "check", "reveal", "confirm"}
     text = run("verify", str(referendum["record"])).stdout
     assert "trustee 2 out of clause 1 in the ceremony: did not answer trustee 5's complaint" in text
+    # One registrar issued every credential: the verifier says it is a rehearsal (10.1).
+    assert report["credentials"] == {
+        "codes_per_voter": 1,
+        "rehearsal": True,
+        "co_issuers": {r: ["cec"] for r in ("donetsk", "luhansk", "kherson", "zaporizhzhia")},
+    }
+    assert (
+        "rehearsal: one registrar per region (codes_per_voter = 1): a registrar that kept its"
+        " codes could vote for abstainers"
+    ) in text
 
 
 def _replayed(record: Path, manifest: Manifest) -> Replay:

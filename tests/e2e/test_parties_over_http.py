@@ -2,7 +2,7 @@
 only thing they share is the board's URL and the referendum's fingerprint.
 
 The operator runs `referendum serve` on its board folder (the board key never leaves it)
-and its own commands there. Five trustees, a registrar, two witnesses and the voters each
+and its own commands there. Five trustees, two registrars, two witnesses and the voters each
 run their commands with --board URL --fingerprint FP from a folder that holds nothing but
 their own secrets and their own verified replica of the board. One trustee stays away from
 the count. The outside verifier confirms the results. Run on SQLite and on PostgreSQL.
@@ -111,10 +111,12 @@ def _referendum(
         block(run("trustee", "keygen", "--dir", str(d), "--name", f"Trustee {n}"))
         for n, d in enumerate(trustees, 1)
     ]
-    registrar = root / "registrar"
-    blocks.append(
-        block(run("credentials", "keygen", "--dir", str(registrar), "--id", "cec", "--name", "CEC"))
-    )
+    # Two registrars from different sides co-issue every credential (protocol.md 10).
+    registrars = {rid: root / f"registrar-{rid}" for rid in ("cec", "mission")}
+    blocks += [
+        block(run("credentials", "keygen", "--dir", str(d), "--id", rid, "--name", rid.upper()))
+        for rid, d in registrars.items()
+    ]
     witnesses = [root / f"witness-{n}" for n in (1, 2)]
     blocks += [
         block(run("witness", "keygen", "--dir", str(w), "--name", f"observer-{n}"))
@@ -142,15 +144,22 @@ def _referendum(
         assert "complete" in status and "clause 1: qualified dealers 1, 2, 3, 4, 5" in status
 
         sizes = {"donetsk": 3, "luhansk": 1, "kherson": 1, "zaporizhzhia": 1}
-        codes: dict[str, list[str]] = {}
+        letters: dict[str, dict[str, list[str]]] = {rid: {} for rid in registrars}
         for region, count in sizes.items():
-            sheet = registrar / f"{region}-codes.txt"
-            run(
-                "credentials", "issue", "--dir", str(registrar), *at,
-                "--region", region, "--count", str(count), "--out", str(sheet),
-            )  # fmt: skip
-            lines = [x for x in sheet.read_text().splitlines() if not x.startswith("#")]
-            codes[region] = [line.split(",")[2] for line in lines]
+            for rid, folder in registrars.items():  # cec commits first, waits for mission
+                sheet = folder / f"{region}-codes.txt"
+                run(
+                    "credentials", "issue", "--dir", str(folder), *at,
+                    "--region", region, "--count", str(count), "--out", str(sheet),
+                )  # fmt: skip
+                lines = [x for x in sheet.read_text().splitlines() if not x.startswith("#")]
+                letters[rid][region] = [line.split(",")[2] for line in lines]
+            cec = ("--dir", str(registrars["cec"]), *at, "--region", region)
+            assert "and the close posted" in run("credentials", "publish", *cec).stdout
+        codes = {
+            region: list(zip(letters["cec"][region], letters["mission"][region], strict=True))
+            for region in sizes
+        }
         run("witness", "cosign", "--dir", str(witnesses[0]), *at)
         # The second witness runs as a service from here on: it co-signs each new
         # checkpoint by itself, after checking every new entry.
@@ -163,8 +172,11 @@ def _referendum(
             )
         run("open", "--election", str(board))
 
-        def vote(code: str, option: str, *extra: str) -> subprocess.CompletedProcess[str]:
-            return run("vote", *at, "--code", code, "--choice", f"status={option}", *extra)
+        def vote(
+            pair: tuple[str, ...], option: str, *extra: str
+        ) -> subprocess.CompletedProcess[str]:
+            typed = [arg for code in pair for arg in ("--code", code)]
+            return run("vote", *at, *typed, "--choice", f"status={option}", *extra)
 
         d = codes["donetsk"]
         voter = root / "voter"
@@ -209,7 +221,7 @@ def _referendum(
             "published": published,
             "observer": observer,
             "trustees": trustees,
-            "folders": [*trustees, registrar, *witnesses, voter],
+            "folders": [*trustees, *registrars.values(), *witnesses, voter],
             "url": url,
         }
     finally:

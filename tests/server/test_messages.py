@@ -31,10 +31,12 @@ JSON = {"Content-Type": "application/json"}
 
 
 class Board:
-    def __init__(self, folder: Path, client: TestClient, registrar: Ed25519Key, witness: Any):
+    def __init__(
+        self, folder: Path, client: TestClient, registrars: list[Ed25519Key], witness: Any
+    ) -> None:
         self.folder = folder
         self.client = client
-        self.registrar = registrar
+        self.registrars = registrars  # demo.REGISTRARS' keys: they co-issue every region
         self.witness = witness
 
     def size(self) -> int:
@@ -51,15 +53,15 @@ def board(tmp_path: Path) -> Iterator[Board]:
     folder = tmp_path / "board"
     run = demo._Run(io.StringIO(), "messages-tests")
     keys = [TrusteeKeys.generate(run.sub_rng(f"t{i}")) for i in range(len(demo.TRUSTEES))]
-    registrar = Ed25519Key.generate(run.sub_rng("r"))
+    registrars = [Ed25519Key.generate(run.sub_rng(f"r/{rid}")) for rid, _ in demo.REGISTRARS]
     witness = SigningKey.generate("observer-1", WITNESS_KEY, run.sub_rng("w"))
-    text = demo._manifest_text(run, keys, registrar, [witness])
+    text = demo._manifest_text(run, keys, registrars, [witness])
     with Election.create(folder, text, rng=run.sub_rng("board")) as election:
         demo.ceremony_on_a_clock(run, election, keys, [witness])
     app = create_app(folder)
     try:
         with TestClient(app) as client:
-            yield Board(folder, client, registrar, witness)
+            yield Board(folder, client, registrars, witness)
     finally:
         app.state.close()
 
@@ -73,13 +75,18 @@ def _slug(response: Any, status: int, slug: str) -> str:
 
 
 def _batches(board: Board, count: int = 3) -> list[dict[str, Any]]:
+    """Gives back the first registrar's batches for the first region, once both
+    registrars' commitments are on the board (protocol.md 10.4)."""
     with Election.open(board.folder) as e:
         manifest = e.manifest
-    registrar = manifest.registrars[0]
-    _, payloads = issue_credentials(
-        manifest, registrar.id, board.registrar, registrar.regions[0], count
-    )
-    return payloads
+    region = manifest.regions[0].id
+    issued = [
+        issue_credentials(manifest, r.id, key, region, count)
+        for r, key in zip(manifest.co_issuers(region), board.registrars, strict=True)
+    ]
+    for i in issued:
+        assert board.post({"kind": "credentials.commit", "payload": i.commit}).status_code == 201
+    return issued[0].batches
 
 
 def test_a_signed_credential_batch_is_appended_with_its_inclusion_proof(board: Board) -> None:

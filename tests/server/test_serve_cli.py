@@ -60,9 +60,9 @@ def test_serve_demo_on_postgresql_casts_over_real_http(tmp_path: Path) -> None:
         election = httpx.get(url + "api/election", timeout=30).json()
         referendum = election["id"]
         manifest = Manifest.from_json(httpx.get(url + "api/manifest", timeout=30).json())
-        region, code = (folder / "codes.txt").read_text().split("\n")[0].split()
+        region, *codes = (folder / "codes.txt").read_text().split("\n")[0].split()
         key = element_from_hex(G, election["public_key"], "public_key")
-        credential = credential_key(manifest.fingerprint, code)
+        credential = credential_key(manifest.fingerprint, codes)
         ballot = encrypt_ballot(manifest, key, region, {"status": [1, 0]}, credential).payload
         answer = httpx.post(url + "api/ballots", json=ballot, timeout=30)
         assert answer.status_code == 201, answer.text
@@ -115,9 +115,10 @@ def test_serve_demo_over_real_http(tmp_path: Path, workers: int) -> None:
         assert f"booth: {url}" in printed
         assert f"bash {folder / 'count.sh'}" in printed
         assert str(folder) in printed
-        codes = re.findall(r"^    (\w+) +([0-9A-Z]{5}(?:-[0-9A-Z]{5}){3})$", printed, re.M)
+        code = r"[0-9A-Z]{5}(?:-[0-9A-Z]{5}){3}"
+        codes = re.findall(rf"^    (\w+) +({code})  ({code})$", printed, re.M)
         assert len(codes) == 3
-        assert all(f"{r} {c}" in (folder / "codes.txt").read_text() for r, c in codes)
+        assert all(f"{r} {a} {b}" in (folder / "codes.txt").read_text() for r, a, b in codes)
         for _ in range(2 * workers):  # with two workers, both answer alike
             r = httpx.get(url + "api/election", timeout=30)
             assert r.status_code == 200

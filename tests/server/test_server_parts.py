@@ -70,7 +70,7 @@ def test_the_demo_folder(template: DemoElection) -> None:
     folder = template.folder
     lines = (folder / "codes.txt").read_text().splitlines()
     assert len(lines) == len(template.codes)
-    assert all(len(line.split(" ")) == 2 for line in lines)
+    assert all(len(line.split(" ")) == 3 for line in lines)  # region, one code per registrar
     assert stat.S_IMODE((folder / "codes.txt").stat().st_mode) == 0o600
     for n in range(1, 8):  # the demo's seven trustees
         for name in ("trustee-keys.json", "trustee-state.json"):

@@ -805,7 +805,7 @@ def test_every_region_is_served_by_codes_per_voter_registrars() -> None:
     assert rehearsal.rehearsal and rehearsal.codes_per_voter == 1
     for bad in (0, 5, "2", True, None):
         value["codes_per_voter"] = bad
-        with pytest.raises(ManifestError, match="manifest.codes_per_voter"):
+        with pytest.raises(ManifestError, match=r"manifest\.codes_per_voter"):
             Manifest.from_json(value)
     del value["codes_per_voter"]
     with pytest.raises(ManifestError, match="codes_per_voter"):
