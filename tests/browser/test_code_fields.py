@@ -19,6 +19,7 @@ from playwright.sync_api import Page, Route
 from referendum.canonical import canonical_json
 from referendum.credentials import format_code, generate_code
 from referendum.manifest import Manifest
+from referendum.signing import Ed25519Key
 
 
 def _serve_changed(
@@ -78,7 +79,10 @@ def test_a_rehearsal_asks_for_one_code_as_before(
 def _split(value: dict[str, Any]) -> None:
     """A third registrar: cec serves every region, mission some, the third the others."""
     regions = [r["id"] for r in value["regions"]]
-    third = dict(value["registrars"][1], id="ombudsman", name="Ombudsman's registrar")
+    key = Ed25519Key(bytes([0x55]) * 32).public.hex()
+    third = dict(
+        value["registrars"][1], id="ombudsman", name="Ombudsman's registrar", signing_key=key
+    )
     third.pop("display", None)
     value["registrars"][1]["regions"] = regions[:1]
     third["regions"] = regions[1:]

@@ -125,10 +125,11 @@ function partScalar(fp, code) {
 
 /**
  * Gives back the canonical codes of the typed codes, one per field, in field order.
- * CredentialCodeError: "count" when there are not codesPerVoter of them; the first
- * field that does not read ("character", "length", "check", with `field` and the
- * message starting "code N: " when there are several); "same" when two fields hold one
- * code (`fields`, both 1-based).
+ * CredentialCodeError for the first field that fails (protocol.md 10.2.4): "count" when
+ * there are not codesPerVoter of them; a field that does not read ("character",
+ * "length", "check", with `field` and the message starting "code N: " when there are
+ * several); "same" when a field holds the code of an earlier one (`field`, and `fields`
+ * naming both, 1-based).
  * @param {readonly unknown[]} codeTexts
  * @param {number} [codesPerVoter] the manifest's codes_per_voter, when the caller knows it
  * @returns {string[]}
@@ -139,9 +140,13 @@ export function normalizeCredentialCodes(codeTexts, codesPerVoter) {
   if (codeTexts.length === 0 || codeTexts.length !== want) {
     throw new CredentialCodeError(`${codeTexts.length} credential codes given, want ${want}`, 'count');
   }
-  const codes = codeTexts.map((text, i) => {
+  // Field by field, as 10.2.4 says: each is read, then compared with the fields before it.
+  /** @type {string[]} */
+  const codes = [];
+  codeTexts.forEach((text, i) => {
+    let code;
     try {
-      return normalizeCredentialCode(text);
+      code = normalizeCredentialCode(text);
     } catch (error) {
       // One code (a rehearsal) is refused as a single code is; of several, its field is named.
       if (error instanceof CredentialCodeError && codeTexts.length > 1) {
@@ -153,16 +158,15 @@ export function normalizeCredentialCodes(codeTexts, codesPerVoter) {
       }
       throw error;
     }
-  });
-  for (let j = 1; j < codes.length; j++) {
-    const i = codes.indexOf(codes[j]);
-    if (i < j) {
-      throw new CredentialCodeError(`codes ${i + 1} and ${j + 1} are the same code: each registrar's letter has its own`, 'same', {
-        field: j + 1,
-        fields: [i + 1, j + 1],
+    const first = codes.indexOf(code);
+    if (first >= 0) {
+      throw new CredentialCodeError(`code ${i + 1} is code ${first + 1} again: type the code of each letter once`, 'same', {
+        field: i + 1,
+        fields: [first + 1, i + 1],
       });
     }
-  }
+    codes.push(code);
+  });
   return codes;
 }
 

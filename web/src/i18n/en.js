@@ -68,7 +68,7 @@ export default {
   "booth.code.error.same":
     "This is the same code as in the box “{other}”. Every letter has a different code: type here the code from the other letter.",
   "booth.code.error.notRegisteredMany":
-    "These codes together are not registered for this referendum. Check that each code is from a different letter addressed to you, and that each one is typed exactly.",
+    "These codes together are not registered for this referendum. Check each code against its letter, character by character: every letter must be addressed to you.",
   "booth.choose.heading": "Step 2 of 3: make your choice",
   "booth.choose.region": "Your ballot: {region}",
   "booth.choose.rule.one": "Choose one option.",
