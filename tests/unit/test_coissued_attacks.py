@@ -604,3 +604,33 @@ def test_a_rehearsal_is_accepted_and_says_so(rehearsal: Prepared, tmp_path: Path
         assert election.state.roll.region_of(credential_part(fp, code)) == region
         election.post("ballot", _ballot(election, region, credential_key(fp, code), 7))
         assert election.state.counts.ballots == 1
+
+
+# --- the board's state between the co-issuers' batches ----------------------------------------
+
+
+def test_a_board_reopened_between_the_co_issuers_batches_sums_the_same_keys(
+    prepared: Prepared, board: Election
+) -> None:
+    """cec's parts wait in the store (PARTS) while mission has not posted; a refused entry
+    in between and reopening the board change nothing: the keys are credential_key's."""
+    region = _regions(board)[0]
+    fp = board.manifest.fingerprint
+    issued = {rid: _issue(prepared, board, rid, region, 3) for rid in (CEC, MISSION)}
+    for step in STEPS[:3]:  # both commitments, cec's batch
+        _post_step(board, issued, step)
+    body = {k: v for k, v in issued[MISSION].batches[0].items() if k != "signature"}
+    wrong = sign_message(prepared.registrars[MISSION], fp, KIND_BATCH, {**body, "batch": 1})
+    with pytest.raises(VerificationError, match="batch 1: want batch 0 next"):
+        board.post(KIND_BATCH, wrong)
+    folder = board.folder
+    board.close()
+    with Election.open(folder) as again:
+        for step in STEPS[3:]:
+            _post_step(again, issued, step)
+        roll = again.state.roll
+        assert roll.is_closed(region) and roll.count(region) == 3
+        for cec_code, mission_code in zip(issued[CEC].codes, issued[MISSION].codes, strict=True):
+            assert roll.region_of(credential_key(fp, (cec_code, mission_code)).public) == region
+    with Election.open(folder, check=True) as checked:  # every entry re-checked in full
+        assert checked.state.roll.count(region) == 3
