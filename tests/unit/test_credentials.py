@@ -11,7 +11,7 @@ from typing import Any
 
 import pysodium
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from credentials_fixtures import (
@@ -282,8 +282,7 @@ def test_the_part_tag_is_credential_part() -> None:
 @given(st.lists(random_codes(), min_size=1, max_size=4, unique=True), st.randoms())
 def test_the_key_is_the_sum_of_the_parts_in_any_order(codes: list[str], shuffle: Any) -> None:
     canonical = [normalize_code(c) for c in codes]
-    if len(set(canonical)) != len(canonical):
-        return  # two draws gave one code: refused as "same" (tested below)
+    assume(len(set(canonical)) == len(canonical))  # else refused as "same" (tested below)
     scalars = [_spec_scalar(FP, c) for c in canonical]
     x = sum(scalars) % L
     key = credential_key(FP, codes)
@@ -316,8 +315,7 @@ def _spec_signature(x: int, public: bytes, message: bytes) -> bytes:
 @settings(max_examples=20, deadline=None)
 @given(st.lists(random_codes(), min_size=1, max_size=3, unique=True), st.binary(max_size=200))
 def test_signatures_are_ed25519_under_the_summed_key(codes: list[str], message: bytes) -> None:
-    if len({normalize_code(c) for c in codes}) != len(codes):
-        return
+    assume(len({normalize_code(c) for c in codes}) == len(codes))
     key = credential_key(FP, codes)
     signature = key.sign(message)
     assert len(signature) == 64
@@ -673,6 +671,8 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
     ("close: batches 0", KIND_CLOSE, lambda: _close_a(batches=0), "batches is 0, want at least 1"),
     ("close: count 0", KIND_CLOSE, lambda: _close_a(count=0), "count is 0, want at least 1"),
     ("close: count text", KIND_CLOSE, lambda: _close_a(count="3"), "count must be an integer"),
+    ("close: batches text", KIND_CLOSE, lambda: _close_a(batches="1"), "batches must be an int"),
+    ("commit: count 2.0", KIND_COMMIT, lambda: {**_commit(), "count": 2.0}, "count must be an int"),
     (
         "batch: a float",
         KIND_BATCH,
