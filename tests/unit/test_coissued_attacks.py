@@ -427,8 +427,12 @@ def _manifest(folder: Path) -> Manifest:
     return Manifest.from_json(json.loads((folder / "manifest.json").read_text()))
 
 
-def test_the_untouched_record_verifies_with_its_registrars(record: Path) -> None:
-    report = verify_record(record, jobs=1, progress=False)
+@pytest.mark.parametrize("state", ["memory", "disk"])
+def test_the_untouched_record_verifies_with_its_registrars(
+    record: Path, tmp_path: Path, state: Any
+) -> None:
+    """The running sums (PARTS) and the roll (ROLL) in memory or in the verifier's file."""
+    report = verify_record(record, jobs=1, progress=False, state=state, state_dir=tmp_path)
     assert report.results is not None
     credentials = report.credentials()
     assert credentials is not None
@@ -469,6 +473,8 @@ def test_a_record_with_a_batch_other_than_committed_is_refused(copy: Path) -> No
     lines[at]["payload"] = sign_message(_registrar_key(MISSION), fp, KIND_BATCH, body)
     _write(copy, lines)
     close = _find(lines, KIND_CLOSE, MISSION, region)
+    with pytest.raises(VerificationError, match="the parts posted are not those committed to"):
+        verify_record(copy, jobs=1, progress=False, state="disk", state_dir=copy.parent)
     _fails(
         copy,
         rf"^board\.jsonl line {close + 1}: board entry {close} \(credentials\.close\): "
