@@ -16,6 +16,7 @@ Each attack has its honest twin, accepted, so that the refusal is the attack's d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -364,6 +365,73 @@ def test_a_batch_revealed_on_a_fork_is_refused_on_the_board(
     assert board.state.roll.count(region) == 0
     assert all(board.state.roll.region_of(base_times(q)) is None for q in Q)
     _open_refused(board, rf"credentials still open in {region} \(not closed by {CEC}\)$")
+
+
+def _registrar_dir(prepared: Prepared, root: Path, rid: str) -> Path:
+    folder = root / rid
+    folder.mkdir()
+    seed = prepared.registrars[rid].seed.hex()
+    (folder / "registrar.json").write_text(
+        json.dumps({"format": "referendum-registrar/1", "seed": seed})
+    )
+    return folder
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="src bug (security): `credentials publish` signs the parts against whatever "
+    "commitments the board holds when it runs, and a commitment may be replaced until a "
+    "part is ON the board; so an operator that withholds cec's batch (or shows it a fork) "
+    "lets mission replace its commitment with Q - A, and cec's next publish reveals the "
+    "same parts against it: mission knows every voter's key. Publish should sign a region's "
+    "parts against one list of commitments only (kept in its issue file before the first "
+    "signature), or the roll refuse a replacement once every co-issuer committed",
+)
+def test_parts_withheld_by_the_operator_are_never_revealed_against_other_commitments(
+    prepared: Prepared, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, withheld = tmp_path / "board", tmp_path / "withheld"
+    shutil.copytree(prepared.folder, folder)
+    cec_dir = _registrar_dir(prepared, tmp_path, CEC)
+    with Election.open(folder) as election:
+        region = _regions(election)[2]
+        fp = election.manifest.fingerprint
+        mission = _issue(prepared, election, MISSION, region, 2)
+    at = ("--dir", str(cec_dir), "--region", region)
+    sheet = str(tmp_path / "codes.txt")
+    assert main(["credentials", "issue", *at, "--election", str(folder), "--count", "2",
+                 "--out", sheet]) == 0  # fmt: skip
+    with Election.open(folder) as election:
+        election.post(KIND_COMMIT, mission.commit)  # mission commits honestly, at first
+    # cec publishes; the operator does not put its batch on the board but keeps it (here:
+    # it went to a copy of the board), and hands its parts A to mission.
+    shutil.copytree(folder, withheld)
+    assert main(["credentials", "publish", *at, "--election", str(withheld)]) == 0
+    with Election.open(withheld) as copy:
+        (shown,) = [
+            json.loads(e.payload)
+            for e in copy.log.entries()
+            if e.kind == KIND_BATCH and json.loads(e.payload)["registrar"] == CEC
+        ]
+    cec_parts = Issued(fp, CEC, region, [], [bytes.fromhex(k) for k in shown["keys"]], {}, {})
+    rogue = _rogue_parts(cec_parts, Q)
+    with Election.open(folder) as election:
+        # No part is on the board: mission may replace its commitment, with Q - A.
+        election.post(KIND_COMMIT, _rogue_commit(prepared, fp, region, rogue))
+    capsys.readouterr()
+    main(["credentials", "publish", *at, "--election", str(folder)])  # cec tries again
+    with Election.open(folder) as election:
+        rogue_close = {"registrar": MISSION, "region": region, "batches": 1, "count": 2}
+        for kind, payload in (
+            (KIND_BATCH, _rogue_batch(prepared, election, region, rogue, fp)),
+            (KIND_CLOSE, sign_message(prepared.registrars[MISSION], fp, KIND_CLOSE, rogue_close)),
+        ):
+            with contextlib.suppress(VerificationError):  # the attack's outcome is asserted
+                election.post(kind, payload)
+        roll = election.state.roll
+        known = [q for q in Q if roll.region_of(base_times(q)) == region]
+        closed = roll.is_closed(region)
+        assert not known, f"mission knows the scalars of {len(known)} keys (closed: {closed})"
 
 
 # --- c. a roll without one co-issuer ---------------------------------------------------------
