@@ -384,8 +384,9 @@ def _registrar_dir(prepared: Prepared, root: Path, rid: str) -> Path:
     "part is ON the board; so an operator that withholds cec's batch (or shows it a fork) "
     "lets mission replace its commitment with Q - A, and cec's next publish reveals the "
     "same parts against it: mission knows every voter's key. Publish should sign a region's "
-    "parts against one list of commitments only (kept in its issue file before the first "
-    "signature), or the roll refuse a replacement once every co-issuer committed",
+    "parts against one list of commitments only, pinned in its issue file before its "
+    "first signature (a roll refusing replacements once all committed would not stop the "
+    "fork variant: mission commits Q - A on the board for the first time)",
 )
 def test_parts_withheld_by_the_operator_are_never_revealed_against_other_commitments(
     prepared: Prepared, tmp_path: Path, capsys: pytest.CaptureFixture[str]

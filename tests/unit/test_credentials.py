@@ -1405,6 +1405,9 @@ def test_a_commitment_is_replaced_while_no_part_of_the_region_is_posted(
     assert _state(credentials, index) == before
     credentials.add(KIND_COMMIT, EAST_A.commit, "board entry 14")  # the mistake mended
     assert credentials.committed("east") == {"reg-a": 2, "reg-c": 0}
+    again_roll = CredentialRoll(MANIFEST, index)  # the replacement is in the snapshot
+    again_roll.restore(json.loads(json.dumps(credentials.snapshot())))
+    assert again_roll.commitments("east") == [EAST_A.commit["digest"], ""]
     credentials.add(KIND_COMMIT, EAST_C.commit, "board entry 15")
     assert credentials.commitments("east") == [EAST_A.commit["digest"], EAST_C.commit["digest"]]
     # Both committed: a replacement must keep the other co-issuer's count...
