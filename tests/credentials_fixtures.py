@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from referendum.board.keys import BOARD_KEY, SigningKey
+from referendum.credentials import Issued
 from referendum.group import SeededRandom
 from referendum.manifest import Manifest
 from referendum.signing import Ed25519Key
@@ -22,9 +23,11 @@ __all__ = [
     "REGISTRAR_REGIONS",
     "L",
     "base_times",
+    "board_commitments",
     "decode_point",
     "ed25519_sign",
     "encode_point",
+    "honest_batches",
     "make_manifest",
     "point_sum",
     "point_times",
@@ -104,6 +107,22 @@ def make_manifest(
         "board": {"key": _BOARD},
     }
     return Manifest.from_json(value)
+
+
+def board_commitments(manifest: Manifest, region: str, *commits: dict[str, Any]) -> list[str]:
+    """The region's co-issuers' committed digests in manifest order, as the board holds
+    them once these commitments are on it ("" for a co-issuer without one)."""
+    digests = {c["registrar"]: c["digest"] for c in commits}
+    return [digests.get(g.id, "") for g in manifest.co_issuers(region)]
+
+
+def honest_batches(
+    manifest: Manifest, issued: Issued, key: Ed25519Key, *co_issued: Issued | dict[str, Any]
+) -> list[dict[str, Any]]:
+    """issued's batches signed as its registrar signs them at publish time: naming the
+    commitments of issued and of its co-issuers (Issued or commit payloads) on the board."""
+    commits = [c.commit if isinstance(c, Issued) else c for c in co_issued]
+    return issued.batches(key, board_commitments(manifest, issued.region, issued.commit, *commits))
 
 
 # --- an independent reading of edwards25519 (RFC 8032 5.1), in Python integers ----------

@@ -5,6 +5,8 @@ a. A registrar that keeps every code it printed cannot cast a ballot any check a
 b. A rogue registrar cannot choose its parts to cancel the other's (Q - A): the board
    wants every commitment before any part and refuses a close whose parts are not the
    committed ones, so the region never closes and voting never opens.
+b'. A batch names the commitments it was revealed against (protocol.md 10.4): revealed on
+   a fork, it is refused on the board; with another commitment, in a record, refused too.
 c. A roll without one co-issuer's contribution never lets voting open, on the board or
    in a record (entries dropped or replaced, re-signed with the registrars' keys).
 d. The manifest: every region served by codes_per_voter registrars; 1 is a rehearsal.
@@ -14,6 +16,7 @@ Each attack has its honest twin, accepted, so that the refusal is the attack's d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -102,6 +105,13 @@ def board(prepared: Prepared, tmp_path: Path) -> Iterator[Election]:
 def _issue(prepared: Prepared, election: Election, rid: str, region: str, n: int) -> Issued:
     rng = SeededRandom(f"attack/{rid}/{region}/{n}")
     return issue_credentials(election.manifest, rid, prepared.registrars[rid], region, n, rng)
+
+
+def _batches(prepared: Prepared, election: Election, issued: Issued) -> list[dict[str, Any]]:
+    """issued's batches as its registrar signs them at publish time: naming the
+    commitments the board holds now (credentials publish)."""
+    commitments = election.state.roll.commitments(issued.region)
+    return issued.batches(prepared.registrars[issued.registrar], commitments)
 
 
 def _regions(election: Election) -> list[str]:
@@ -208,17 +218,21 @@ def test_codes_of_two_voters_make_no_registered_key(prepared: Prepared, board: E
 # --- b. rogue parts: Q - A ---------------------------------------------------------------------
 
 
-def _rogue_parts(cec_batch: dict[str, Any], q: Sequence[int]) -> list[str]:
+def _rogue_parts(cec: Issued, q: Sequence[int]) -> list[str]:
     """mission's parts Q_n - A_n for cec's parts A_n: mission alone would know q_n."""
     return [
-        point_sum(base_times(q_n), point_times(L - 1, bytes.fromhex(a))).hex()
-        for q_n, a in zip(q, cec_batch["keys"], strict=True)
+        point_sum(base_times(q_n), point_times(L - 1, a)).hex()
+        for q_n, a in zip(q, cec.parts, strict=True)
     ]
 
 
-def _rogue_batch(prepared: Prepared, region: str, keys: list[str], fp: bytes) -> dict[str, Any]:
-    body = {"registrar": MISSION, "region": region, "batch": 0, "keys": keys}
-    return sign_message(prepared.registrars[MISSION], fp, KIND_BATCH, body)
+def _rogue_batch(
+    prepared: Prepared, election: Election, region: str, keys: list[str], fp: bytes
+) -> dict[str, Any]:
+    """mission's batch 0 of keys, naming the commitments the board holds."""
+    commitments = election.state.roll.commitments(region)
+    body = {"registrar": MISSION, "region": region, "batch": 0, "commitments": commitments}
+    return sign_message(prepared.registrars[MISSION], fp, KIND_BATCH, {**body, "keys": keys})
 
 
 Q = [12345678901234567890 + n for n in range(2)]
@@ -232,10 +246,12 @@ def test_rogue_parts_before_committing_are_refused(prepared: Prepared, board: El
     board.post(KIND_COMMIT, cec.commit)
     size = board.log.size()
     # The honest registrar's parts stay off the board until mission committed too...
+    early = _batches(prepared, board, cec)[0]  # naming the board's commitments: cec's only
+    assert early["commitments"] == [cec.commit["digest"], ""]
     with pytest.raises(VerificationError, match=rf"waiting for '{MISSION}' to commit"):
-        board.post(KIND_BATCH, cec.batches[0])
+        board.post(KIND_BATCH, early)
     # ...and mission, having seen them elsewhere, cannot post parts without committing.
-    rogue = _rogue_batch(prepared, region, _rogue_parts(cec.batches[0], Q), fp)
+    rogue = _rogue_batch(prepared, board, region, _rogue_parts(cec, Q), fp)
     with pytest.raises(
         VerificationError,
         match=rf"registrar '{MISSION}', region '{region}': waiting for '{MISSION}' to commit",
@@ -246,8 +262,11 @@ def test_rogue_parts_before_committing_are_refused(prepared: Prepared, board: El
     # The honest twin: once mission commits to its own parts, both batches go in.
     mission = _issue(prepared, board, MISSION, region, 2)
     board.post(KIND_COMMIT, mission.commit)
-    board.post(KIND_BATCH, cec.batches[0])
-    board.post(KIND_BATCH, mission.batches[0])
+    # The batch cec signed before (naming no commitment of mission) stays refused.
+    with pytest.raises(VerificationError, match="the batch names commitments"):
+        board.post(KIND_BATCH, early)
+    board.post(KIND_BATCH, _batches(prepared, board, cec)[0])
+    board.post(KIND_BATCH, _batches(prepared, board, mission)[0])
     board.post_many([(KIND_CLOSE, cec.close, None), (KIND_CLOSE, mission.close, None)])
     board.open_voting()
     assert board.state.phase == "voting"
@@ -263,10 +282,10 @@ def test_rogue_parts_after_committing_to_others_never_close(
     mission = _issue(prepared, board, MISSION, region, 2)  # what mission commits to
     board.post(KIND_COMMIT, mission.commit)
     board.post(KIND_COMMIT, cec.commit)
-    board.post(KIND_BATCH, cec.batches[0])  # now mission sees cec's parts A_n
-    rogue_keys = _rogue_parts(cec.batches[0], Q)
+    board.post(KIND_BATCH, _batches(prepared, board, cec)[0])  # mission sees cec's parts A_n
+    rogue_keys = _rogue_parts(cec, Q)
     # The batch rules cannot tell (valid points, slots in order): the sums Q_n go in...
-    board.post(KIND_BATCH, _rogue_batch(prepared, region, rogue_keys, fp))
+    board.post(KIND_BATCH, _rogue_batch(prepared, board, region, rogue_keys, fp))
     for q_n in Q:
         assert board.state.roll.region_of(base_times(q_n)) == region
     board.post(KIND_CLOSE, cec.close)
@@ -282,12 +301,14 @@ def test_rogue_parts_after_committing_to_others_never_close(
         board.post(KIND_CLOSE, mission.close)
     # It cannot commit again to the rogue parts, nor post its committed ones now.
     recommit = {"registrar": MISSION, "region": region, "count": 2, "digest": rogue_digest}
-    with pytest.raises(VerificationError, match="already committed"):
+    with pytest.raises(
+        VerificationError, match="already committed, and parts of the region are on the board"
+    ):
         board.post(
             KIND_COMMIT, sign_message(prepared.registrars[MISSION], fp, KIND_COMMIT, recommit)
         )
     with pytest.raises(VerificationError, match="batch 0: want batch 1 next"):
-        board.post(KIND_BATCH, mission.batches[0])
+        board.post(KIND_BATCH, _batches(prepared, board, mission)[0])
     assert board.log.size() == size
     # So the region never closes and voting never opens, naming the region and mission.
     assert not board.state.roll.is_closed(region)
@@ -297,6 +318,123 @@ def test_rogue_parts_after_committing_to_others_never_close(
         board.post("ballot", {"credential": base_times(Q[0]).hex()})
 
 
+# --- b'. parts revealed on a fork, or withheld (a batch names the commitments) ----------------
+
+
+def _rogue_commit(prepared: Prepared, fp: bytes, region: str, keys: list[str]) -> dict[str, Any]:
+    digest = roll_digest(fp, region, MISSION, [b"".join(bytes.fromhex(k) for k in keys)])
+    body = {"registrar": MISSION, "region": region, "count": len(keys), "digest": digest}
+    return sign_message(prepared.registrars[MISSION], fp, KIND_COMMIT, body)
+
+
+def test_a_batch_revealed_on_a_fork_is_refused_on_the_board(
+    prepared: Prepared, board: Election, tmp_path: Path
+) -> None:
+    """The operator shows cec a fork on which mission committed honestly; cec reveals its
+    parts there; on the board mission commits to Q - A. cec's batch, replayed, names the
+    fork's commitments: refused, and voting never opens (cec never closes)."""
+    region = _regions(board)[1]
+    fp = board.manifest.fingerprint
+    cec = _issue(prepared, board, CEC, region, 2)
+    mission = _issue(prepared, board, MISSION, region, 2)
+    shutil.copytree(prepared.folder, tmp_path / "fork")
+    with Election.open(tmp_path / "fork") as fork:
+        fork.post_many([(KIND_COMMIT, cec.commit, None), (KIND_COMMIT, mission.commit, None)])
+        revealed = _batches(prepared, fork, cec)[0]
+        fork.post(KIND_BATCH, revealed)
+    _co_issue_others(prepared, board, region)
+    rogue = _rogue_parts(cec, Q)  # chosen after seeing cec's parts on the fork
+    board.post_many(
+        [
+            (KIND_COMMIT, cec.commit, None),
+            (KIND_COMMIT, _rogue_commit(prepared, fp, region, rogue), None),
+        ]
+    )
+    size = board.log.size()
+    with pytest.raises(
+        VerificationError,
+        match=rf"registrar '{CEC}', region '{region}': the batch names commitments "
+        rf"{cec.commit['digest']}, {mission.commit['digest']}, the board holds "
+        rf"{cec.commit['digest']}, [0-9a-f]{{64}} ",
+    ):
+        board.post(KIND_BATCH, revealed)
+    assert board.log.size() == size
+    # mission's rogue parts alone complete no slot: no key mission knows is registered.
+    board.post(KIND_BATCH, _rogue_batch(prepared, board, region, rogue, fp))
+    board.post(KIND_CLOSE, mission.close)  # its parts are those it committed to (rogue)
+    assert board.state.roll.count(region) == 0
+    assert all(board.state.roll.region_of(base_times(q)) is None for q in Q)
+    _open_refused(board, rf"credentials still open in {region} \(not closed by {CEC}\)$")
+
+
+def _registrar_dir(prepared: Prepared, root: Path, rid: str) -> Path:
+    folder = root / rid
+    folder.mkdir()
+    seed = prepared.registrars[rid].seed.hex()
+    (folder / "registrar.json").write_text(
+        json.dumps({"format": "referendum-registrar/1", "seed": seed})
+    )
+    return folder
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="src bug (security): `credentials publish` signs the parts against whatever "
+    "commitments the board holds when it runs, and a commitment may be replaced until a "
+    "part is ON the board; so an operator that withholds cec's batch (or shows it a fork) "
+    "lets mission replace its commitment with Q - A, and cec's next publish reveals the "
+    "same parts against it: mission knows every voter's key. Publish should sign a region's "
+    "parts against one list of commitments only, pinned in its issue file before its "
+    "first signature (a roll refusing replacements once all committed would not stop the "
+    "fork variant: mission commits Q - A on the board for the first time)",
+)
+def test_parts_withheld_by_the_operator_are_never_revealed_against_other_commitments(
+    prepared: Prepared, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, withheld = tmp_path / "board", tmp_path / "withheld"
+    shutil.copytree(prepared.folder, folder)
+    cec_dir = _registrar_dir(prepared, tmp_path, CEC)
+    with Election.open(folder) as election:
+        region = _regions(election)[2]
+        fp = election.manifest.fingerprint
+        mission = _issue(prepared, election, MISSION, region, 2)
+    at = ("--dir", str(cec_dir), "--region", region)
+    sheet = str(tmp_path / "codes.txt")
+    assert main(["credentials", "issue", *at, "--election", str(folder), "--count", "2",
+                 "--out", sheet]) == 0  # fmt: skip
+    with Election.open(folder) as election:
+        election.post(KIND_COMMIT, mission.commit)  # mission commits honestly, at first
+    # cec publishes; the operator does not put its batch on the board but keeps it (here:
+    # it went to a copy of the board), and hands its parts A to mission.
+    shutil.copytree(folder, withheld)
+    assert main(["credentials", "publish", *at, "--election", str(withheld)]) == 0
+    with Election.open(withheld) as copy:
+        (shown,) = [
+            json.loads(e.payload)
+            for e in copy.log.entries()
+            if e.kind == KIND_BATCH and json.loads(e.payload)["registrar"] == CEC
+        ]
+    cec_parts = Issued(fp, CEC, region, [], [bytes.fromhex(k) for k in shown["keys"]], {}, {})
+    rogue = _rogue_parts(cec_parts, Q)
+    with Election.open(folder) as election:
+        # No part is on the board: mission may replace its commitment, with Q - A.
+        election.post(KIND_COMMIT, _rogue_commit(prepared, fp, region, rogue))
+    capsys.readouterr()
+    main(["credentials", "publish", *at, "--election", str(folder)])  # cec tries again
+    with Election.open(folder) as election:
+        rogue_close = {"registrar": MISSION, "region": region, "batches": 1, "count": 2}
+        for kind, payload in (
+            (KIND_BATCH, _rogue_batch(prepared, election, region, rogue, fp)),
+            (KIND_CLOSE, sign_message(prepared.registrars[MISSION], fp, KIND_CLOSE, rogue_close)),
+        ):
+            with contextlib.suppress(VerificationError):  # the attack's outcome is asserted
+                election.post(kind, payload)
+        roll = election.state.roll
+        known = [q for q in Q if roll.region_of(base_times(q)) == region]
+        closed = roll.is_closed(region)
+        assert not known, f"mission knows the scalars of {len(known)} keys (closed: {closed})"
+
+
 # --- c. a roll without one co-issuer ---------------------------------------------------------
 
 
@@ -304,14 +442,12 @@ STEPS = [f"{r}.{what}" for what in ("commit", "batch", "close") for r in (CEC, M
 KINDS = {"commit": KIND_COMMIT, "batch": KIND_BATCH, "close": KIND_CLOSE}
 
 
-def _post_step(board: Election, issued: dict[str, Issued], step: str) -> None:
+def _post_step(prepared: Prepared, board: Election, issued: dict[str, Issued], step: str) -> None:
     rid, what = step.split(".")
-    payload = {
-        "commit": issued[rid].commit,
-        "batch": issued[rid].batches[0],
-        "close": issued[rid].close,
-    }[what]
-    board.post(KINDS[what], payload)
+    if what == "batch":
+        board.post(KIND_BATCH, _batches(prepared, board, issued[rid])[0])
+    else:
+        board.post(KINDS[what], issued[rid].commit if what == "commit" else issued[rid].close)
 
 
 @pytest.mark.parametrize(
@@ -350,7 +486,7 @@ def test_a_region_without_every_co_issuer_never_opens_voting(
     _co_issue_others(prepared, board, region)
     issued = {rid: _issue(prepared, board, rid, region, 2) for rid in (CEC, MISSION)}
     for step in steps:
-        _post_step(board, issued, step)
+        _post_step(prepared, board, issued, step)
     assert board.state.roll.count(region) == count
     assert not board.state.roll.is_closed(region)
     _open_refused(
@@ -360,7 +496,7 @@ def test_a_region_without_every_co_issuer_never_opens_voting(
     # The honest twin: the missing steps, and voting opens.
     for step in STEPS:
         if step not in steps:
-            _post_step(board, issued, step)
+            _post_step(prepared, board, issued, step)
     board.open_voting()
     assert board.state.phase == "voting"
 
@@ -496,7 +632,8 @@ def test_a_record_with_parts_missing_the_other_co_issuer_is_refused(copy: Path) 
     _fails(
         copy,
         rf"^board\.jsonl line {at + 1}: board entry {at} \(credentials\): registrar "
-        rf"'{MISSION}', region '{region}' batch 0: keys\[0\] 0100+ is not a point",
+        rf"'{MISSION}', region '{region}' batch 0: keys\[0\] 0100+ is not a part: want a "
+        "canonical point",
     )
 
 
@@ -529,26 +666,80 @@ def test_a_record_without_one_co_issuer_at_all_is_refused(copy: Path) -> None:
     _fails(copy, rf"credentials still open in {region} \(not closed by {CEC}, {MISSION}\)$")
 
 
+def _resigned(lines: Lines, at: int, rid: str, fp: bytes, **change: Any) -> None:
+    body = {k: v for k, v in lines[at]["payload"].items() if k != "signature"}
+    lines[at]["payload"] = sign_message(_registrar_key(rid), fp, lines[at]["kind"], body | change)
+
+
 def test_a_record_with_mission_rewriting_its_own_part_consistently_is_refused(
     copy: Path,
 ) -> None:
-    """mission re-signs a commitment, batch and close that agree with each other: the
-    rules pass, but the board's signed checkpoints (and the voters' ballots) do not."""
+    """mission re-signs a commitment, batch and close that agree with each other: cec's
+    batch names mission's first commitment, so the rules refuse it; with cec's key too
+    (both re-sign), the rules pass, but the board's signed checkpoints (and the voters'
+    ballots) do not."""
     lines = _read(copy)
     region = _manifest(copy).regions[0].id
     fp = _manifest(copy).fingerprint
-    key = _registrar_key(MISSION)
     at = _find(lines, KIND_BATCH, MISSION, region)
-    body = {k: v for k, v in lines[at]["payload"].items() if k != "signature"}
-    body["keys"] = [base_times(999 + n).hex() for n in range(len(body["keys"]))]
-    lines[at]["payload"] = sign_message(key, fp, KIND_BATCH, body)
+    keys = [base_times(999 + n).hex() for n in range(len(lines[at]["payload"]["keys"]))]
+    digest = roll_digest(fp, region, MISSION, [b"".join(bytes.fromhex(k) for k in keys)])
     c = _find(lines, KIND_COMMIT, MISSION, region)
-    commit = {k: v for k, v in lines[c]["payload"].items() if k != "signature"}
-    raw = b"".join(bytes.fromhex(k) for k in body["keys"])
-    commit["digest"] = roll_digest(fp, region, MISSION, [raw])
-    lines[c]["payload"] = sign_message(key, fp, KIND_COMMIT, commit)
+    _resigned(lines, c, MISSION, fp, digest=digest)
+    named = [lines[_find(lines, KIND_COMMIT, CEC, region)]["payload"]["digest"], digest]
+    _resigned(lines, at, MISSION, fp, keys=keys, commitments=named)
+    _write(copy, lines)
+    cec = _find(lines, KIND_BATCH, CEC, region)
+    assert cec < at  # cec's batch comes first in the demo's record
+    _fails(
+        copy,
+        rf"^board\.jsonl line {cec + 1}: board entry {cec} \(credentials\): registrar '{CEC}', "
+        rf"region '{region}': the batch names commitments {named[0]}, [0-9a-f]{{64}}, the "
+        rf"board holds {named[0]}, {digest} ",
+    )
+    _resigned(lines, cec, CEC, fp, commitments=named)
     _write(copy, lines)
     _fails(copy, r"^checkpoints\.jsonl line \d+: the board's first \d+ entries do not hash")
+
+
+def test_a_record_with_a_batch_naming_other_commitments_is_refused(copy: Path) -> None:
+    """A batch re-signed by its registrar naming commitments other than the record's (a
+    fork's, or in another order) is refused where it stands, naming both lists."""
+    lines = _read(copy)
+    manifest = _manifest(copy)
+    region = manifest.regions[-1].id
+    at = _find(lines, KIND_BATCH, MISSION, region)
+    held = lines[at]["payload"]["commitments"]
+    assert held == [lines[_find(lines, KIND_COMMIT, r, region)]["payload"]["digest"]
+                    for r in (CEC, MISSION)]  # fmt: skip
+    for named in (held[::-1], [held[0], "ab" * 32], held[:1]):
+        _resigned(lines, at, MISSION, manifest.fingerprint, commitments=named)
+        _write(copy, lines)
+        _fails(
+            copy,
+            rf"^board\.jsonl line {at + 1}: board entry {at} \(credentials\): registrar "
+            rf"'{MISSION}', region '{region}': the batch names commitments {', '.join(named)}, "
+            rf"the board holds {', '.join(held)} \(",
+        )
+
+
+def test_a_record_with_a_commitment_again_after_a_part_is_refused(copy: Path) -> None:
+    """mission's commitment posted a second time (re-signed, to other parts) right after
+    cec's first batch of the region: refused as a replacement that comes too late."""
+    lines = _read(copy)
+    manifest = _manifest(copy)
+    region = manifest.regions[0].id
+    at = _find(lines, KIND_BATCH, CEC, region)
+    again = json.loads(json.dumps(lines[_find(lines, KIND_COMMIT, MISSION, region)]))
+    lines.insert(at + 1, again)
+    _resigned(lines, at + 1, MISSION, manifest.fingerprint, digest="ab" * 32)
+    _write(copy, lines, renumber=True)
+    _fails(
+        copy,
+        rf"^board\.jsonl line {at + 2}: board entry {at + 1} \(credentials\.commit\): "
+        rf"registrar '{MISSION}', region '{region}': already committed, and parts of the "
+        "region are on the board$",
+    )
 
 
 # --- d. the manifest ----------------------------------------------------------------------------
@@ -624,8 +815,9 @@ def test_a_board_reopened_between_the_co_issuers_batches_sums_the_same_keys(
     fp = board.manifest.fingerprint
     issued = {rid: _issue(prepared, board, rid, region, 3) for rid in (CEC, MISSION)}
     for step in STEPS[:3]:  # both commitments, cec's batch
-        _post_step(board, issued, step)
-    body = {k: v for k, v in issued[MISSION].batches[0].items() if k != "signature"}
+        _post_step(prepared, board, issued, step)
+    body = {k: v for k, v in _batches(prepared, board, issued[MISSION])[0].items()}
+    del body["signature"]
     wrong = sign_message(prepared.registrars[MISSION], fp, KIND_BATCH, {**body, "batch": 1})
     with pytest.raises(VerificationError, match="batch 1: want batch 0 next"):
         board.post(KIND_BATCH, wrong)
@@ -633,7 +825,7 @@ def test_a_board_reopened_between_the_co_issuers_batches_sums_the_same_keys(
     board.close()
     with Election.open(folder) as again:
         for step in STEPS[3:]:
-            _post_step(again, issued, step)
+            _post_step(prepared, again, issued, step)
         roll = again.state.roll
         assert roll.is_closed(region) and roll.count(region) == 3
         for cec_code, mission_code in zip(issued[CEC].codes, issued[MISSION].codes, strict=True):

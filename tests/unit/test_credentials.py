@@ -18,8 +18,10 @@ from credentials_fixtures import (
     REGISTRAR_KEYS,
     L,
     base_times,
+    board_commitments,
     decode_point,
     ed25519_sign,
+    honest_batches,
     make_manifest,
     point_sum,
     scalar_of,
@@ -43,11 +45,12 @@ from referendum.credentials import (
     issue_credentials,
     normalize_code,
     roll_digest,
+    sign_batches,
 )
 from referendum.derived import PARTS, ROLL, MemoryIndex
 from referendum.errors import VerificationError
 from referendum.group import SeededRandom, transcript
-from referendum.manifest import Manifest
+from referendum.manifest import Manifest, ManifestError
 from referendum.signing import Ed25519Key, sign_message, verify_message
 
 MANIFEST = make_manifest()
@@ -432,32 +435,48 @@ def issued() -> Issued:
 
 
 def test_issue_gives_codes_parts_and_signed_messages(issued: Issued) -> None:
+    assert (issued.fingerprint, issued.registrar, issued.region) == (FP, "reg-a", "north")
     assert len(issued.codes) == 2500 and all(PRINTED.fullmatch(c) for c in issued.codes)
     assert len(set(issued.codes)) == 2500
-    assert [len(b["keys"]) for b in issued.batches] == [BATCH_SIZE, BATCH_SIZE, 500]
-    assert [b["batch"] for b in issued.batches] == [0, 1, 2]
-    parts = [k for b in issued.batches for k in b["keys"]]
     for n in (0, 999, 1000, 1999, 2000, 2499):  # slot n is code n's part
-        assert parts[n] == base_times(_spec_scalar(FP, normalize_code(issued.codes[n]))).hex()
-    assert parts == [credential_part(FP, c).hex() for c in issued.codes]
+        assert issued.parts[n] == base_times(_spec_scalar(FP, normalize_code(issued.codes[n])))
+    assert issued.parts == [credential_part(FP, c) for c in issued.codes]
     head = {"registrar": "reg-a", "region": "north"}
     commit = verify_message(KEY_A.public, FP, "credentials.commit", issued.commit, "commit")
-    digest = _spec_digest(FP, "north", "reg-a", [b["keys"] for b in issued.batches])
+    hexes = [p.hex() for p in issued.parts]
+    digest = _spec_digest(FP, "north", "reg-a", [hexes[:1000], hexes[1000:2000], hexes[2000:]])
     assert commit == {**head, "count": 2500, "digest": digest}
-    raw = [b"".join(bytes.fromhex(k) for k in b["keys"]) for b in issued.batches]
-    assert roll_digest(FP, "north", "reg-a", raw) == digest
-    for b in issued.batches:
-        body = verify_message(KEY_A.public, FP, "credentials", b, "batch")
-        assert set(body) == {"registrar", "region", "batch", "keys"}
-        assert (body["registrar"], body["region"]) == ("reg-a", "north")
     close = verify_message(KEY_A.public, FP, "credentials.close", issued.close, "close")
     assert close == {**head, "batches": 3, "count": 2500}
-    assert issued.payloads == [
-        ("credentials.commit", issued.commit),
-        *(("credentials", b) for b in issued.batches),
-        ("credentials.close", issued.close),
+    assert not hasattr(issued, "payloads")  # the batches are signed at publish time
+    assert issued.codes[0] not in repr(issued) and hexes[0] not in repr(issued)
+
+
+def test_batches_are_signed_naming_the_commitments(issued: Issued) -> None:
+    """10.4: each batch names the co-issuers' committed digests, in manifest order."""
+    named = [issued.commit["digest"], "ab" * 32]
+    batches = issued.batches(KEY_A, named)
+    assert [len(b["keys"]) for b in batches] == [BATCH_SIZE, BATCH_SIZE, 500]
+    assert [b["batch"] for b in batches] == [0, 1, 2]
+    assert [k for b in batches for k in b["keys"]] == [p.hex() for p in issued.parts]
+    raw = [b"".join(bytes.fromhex(k) for k in b["keys"]) for b in batches]
+    assert roll_digest(FP, "north", "reg-a", raw) == issued.commit["digest"]
+    for b in batches:
+        body = verify_message(KEY_A.public, FP, "credentials", b, "batch")
+        assert set(body) == {"registrar", "region", "batch", "commitments", "keys"}
+        assert (body["registrar"], body["region"]) == ("reg-a", "north")
+        assert body["commitments"] == named
+    assert sign_batches(KEY_A, FP, "reg-a", "north", issued.parts, named) == batches
+    other = issued.batches(KEY_A, named[::-1])
+    assert [b["keys"] for b in other] == [b["keys"] for b in batches]
+    assert all(o["signature"] != b["signature"] for o, b in zip(other, batches, strict=True))
+    # The board's order: the manifest's co-issuers of the region, whoever committed first.
+    b_commit = {"registrar": "reg-b", "region": "north", "digest": "cd" * 32}
+    assert board_commitments(MANIFEST, "north", b_commit, issued.commit) == [
+        issued.commit["digest"],
+        "cd" * 32,
     ]
-    assert issued.codes[0] not in repr(issued)
+    assert board_commitments(MANIFEST, "north", b_commit) == ["", "cd" * 32]
 
 
 def test_the_digest_chains_every_batch_in_order() -> None:
@@ -481,8 +500,9 @@ def test_the_digest_chains_every_batch_in_order() -> None:
 )
 def test_slot_layout_is_fixed_by_the_count(count: int, sizes: list[int]) -> None:
     issue = issue_credentials(MANIFEST, "reg-b", KEY_B, "south", count, SeededRandom(f"n{count}"))
-    assert [len(b["keys"]) for b in issue.batches] == sizes
-    assert [b["batch"] for b in issue.batches] == list(range(len(sizes)))
+    batches = issue.batches(KEY_B, ["00" * 32, issue.commit["digest"]])
+    assert [len(b["keys"]) for b in batches] == sizes and len(issue.parts) == count
+    assert [b["batch"] for b in batches] == list(range(len(sizes)))
     assert issue.close["batches"] == len(sizes) and issue.close["count"] == count
     assert issue.commit["count"] == count and len(issue.codes) == count
 
@@ -526,6 +546,67 @@ def test_the_manifest_says_who_co_issues_each_region() -> None:
         MANIFEST.co_issuers("west")
 
 
+def _manifest_with_key(registrar: int, key: str) -> dict[str, Any]:
+    value = MANIFEST.to_json()
+    value["registrars"][registrar]["signing_key"] = key
+    return value
+
+
+@pytest.mark.parametrize(
+    ("name", "registrar", "source", "message"),
+    [
+        (
+            "two registrars of a region with one key",
+            1,
+            ("registrars", 0),
+            r"^manifest\.registrars signing keys: .* appears twice$",
+        ),
+        (
+            "registrars of different regions with one key",
+            2,
+            ("registrars", 1),
+            r"^manifest\.registrars signing keys: .* appears twice$",
+        ),
+        (
+            "a registrar with a trustee's key",
+            0,
+            ("trustees", 2),
+            r"^manifest\.registrars\[0\]\.signing_key: the signing key of a trustee$",
+        ),
+        (
+            "a co-issuer with a trustee's key",
+            2,
+            ("trustees", 0),
+            r"^manifest\.registrars\[2\]\.signing_key: the signing key of a trustee$",
+        ),
+    ],
+)
+def test_the_manifest_refuses_a_registrar_key_of_another_party(
+    name: str, registrar: int, source: tuple[str, int], message: str
+) -> None:
+    """10.1: co-issuers are different parties, so one key cannot stand for two
+    registrars, nor for a trustee."""
+    key = MANIFEST.to_json()[source[0]][source[1]]["signing_key"]
+    with pytest.raises(ManifestError, match=message):
+        Manifest.from_json(_manifest_with_key(registrar, key))
+    # The honest twin: a key of its own.
+    Manifest.from_json(
+        _manifest_with_key(registrar, Ed25519Key.generate(SeededRandom(name)).public.hex())
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="src (minor, usability): a registrar's key given twice is named as a Python bytes "
+    "repr (b'\\x17\\xb9...'), not as the hex the manifest holds, and without the entry",
+)
+def test_a_registrar_key_given_twice_is_named_as_the_manifest_writes_it() -> None:
+    key = MANIFEST.to_json()["registrars"][0]["signing_key"]
+    with pytest.raises(ManifestError) as info:
+        Manifest.from_json(_manifest_with_key(1, key))
+    assert key in str(info.value) and "b'" not in str(info.value)
+
+
 # --- the roll: every rule of 10.5, with a tampered or ill-ordered message ------------------
 
 KEY_C = REGISTRAR_KEYS["reg-c"]
@@ -540,6 +621,32 @@ def _issue(registrar: str, region: str, count: int, manifest: Manifest = MANIFES
 NORTH_A, NORTH_B = _issue("reg-a", "north", 3), _issue("reg-b", "north", 3)
 SOUTH_A, SOUTH_B = _issue("reg-a", "south", 2), _issue("reg-b", "south", 2)
 EAST_A, EAST_C = _issue("reg-a", "east", 2), _issue("reg-c", "east", 2)
+
+
+def _batches(
+    issue: Issued, *co_issued: Issued | dict[str, Any], manifest: Manifest = MANIFEST
+) -> list[dict[str, Any]]:
+    """issue's batches as its registrar signs them at publish time: naming its own and its
+    co-issuers' commitments (Issued or commit payloads), as the board would hold them."""
+    return honest_batches(manifest, issue, KEYS[issue.registrar], *co_issued)
+
+
+def _posts(
+    issue: Issued, *co_issued: Issued | dict[str, Any], manifest: Manifest = MANIFEST
+) -> list[tuple[str, dict[str, Any]]]:
+    """issue's commitment, honest batches and close, in the order they are posted."""
+    batches = _batches(issue, *co_issued, manifest=manifest)
+    return [
+        (KIND_COMMIT, issue.commit),
+        *((KIND_BATCH, b) for b in batches),
+        (KIND_CLOSE, issue.close),
+    ]
+
+
+NORTH_A_BATCHES, NORTH_B_BATCHES = _batches(NORTH_A, NORTH_B), _batches(NORTH_B, NORTH_A)
+SOUTH_A_BATCHES, SOUTH_B_BATCHES = _batches(SOUTH_A, SOUTH_B), _batches(SOUTH_B, SOUTH_A)
+EAST_A_BATCHES, EAST_C_BATCHES = _batches(EAST_A, EAST_C), _batches(EAST_C, EAST_A)
+SOUTH_A_POSTS, SOUTH_B_POSTS = _posts(SOUTH_A, SOUTH_B), _posts(SOUTH_B, SOUTH_A)
 
 
 def _signed(kind: str, body: dict[str, Any], key: Ed25519Key, fp: bytes = FP) -> dict[str, Any]:
@@ -567,7 +674,7 @@ def _commit(**change: Any) -> dict[str, Any]:
 
 def _batch_b(**change: Any) -> dict[str, Any]:
     """reg-b's batch 0 for north (its next one in the roll below), changed."""
-    return _resign(KIND_BATCH, NORTH_B.batches[0], **change)
+    return _resign(KIND_BATCH, NORTH_B_BATCHES[0], **change)
 
 
 def _close_a(**change: Any) -> dict[str, Any]:
@@ -576,7 +683,7 @@ def _close_a(**change: Any) -> dict[str, Any]:
 
 
 def _with_key(i: int, key: str) -> dict[str, Any]:
-    keys = list(NORTH_B.batches[0]["keys"])
+    keys = list(NORTH_B_BATCHES[0]["keys"])
     keys[i] = key
     return _batch_b(keys=keys)
 
@@ -594,11 +701,11 @@ def _roll(manifest: Manifest = MANIFEST) -> tuple[CredentialRoll, MemoryIndex]:
 SETUP = [
     (KIND_COMMIT, NORTH_A.commit),
     (KIND_COMMIT, NORTH_B.commit),
-    (KIND_BATCH, NORTH_A.batches[0]),
-    *SOUTH_A.payloads[:1],
-    *SOUTH_B.payloads[:1],
-    *SOUTH_B.payloads[1:],
-    *SOUTH_A.payloads[1:],
+    (KIND_BATCH, NORTH_A_BATCHES[0]),
+    *SOUTH_A_POSTS[:1],
+    *SOUTH_B_POSTS[:1],
+    *SOUTH_B_POSTS[1:],
+    *SOUTH_A_POSTS[1:],
     (KIND_COMMIT, EAST_A.commit),
 ]
 
@@ -619,11 +726,17 @@ def _state(roll: CredentialRoll, index: MemoryIndex) -> tuple[Any, ...]:
     return (roll.snapshot(), dict(spaces[ROLL]), dict(spaces[PARTS]))
 
 
+AGAIN = "already committed, and parts of the region are on the board$"
+#: north's commitments as the board in the roll below holds them (manifest order), and a
+#: digest reg-a committed to on a fork of it (other codes of the same registrar).
+NORTH = [NORTH_A.commit["digest"], NORTH_B.commit["digest"]]
+FORKED = _issue("reg-a", "north", 3, make_manifest("fork")).commit["digest"]
+
 # Small-order points (libsodium's blocklist) and points outside the prime-order group.
 IDENTITY = "01" + "00" * 31
 ORDER_2 = "ec" + "ff" * 30 + "7f"
 ORDER_8 = "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"
-A_PART = NORTH_B.batches[0]["keys"][0]
+A_PART = NORTH_B_BATCHES[0]["keys"][0]
 TORSIONED = point_sum(bytes.fromhex(A_PART), bytes.fromhex(ORDER_8)).hex()
 NEGATIVE_ZERO_X = "01" + "00" * 30 + "80"  # x = 0 with the sign bit: not canonical
 Y_NOT_REDUCED = "ee" + "ff" * 30 + "7f"  # y = p + 1 (the identity, written unreduced)
@@ -668,6 +781,30 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
     ("batch: as text", KIND_BATCH, lambda: _batch_b(batch="0"), "batch must be an integer"),
     ("batch: as bool", KIND_BATCH, lambda: _batch_b(batch=False), "batch must be an integer"),
     ("batch: keys not a list", KIND_BATCH, lambda: _batch_b(keys=A_PART), "keys must be a list"),
+    (
+        "batch: no commitments",
+        KIND_BATCH,
+        lambda: _batch_b(commitments=None),
+        "missing field commitments$",
+    ),
+    (
+        "batch: commitments as text",
+        KIND_BATCH,
+        lambda: _batch_b(commitments=",".join(NORTH)),
+        "commitments must be a list, got str$",
+    ),
+    (
+        "batch: commitments as an object",
+        KIND_BATCH,
+        lambda: _batch_b(commitments=dict(zip(("reg-a", "reg-b"), NORTH, strict=True))),
+        "commitments must be a list, got dict$",
+    ),
+    (
+        "batch: commitments null",
+        KIND_BATCH,
+        lambda: _signed(KIND_BATCH, {**_unsigned(_batch_b()), "commitments": None}, KEY_B),
+        "commitments must be a list, got NoneType$",
+    ),
     ("close: batches 0", KIND_CLOSE, lambda: _close_a(batches=0), "batches is 0, want at least 1"),
     ("close: count 0", KIND_CLOSE, lambda: _close_a(count=0), "count is 0, want at least 1"),
     ("close: count text", KIND_CLOSE, lambda: _close_a(count="3"), "count must be an integer"),
@@ -708,8 +845,14 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
     (
         "batch: a key changed after signing",
         KIND_BATCH,
-        lambda: {**_batch_b(), "keys": list(reversed(NORTH_B.batches[0]["keys"]))},
+        lambda: {**_batch_b(), "keys": list(reversed(NORTH_B_BATCHES[0]["keys"]))},
         "signature does not verify",
+    ),
+    (
+        "batch: commitments changed after signing",
+        KIND_BATCH,
+        lambda: {**_batch_b(), "commitments": [NORTH[0], FORKED]},
+        "credentials of registrar 'reg-b' for region 'north': signature does not verify",
     ),
     (
         "close: changed after signing",
@@ -742,7 +885,7 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
             KEY_B,
             make_manifest("another-referendum").fingerprint,
             KIND_BATCH,
-            {k: v for k, v in NORTH_B.batches[0].items() if k != "signature"},
+            {k: v for k, v in NORTH_B_BATCHES[0].items() if k != "signature"},
         ),
         "signature does not verify",
     ),
@@ -802,19 +945,31 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
         "commit 7: to a closed region",
         KIND_COMMIT,
         lambda: _resign(KIND_COMMIT, SOUTH_A.commit, count=5),
-        "registrar 'reg-a', region 'south': already committed",
+        f"registrar 'reg-a', region 'south': {AGAIN}",
     ),
     (
-        "commit 8: twice, the same",
+        "commit 8: again, the same, after a part of the region is posted",
         KIND_COMMIT,
         lambda: NORTH_B.commit,
-        "registrar 'reg-b', region 'north': already committed",
+        f"registrar 'reg-b', region 'north': {AGAIN}",
     ),
     (
-        "commit 8: twice, to other parts",
+        "commit 8: to other parts, after the co-issuer posted a part",
         KIND_COMMIT,
         lambda: _resign(KIND_COMMIT, NORTH_B.commit, digest="ab" * 32),
-        "registrar 'reg-b', region 'north': already committed",
+        f"registrar 'reg-b', region 'north': {AGAIN}",
+    ),
+    (
+        "commit 8: to other parts, after its own part",
+        KIND_COMMIT,
+        lambda: _resign(KIND_COMMIT, NORTH_A.commit, digest="ab" * 32),
+        f"registrar 'reg-a', region 'north': {AGAIN}",
+    ),
+    (
+        "commit 8: a bad digest after a part is refused as a replacement first",
+        KIND_COMMIT,
+        lambda: _resign(KIND_COMMIT, NORTH_A.commit, digest="AB" * 32),
+        f"registrar 'reg-a', region 'north': {AGAIN}",
     ),
     (
         "commit 9: upper-case digest",
@@ -850,25 +1005,67 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
     (
         "batch 7: after its own close",
         KIND_BATCH,
-        lambda: _resign(KIND_BATCH, SOUTH_A.batches[0], batch=1),
+        lambda: _resign(KIND_BATCH, SOUTH_A_BATCHES[0], batch=1),
         "registrar 'reg-a', region 'south': already closed",
+    ),
+    (
+        "batch 7: after its own close, naming other commitments (7 is checked first)",
+        KIND_BATCH,
+        lambda: _resign(KIND_BATCH, SOUTH_A_BATCHES[0], batch=1, commitments=[]),
+        "registrar 'reg-a', region 'south': already closed$",
     ),
     (
         "batch 8: before the co-issuer committed",
         KIND_BATCH,
-        lambda: EAST_A.batches[0],
+        lambda: EAST_A_BATCHES[0],
+        "registrar 'reg-a', region 'east': waiting for 'reg-c' to commit",
+    ),
+    (
+        "batch 8: naming the commitments the board holds while it waits",
+        KIND_BATCH,
+        lambda: EAST_A.batches(KEY_A, [EAST_A.commit["digest"], ""])[0],
         "registrar 'reg-a', region 'east': waiting for 'reg-c' to commit",
     ),
     (
         "batch 8: before its own commitment",
         KIND_BATCH,
-        lambda: EAST_C.batches[0],
+        lambda: EAST_C_BATCHES[0],
         "registrar 'reg-c', region 'east': waiting for 'reg-c' to commit",
+    ),
+    # batch rule 8 (10.5): the commitments the batch names are the board's, in manifest order
+    *[
+        (
+            f"batch 8: names {what}",
+            KIND_BATCH,
+            (lambda named=named: _batch_b(commitments=named)),
+            rf"^board entry 12: registrar 'reg-b', region 'north': the batch names commitments "
+            rf"{re.escape(', '.join(map(str, named)))}, the board holds {', '.join(NORTH)} "
+            r"\(parts are revealed only against the commitments on this board\)$",
+        )
+        for what, named in (
+            ("a fork's commitment of reg-a (parts revealed elsewhere)", [FORKED, NORTH[1]]),
+            ("a fork's commitment of reg-b itself", [NORTH[0], FORKED]),
+            ("the commitments in the other order", NORTH[::-1]),
+            ("one commitment", NORTH[:1]),
+            ("its own commitment only", NORTH[1:]),
+            ("a third commitment", [*NORTH, FORKED]),
+            ("no commitment", []),
+            ("the commitments in upper case", [d.upper() for d in NORTH]),
+            ("the commitments with an empty one", [NORTH[0], ""]),
+            ("the commitments as numbers", [1, 2]),
+            ("the commitments in a list", [NORTH]),
+        )
+    ],
+    (
+        "batch 8: names other commitments and a wrong number (commitments first)",
+        KIND_BATCH,
+        lambda: _batch_b(batch=1, commitments=[NORTH[0], FORKED]),
+        r"region 'north': the batch names commitments",
     ),
     (
         "batch 9: repeated",
         KIND_BATCH,
-        lambda: NORTH_A.batches[0],
+        lambda: NORTH_A_BATCHES[0],
         "registrar 'reg-a', region 'north' batch 0: want batch 1 next",
     ),
     (
@@ -880,19 +1077,19 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
     (
         "batch 10: beyond the count",
         KIND_BATCH,
-        lambda: _resign(KIND_BATCH, NORTH_A.batches[0], batch=1),
+        lambda: _resign(KIND_BATCH, NORTH_A_BATCHES[0], batch=1),
         "region 'north' batch 1: 3 voters fill 1 batches",
     ),
     (
         "batch 10: too few keys",
         KIND_BATCH,
-        lambda: _batch_b(keys=NORTH_B.batches[0]["keys"][:2]),
+        lambda: _batch_b(keys=NORTH_B_BATCHES[0]["keys"][:2]),
         "batch 0: has 2 keys, want 3",
     ),
     (
         "batch 10: too many keys",
         KIND_BATCH,
-        lambda: _batch_b(keys=[*NORTH_B.batches[0]["keys"], TORSIONED]),
+        lambda: _batch_b(keys=[*NORTH_B_BATCHES[0]["keys"], TORSIONED]),
         "batch 0: has 4 keys, want 3",
     ),
     ("batch 10: no keys", KIND_BATCH, lambda: _batch_b(keys=[]), "batch 0: has 0 keys, want 3"),
@@ -920,7 +1117,8 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
             f"batch 11: {what}",
             KIND_BATCH,
             (lambda point=point: _with_key(1, point)),
-            rf"batch 0: keys\[1\] {point} is not a point of the prime-order group",
+            rf"batch 0: keys\[1\] {point} is not a part: want a canonical point of the "
+            "prime-order group, not of small order$",
         )
         for what, point in (
             ("the identity", IDENTITY),
@@ -950,13 +1148,13 @@ REJECTED: list[tuple[str, str, Callable[[], Any], str]] = [
         "close 8: more batches than posted",
         KIND_CLOSE,
         lambda: _close_a(batches=2),
-        "registrar 'reg-a', region 'north': says 2 batches, 1 posted",
+        "registrar 'reg-a', region 'north': says 2 batches, 1 posted$",
     ),
     (
         "close 8: before posting",
         KIND_CLOSE,
         lambda: NORTH_B.close,
-        "registrar 'reg-b', region 'north': says 1 batches, 0 posted",
+        "registrar 'reg-b', region 'north': says 1 batch, 0 posted$",
     ),
     (
         "close 8: another count than committed",
@@ -1000,8 +1198,8 @@ def test_the_untampered_messages_of_the_table_are_accepted(
     credentials.add(KIND_CLOSE, _close_a(), "board entry 13")
     credentials.add(KIND_CLOSE, NORTH_B.close, "board entry 14")
     credentials.add(KIND_COMMIT, _commit(), "board entry 15")
-    credentials.add(KIND_BATCH, EAST_A.batches[0], "board entry 16")
-    credentials.add(KIND_BATCH, EAST_C.batches[0], "board entry 17")
+    credentials.add(KIND_BATCH, EAST_A_BATCHES[0], "board entry 16")
+    credentials.add(KIND_BATCH, EAST_C_BATCHES[0], "board entry 17")
     credentials.add(KIND_CLOSE, EAST_C.close, "board entry 18")
     assert not credentials.all_closed()
     credentials.add(KIND_CLOSE, EAST_A.close, "board entry 19")
@@ -1026,16 +1224,19 @@ def _scalars(issue: Issued) -> list[int]:
 
 
 def _crafted(scalars: list[int]) -> Issued:
-    """reg-b's commit, batch and close for north with the parts scalars*B."""
-    keys = [base_times(s).hex() for s in scalars]
-    raw = b"".join(bytes.fromhex(k) for k in keys)
+    """reg-b's commit and close for north with the parts scalars*B (its batches signed by
+    _batches, naming the commitments as the board holds them)."""
+    parts = [base_times(s) for s in scalars]
     head = {"registrar": "reg-b", "region": "north"}
-    digest = roll_digest(FP, "north", "reg-b", [raw])
+    digest = roll_digest(FP, "north", "reg-b", [b"".join(parts)])
     return Issued(
+        FP,
+        "reg-b",
+        "north",
         [],
-        _signed(KIND_COMMIT, {**head, "count": len(keys), "digest": digest}, KEY_B),
-        [_signed(KIND_BATCH, {**head, "batch": 0, "keys": keys}, KEY_B)],
-        _signed(KIND_CLOSE, {**head, "batches": 1, "count": len(keys)}, KEY_B),
+        parts,
+        _signed(KIND_COMMIT, {**head, "count": len(parts), "digest": digest}, KEY_B),
+        _signed(KIND_CLOSE, {**head, "batches": 1, "count": len(parts)}, KEY_B),
     )
 
 
@@ -1076,25 +1277,25 @@ def test_the_summed_keys_are_checked(
     # reg-b's own commitment is to these parts; start from a roll where it made that one.
     fresh, fresh_index = _roll()
     _apply(fresh, [(KIND_COMMIT, NORTH_A.commit), (KIND_COMMIT, crafted.commit)])
-    _apply(fresh, [(KIND_BATCH, NORTH_A.batches[0]), *SOUTH_A.payloads[:1]])
-    _apply(fresh, [*SOUTH_B.payloads[:1], (KIND_BATCH, SOUTH_A.batches[0])])
-    _apply(fresh, [(KIND_BATCH, SOUTH_B.batches[0])])
+    _apply(fresh, [(KIND_BATCH, _batches(NORTH_A, crafted)[0]), *SOUTH_A_POSTS[:1]])
+    _apply(fresh, [*SOUTH_B_POSTS[:1], (KIND_BATCH, SOUTH_A_BATCHES[0])])
+    _apply(fresh, [(KIND_BATCH, SOUTH_B_BATCHES[0])])
     before = _state(fresh, fresh_index)
     with pytest.raises(CredentialError, match=f"^board entry 9: registrar 'reg-b', .*{message}"):
-        fresh.add(KIND_BATCH, crafted.batches[0], "board entry 9")
+        fresh.add(KIND_BATCH, _batches(crafted, NORTH_A)[0], "board entry 9")
     assert _state(fresh, fresh_index) == before
     # The same parts posted first (reg-a completing the slots) are refused at reg-a's batch.
     other, other_index = _roll()
-    _apply(other, [*SOUTH_A.payloads[:1], *SOUTH_B.payloads[:1]])
-    _apply(other, [(KIND_BATCH, SOUTH_A.batches[0]), (KIND_BATCH, SOUTH_B.batches[0])])
+    _apply(other, [*SOUTH_A_POSTS[:1], *SOUTH_B_POSTS[:1]])
+    _apply(other, [(KIND_BATCH, SOUTH_A_BATCHES[0]), (KIND_BATCH, SOUTH_B_BATCHES[0])])
     _apply(other, [(KIND_COMMIT, crafted.commit), (KIND_COMMIT, NORTH_A.commit)])
-    other.add(KIND_BATCH, crafted.batches[0], "board entry 7")
+    other.add(KIND_BATCH, _batches(crafted, NORTH_A)[0], "board entry 7")
     before = _state(other, other_index)
     with pytest.raises(CredentialError, match=f"^board entry 8: registrar 'reg-a', .*{message}"):
-        other.add(KIND_BATCH, NORTH_A.batches[0], "board entry 8")
+        other.add(KIND_BATCH, _batches(NORTH_A, crafted)[0], "board entry 8")
     assert _state(other, other_index) == before
     # And reg-b's honest parts in the same place are accepted: the crafted ones made it fail.
-    credentials.add(KIND_BATCH, NORTH_B.batches[0], "board entry 9")
+    credentials.add(KIND_BATCH, NORTH_B_BATCHES[0], "board entry 9")
     assert credentials.count("north") == 3
 
 
@@ -1107,23 +1308,27 @@ def test_a_key_registered_in_the_same_region_earlier_is_refused() -> None:
     b_issue = _issue("reg-b", "south", 1001)
     b = [_spec_scalar(FP, normalize_code(c)) for c in b_issue.codes]
     b[1000] = (a[0] + b[0] - a[1000]) % L
-    batches = [b_issue.batches[0]["keys"], [base_times(b[1000]).hex()]]
+    keys = [[p.hex() for p in b_issue.parts[:1000]], [base_times(b[1000]).hex()]]
     head = {"registrar": "reg-b", "region": "south"}
-    digest = _spec_digest(FP, "south", "reg-b", batches)
+    digest = _spec_digest(FP, "south", "reg-b", keys)
     commit = _signed(KIND_COMMIT, {**head, "count": 1001, "digest": digest}, KEY_B)
+    a_batches, b_batches = _batches(a_issue, commit), _batches(b_issue, a_issue, commit)
+    named = [a_issue.commit["digest"], digest]  # as the board holds them
+    assert [b["commitments"] for b in a_batches + b_batches] == [named] * 4
     roll, index = _roll(manifest)
     _apply(roll, [(KIND_COMMIT, a_issue.commit), (KIND_COMMIT, commit)])
-    _apply(roll, [(KIND_BATCH, a_issue.batches[0]), (KIND_BATCH, b_issue.batches[0])])
-    roll.add(KIND_BATCH, a_issue.batches[1], "board entry 5")
+    _apply(roll, [(KIND_BATCH, a_batches[0]), (KIND_BATCH, b_batches[0])])
+    roll.add(KIND_BATCH, a_batches[1], "board entry 5")
     assert roll.count("south") == 1000
     before = _state(roll, index)
-    crafted = _signed(KIND_BATCH, {**head, "batch": 1, "keys": batches[1]}, KEY_B)
+    body = {**head, "batch": 1, "commitments": named, "keys": keys[1]}
+    crafted = _signed(KIND_BATCH, body, KEY_B)
     with pytest.raises(
         CredentialError, match=r"batch 1: slot keys\[0\] sums to .* in region 'south'"
     ):
         roll.add(KIND_BATCH, crafted, "board entry 6")
     assert _state(roll, index) == before
-    roll.add(KIND_BATCH, b_issue.batches[1], "board entry 6")  # its own parts are fine...
+    roll.add(KIND_BATCH, b_batches[1], "board entry 6")  # its own parts are fine...
     assert roll.count("south") == 1001
     with pytest.raises(CredentialError, match="the parts posted are not those committed to"):
         roll.add(KIND_CLOSE, b_issue.close, "board entry 7")  # ...but not what it committed
@@ -1133,7 +1338,8 @@ def test_close_needs_every_batch_the_count_fills() -> None:
     a_issue, b_issue = _issue("reg-a", "north", 1001), _issue("reg-b", "north", 1001)
     roll, index = _roll()
     _apply(roll, [(KIND_COMMIT, a_issue.commit), (KIND_COMMIT, b_issue.commit)])
-    roll.add(KIND_BATCH, a_issue.batches[0], "board entry 3")
+    a_batches = _batches(a_issue, b_issue)
+    roll.add(KIND_BATCH, a_batches[0], "board entry 3")
     before = _state(roll, index)
     early = _resign(KIND_CLOSE, a_issue.close, batches=1)
     with pytest.raises(
@@ -1143,7 +1349,7 @@ def test_close_needs_every_batch_the_count_fills() -> None:
     ):
         roll.add(KIND_CLOSE, early, "board entry 4")
     assert _state(roll, index) == before
-    roll.add(KIND_BATCH, a_issue.batches[1], "board entry 4")
+    roll.add(KIND_BATCH, a_batches[1], "board entry 4")
     roll.add(KIND_CLOSE, a_issue.close, "board entry 5")
     assert roll.posted("north", "reg-a") == (a_issue.commit["digest"], 2, True)
 
@@ -1174,6 +1380,110 @@ def test_close_refuses_parts_other_than_those_committed_to(
     assert other.commit["digest"] != NORTH_B.commit["digest"]
 
 
+def test_a_commitment_is_replaced_while_no_part_of_the_region_is_posted(
+    roll: tuple[CredentialRoll, MemoryIndex],
+) -> None:
+    """10.5 commit rule 8: a registrar may commit again (replacing its own commitment)
+    until a co-issuer posts a batch of the region; the count is compared with the other
+    co-issuers' only. east: reg-a committed to 2 voters, reg-c not yet."""
+    credentials, index = roll
+    redrawn = _issue("reg-a", "east", 2, make_manifest("redrawn")).commit["digest"]
+    again = _resign(KIND_COMMIT, EAST_A.commit, digest=redrawn)
+    credentials.add(KIND_COMMIT, again, "board entry 12")
+    assert credentials.commitments("east") == [redrawn, ""]
+    assert credentials.posted("east", "reg-a") == (redrawn, 0, False)
+    # Another count: its own earlier commitment is not compared with.
+    credentials.add(KIND_COMMIT, _resign(KIND_COMMIT, EAST_A.commit, count=5), "board entry 13")
+    assert credentials.committed("east") == {"reg-a": 5, "reg-c": 0}
+    before = _state(credentials, index)
+    with pytest.raises(
+        CredentialError,
+        match=r"^board entry 14: registrar 'reg-c', region 'east': commits to 2 voters, "
+        r"registrar 'reg-a' to 5$",
+    ):
+        credentials.add(KIND_COMMIT, EAST_C.commit, "board entry 14")
+    assert _state(credentials, index) == before
+    credentials.add(KIND_COMMIT, EAST_A.commit, "board entry 14")  # the mistake mended
+    assert credentials.committed("east") == {"reg-a": 2, "reg-c": 0}
+    again_roll = CredentialRoll(MANIFEST, index)  # the replacement is in the snapshot
+    again_roll.restore(json.loads(json.dumps(credentials.snapshot())))
+    assert again_roll.commitments("east") == [EAST_A.commit["digest"], ""]
+    credentials.add(KIND_COMMIT, EAST_C.commit, "board entry 15")
+    assert credentials.commitments("east") == [EAST_A.commit["digest"], EAST_C.commit["digest"]]
+    # Both committed: a replacement must keep the other co-issuer's count...
+    before = _state(credentials, index)
+    with pytest.raises(
+        CredentialError,
+        match=r"^board entry 16: registrar 'reg-c', region 'east': commits to 3 voters, "
+        r"registrar 'reg-a' to 2$",
+    ):
+        credentials.add(KIND_COMMIT, _commit(count=3), "board entry 16")
+    assert _state(credentials, index) == before
+    # ...and batches signed against the replaced commitment are refused.
+    other = _issue("reg-c", "east", 2, make_manifest("other-c"))
+    other_commit = _resign(KIND_COMMIT, EAST_C.commit, digest=other.commit["digest"])
+    credentials.add(KIND_COMMIT, other_commit, "board entry 16")
+    before = _state(credentials, index)
+    for n, batch in enumerate((EAST_A_BATCHES[0], EAST_C_BATCHES[0])):
+        with pytest.raises(CredentialError, match="the batch names commitments"):
+            credentials.add(KIND_BATCH, batch, f"board entry {17 + n}")
+    assert _state(credentials, index) == before
+    credentials.add(KIND_COMMIT, EAST_C.commit, "board entry 17")  # back to the first
+    _apply(credentials, [(KIND_BATCH, EAST_A_BATCHES[0]), (KIND_BATCH, EAST_C_BATCHES[0])])
+    assert credentials.count("east") == 2
+
+
+def test_a_commitment_is_not_replaced_once_a_part_is_posted(
+    roll: tuple[CredentialRoll, MemoryIndex],
+) -> None:
+    """After the first batch of the region, neither co-issuer commits again (whoever
+    posted it), whatever it commits to; the roll is unchanged and the region closes."""
+    credentials, index = roll
+    _apply(credentials, [(KIND_COMMIT, EAST_C.commit), (KIND_BATCH, EAST_C_BATCHES[0])])
+    assert credentials.posted("east", "reg-a") == (EAST_A.commit["digest"], 0, False)
+    before = _state(credentials, index)
+    redrawn = _issue("reg-a", "east", 2, make_manifest("late")).commit["digest"]
+    for payload in (
+        EAST_A.commit,  # the same again
+        _resign(KIND_COMMIT, EAST_A.commit, digest=redrawn),  # reg-a, which posted nothing
+        _resign(KIND_COMMIT, EAST_C.commit, digest=redrawn),  # reg-c, which posted
+        _resign(KIND_COMMIT, EAST_A.commit, count=3),
+    ):
+        registrar = payload["registrar"]
+        with pytest.raises(
+            CredentialError,
+            match=rf"^board entry 9: registrar '{registrar}', region 'east': {AGAIN}",
+        ):
+            credentials.add(KIND_COMMIT, payload, "board entry 9")
+        assert _state(credentials, index) == before
+    _apply(credentials, [(KIND_BATCH, EAST_A_BATCHES[0]), (KIND_CLOSE, EAST_A.close)])
+    credentials.add(KIND_CLOSE, EAST_C.close, "board entry 11")
+    assert credentials.is_closed("east") and credentials.count("east") == 2
+    for ca, cc in zip(EAST_A.codes, EAST_C.codes, strict=True):
+        assert credentials.region_of(credential_key(FP, (ca, cc)).public) == "east"
+
+
+def test_a_replaced_commitment_closes_with_the_replacement_s_parts() -> None:
+    """reg-a's first issue replaced by a second (before any part of north is posted):
+    the second's parts are what the close checks, and only its codes make voters' keys."""
+    first = _issue("reg-a", "north", 3)
+    second = issue_credentials(MANIFEST, "reg-a", KEY_A, "north", 3, SeededRandom("second"))
+    roll, _ = _roll()
+    _apply(roll, [(KIND_COMMIT, first.commit), (KIND_COMMIT, NORTH_B.commit)])
+    roll.add(KIND_COMMIT, second.commit, "board entry 3")
+    assert roll.committed("north") == {"reg-a": 3, "reg-b": 3}
+    assert roll.commitments("north") == [second.commit["digest"], NORTH_B.commit["digest"]]
+    with pytest.raises(CredentialError, match="the batch names commitments"):
+        roll.add(KIND_BATCH, _batches(first, NORTH_B)[0], "board entry 4")
+    roll.add(KIND_BATCH, _batches(second, NORTH_B)[0], "board entry 4")
+    roll.add(KIND_BATCH, _batches(NORTH_B, second)[0], "board entry 5")
+    _apply(roll, [(KIND_CLOSE, second.close), (KIND_CLOSE, NORTH_B.close)])
+    assert roll.is_closed("north") and roll.count("north") == 3
+    for cs, cf, cb in zip(second.codes, first.codes, NORTH_B.codes, strict=True):
+        assert roll.region_of(credential_key(FP, (cs, cb)).public) == "north"
+        assert roll.region_of(credential_key(FP, (cf, cb)).public) is None
+
+
 def test_a_lost_running_sum_is_refused_not_summed_wrong(
     roll: tuple[CredentialRoll, MemoryIndex],
 ) -> None:
@@ -1183,13 +1493,14 @@ def test_a_lost_running_sum_is_refused_not_summed_wrong(
     del index.spaces()[PARTS][slot_key]
     before = _state(credentials, index)
     with pytest.raises(CredentialError, match="the running sums of this batch are missing"):
-        credentials.add(KIND_BATCH, NORTH_B.batches[0], "board entry 12")
+        credentials.add(KIND_BATCH, NORTH_B_BATCHES[0], "board entry 12")
     assert _state(credentials, index) == before
 
 
 # --- the roll: accepted paths ----------------------------------------------------------------
 
 TWO_A, TWO_B = _issue("reg-a", "north", 1003), _issue("reg-b", "north", 1003)
+TWO_A_POSTS, TWO_B_POSTS = _posts(TWO_A, TWO_B), _posts(TWO_B, TWO_A)
 TWO_KEYS = {
     credential_key(FP, (ca, cb)).public for ca, cb in zip(TWO_A.codes, TWO_B.codes, strict=True)
 }
@@ -1206,7 +1517,7 @@ def _roll_keys(index: MemoryIndex) -> dict[bytes, bytes]:
 
 
 def test_two_co_issuers_in_either_order_give_the_same_keys() -> None:
-    a, b = TWO_A.payloads, TWO_B.payloads  # commit, batch 0, batch 1, close
+    a, b = TWO_A_POSTS, TWO_B_POSTS  # commit, batch 0, batch 1, close
     orders = {
         "a first throughout": [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]],
         "b first throughout": [b[0], a[0], b[1], a[1], b[2], a[2], b[3], a[3]],
@@ -1230,7 +1541,7 @@ def test_two_co_issuers_in_either_order_give_the_same_keys() -> None:
 
 
 def test_keys_are_registered_when_a_slot_batch_completes() -> None:
-    a, b = TWO_A.payloads, TWO_B.payloads
+    a, b = TWO_A_POSTS, TWO_B_POSTS
     roll, index = _run([a[0], b[0], a[1]])
     assert roll.count("north") == 0 and _roll_keys(index) == {}
     assert len(index.spaces()[PARTS]) == 1  # reg-a's parts of batch 0, waiting
@@ -1247,8 +1558,8 @@ def test_keys_are_registered_when_a_slot_batch_completes() -> None:
 def test_any_interleaving_of_the_co_issuers_gives_the_same_keys(
     turns: list[int], b_commits_first: bool
 ) -> None:
-    streams = [list(TWO_A.payloads[1:]), list(TWO_B.payloads[1:])]
-    commits = [TWO_A.payloads[0], TWO_B.payloads[0]]
+    streams = [list(TWO_A_POSTS[1:]), list(TWO_B_POSTS[1:])]
+    commits = [TWO_A_POSTS[0], TWO_B_POSTS[0]]
     order = commits[::-1] if b_commits_first else commits
     order += [streams[t].pop(0) for t in turns]
     roll, index = _run(order)
@@ -1260,15 +1571,15 @@ def test_a_region_closes_only_when_every_co_issuer_closed(
     roll: tuple[CredentialRoll, MemoryIndex],
 ) -> None:
     credentials, _ = roll
-    credentials.add(KIND_BATCH, NORTH_B.batches[0], "board entry 12")
+    credentials.add(KIND_BATCH, NORTH_B_BATCHES[0], "board entry 12")
     credentials.add(KIND_CLOSE, NORTH_B.close, "board entry 13")
     assert not credentials.is_closed("north")
     assert credentials.not_closed_by("north") == ["reg-a"]
     credentials.add(KIND_CLOSE, NORTH_A.close, "board entry 14")
     assert credentials.is_closed("north") and credentials.not_closed_by("north") == []
     assert not credentials.all_closed() and credentials.not_closed_by("east") == ["reg-a", "reg-c"]
-    _apply(credentials, [(KIND_COMMIT, EAST_C.commit), (KIND_BATCH, EAST_C.batches[0])])
-    _apply(credentials, [(KIND_BATCH, EAST_A.batches[0]), (KIND_CLOSE, EAST_A.close)])
+    _apply(credentials, [(KIND_COMMIT, EAST_C.commit), (KIND_BATCH, EAST_C_BATCHES[0])])
+    _apply(credentials, [(KIND_BATCH, EAST_A_BATCHES[0]), (KIND_CLOSE, EAST_A.close)])
     assert credentials.count("east") == 2
     assert not credentials.is_closed("east") and not credentials.all_closed()
     assert credentials.not_closed_by("east") == ["reg-c"]
@@ -1301,7 +1612,7 @@ def test_the_roll_restores_from_its_snapshot(roll: tuple[CredentialRoll, MemoryI
     credentials, index = roll
     again = CredentialRoll(MANIFEST, index)
     again.restore(json.loads(json.dumps(credentials.snapshot())))
-    again.add(KIND_BATCH, NORTH_B.batches[0], "board entry 12")
+    again.add(KIND_BATCH, NORTH_B_BATCHES[0], "board entry 12")
     assert again.count("north") == 3
     with pytest.raises(CredentialError, match="already committed"):
         again.add(KIND_COMMIT, NORTH_B.commit, "board entry 13")
@@ -1313,21 +1624,28 @@ def test_three_co_issuers_sum_three_parts() -> None:
     )
     fp = manifest.fingerprint
     issues = [_issue(g, "east", 4, manifest) for g in ("reg-a", "reg-b", "reg-c")]
+    batches = [_batches(i, *issues, manifest=manifest)[0] for i in issues]
     roll, index = _roll(manifest)
     _apply(roll, [(KIND_COMMIT, issues[2].commit), (KIND_COMMIT, issues[0].commit)])
     with pytest.raises(CredentialError, match="waiting for 'reg-b' to commit"):
-        roll.add(KIND_BATCH, issues[0].batches[0], "board entry 3")
+        roll.add(KIND_BATCH, batches[0], "board entry 3")
     roll.add(KIND_COMMIT, issues[1].commit, "board entry 3")
-    roll.add(KIND_BATCH, issues[1].batches[0], "board entry 4")
-    roll.add(KIND_BATCH, issues[2].batches[0], "board entry 5")
+    assert roll.commitments("east") == [i.commit["digest"] for i in issues]
+    # Named in another order than the manifest's, the commitments are not the board's:
+    body = {**_unsigned(batches[1]), "commitments": roll.commitments("east")[::-1]}
+    swapped = _signed(KIND_BATCH, body, KEY_B, fp)
+    with pytest.raises(CredentialError, match="the batch names commitments"):
+        roll.add(KIND_BATCH, swapped, "board entry 4")
+    roll.add(KIND_BATCH, batches[1], "board entry 4")
+    roll.add(KIND_BATCH, batches[2], "board entry 5")
     assert roll.count("east") == 0
     # The running sums are B + C, slot by slot:
     (sums,) = index.spaces()[PARTS].values()
-    b_keys, c_keys = issues[1].batches[0]["keys"], issues[2].batches[0]["keys"]
+    b_keys, c_keys = batches[1]["keys"], batches[2]["keys"]
     for n in range(4):
         want = point_sum(bytes.fromhex(b_keys[n]), bytes.fromhex(c_keys[n]))
         assert sums[32 * n : 32 * n + 32] == want
-    roll.add(KIND_BATCH, issues[0].batches[0], "board entry 6")
+    roll.add(KIND_BATCH, batches[0], "board entry 6")
     assert roll.count("east") == 4
     for g, issue in zip(("reg-a", "reg-b", "reg-c"), issues, strict=True):
         roll.add(KIND_CLOSE, issue.close, f"close of {g}")
@@ -1350,23 +1668,25 @@ def test_a_rehearsal_registrar_registers_its_parts_as_keys() -> None:
     roll, _ = _roll(manifest)
     for g, region in (("reg-a", "north"), ("reg-b", "south"), ("reg-c", "east")):
         issue = _issue(g, region, 2, manifest)
-        _apply(roll, issue.payloads)
+        _apply(roll, _posts(issue, manifest=manifest))
         assert roll.is_closed(region)
         assert roll.region_of(credential_key(fp, issue.codes[1]).public) == region
         assert roll.region_of(credential_part(fp, issue.codes[1])) == region
     assert roll.all_closed()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug (minor): CredentialKey takes a scalar of 2^255 or more without reducing "
-    "it; public masks the top bit (libsodium base_noclamp) while sign reduces mod l, so "
-    "its signatures do not verify under its own public key",
-)
 def test_a_credential_key_is_consistent_for_any_32_byte_scalar() -> None:
-    x = 2**255 + 5
-    try:
+    """CredentialKey reduces its scalar mod l (it once masked the top bit for its public
+    key but reduced for signing, so its signatures did not verify)."""
+    for x in (2**255 + 5, 2**256 - 1, L + 7, 2 * L + 1):
         key = CredentialKey(FP, x.to_bytes(32, "little"))
-    except ValueError:
-        return  # refusing a scalar that is not reduced mod l is fine too
-    pysodium.crypto_sign_verify_detached(key.sign(b"ballot"), b"ballot", key.public)
+        assert key.scalar == (x % L).to_bytes(32, "little")
+        assert key.public == base_times(x % L)
+        assert key == CredentialKey(FP, (x % L).to_bytes(32, "little"))
+        pysodium.crypto_sign_verify_detached(key.sign(b"ballot"), b"ballot", key.public)
+    for zero in (L, 2 * L):  # x = 0 mod l
+        with pytest.raises(ValueError, match="zero"):
+            CredentialKey(FP, zero.to_bytes(32, "little"))
+    for length in (31, 33):
+        with pytest.raises(ValueError, match="32 bytes"):
+            CredentialKey(FP, bytes([1] * length))
