@@ -196,9 +196,15 @@ def main(out: Path = OUT) -> None:
             issue_credentials(manifest, rid, k, region, count, rng)
             for rid, k in zip(REGISTRARS, registrars, strict=True)
         ]
-        for kind_payloads in zip(*(i.payloads for i in issued), strict=True):
-            for kind, payload in kind_payloads:
-                b.post(kind, payload)
+        for i in issued:
+            b.post("credentials.commit", i.commit)
+        commitments = [i.commit["digest"] for i in issued]  # in the manifest's order
+        signed = [i.batches(k, commitments) for i, k in zip(issued, registrars, strict=True)]
+        for batch in zip(*signed, strict=True):
+            for payload in batch:
+                b.post("credentials", payload)
+        for i in issued:
+            b.post("credentials.close", i.close)
         codes[region] = list(zip(*(i.codes for i in issued), strict=True))
     key = ceremony.public_key
     b.post("voting.open", {"public_key": key.to_bytes().hex()})

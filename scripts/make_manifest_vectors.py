@@ -44,7 +44,7 @@ ORDER = 2**252 + 27742317777372353535851937790883648493
 TRUSTEE_SEED = bytes([1]) * 32
 TRUSTEE_BOX_SECRET = bytes([2]) * 32
 REGISTRAR_SEED = bytes([3]) * 32
-MISSION_SEED = bytes([4]) * 32
+MISSION_SEED = bytes([5]) * 32
 BOARD_SEED = bytes([4]) * 32
 
 
@@ -607,6 +607,7 @@ def main() -> None:
                 "trustee_signing": TRUSTEE_SEED.hex(),
                 "trustee_box_secret": TRUSTEE_BOX_SECRET.hex(),
                 "registrar_signing": REGISTRAR_SEED.hex(),
+                "mission_signing": MISSION_SEED.hex(),
                 "board_signing": BOARD_SEED.hex(),
             },
             "cases": manifests,

@@ -26,11 +26,15 @@ from referendum.board.checkpoint import SignedCheckpoint, parse_signed_checkpoin
 from referendum.canonical import JsonFormatError, parse_json
 from referendum.ceremony import KIND_CLOSE, TrusteeKeys, TrusteeState
 from referendum.credentials import (
+    BATCH_SIZE,
     KIND_BATCH,
     KIND_COMMIT,
     CredentialKey,
+    Issued,
     credential_key,
     issue_credentials,
+    roll_digest,
+    sign_batches,
 )
 from referendum.credentials import KIND_CLOSE as CREDENTIALS_CLOSE
 from referendum.demo_manifest import TEMPLATE, key_block
@@ -39,7 +43,7 @@ from referendum.errors import VerificationError
 from referendum.group import RISTRETTO255 as G
 from referendum.group import Element, GroupError, element_from_hex
 from referendum.manifest import CEREMONY_STEPS, Manifest, ManifestError, Registrar
-from referendum.party import Local, PartyBoard, party_board
+from referendum.party import Local, PartyBoard, Remote, party_board
 from referendum.receipt import Receipt, check_receipt
 from referendum.replica import (
     BoardClient,
@@ -621,7 +625,7 @@ def _credentials(args: argparse.Namespace) -> None:
     if args.step == "publish":
         with _party(args) as election:
             registrar = _registrar_of(election.manifest, key, path)
-            _publish(election, folder, registrar.id, args.region)
+            _publish(election, folder, key, registrar.id, args.region)
         return
     if args.count > MAX_ISSUE:
         raise CommandError(f"--count {args.count:,}: at most {MAX_ISSUE:,} credentials per region")
@@ -645,18 +649,20 @@ def _credentials(args: argparse.Namespace) -> None:
         lines += [f"{args.region},{n},{code}\n" for n, code in enumerate(issued.codes, start=1)]
         _write_secret_text(out, "".join(lines))
         record = {
-            "format": "referendum-issue/1",
+            "format": "referendum-issue/2",
             "registrar": registrar.id,
             "region": args.region,
             "commit": issued.commit,
-            "batches": issued.batches,
+            "parts": [p.hex() for p in issued.parts],
             "close": issued.close,
         }
         _write_secret_text(pending, json.dumps(record, separators=(",", ":")) + "\n")
         try:
             index = election.post(KIND_COMMIT, issued.commit)
         except (VerificationError, BoardUnreachable) as exc:
-            if _refused(exc):  # nothing of this issue is on the board: nobody can use the codes
+            # Nothing of this issue is on the board, as far as the board now shows: nobody
+            # can use the codes. A board that shows the commitment keeps them (publish).
+            if _refused(exc) and not _committed_on_board(election, registrar.id, issued):
                 out.unlink()
                 pending.unlink()
             raise
@@ -664,7 +670,18 @@ def _credentials(args: argparse.Namespace) -> None:
             f"{args.count} codes for {args.region} in {out}; commitment to their parts"
             f" posted (board entry {index})"
         )
-        _publish(election, folder, registrar.id, args.region, after_issue=True)
+        _publish(election, folder, key, registrar.id, args.region, after_issue=True)
+
+
+def _committed_on_board(election: PartyBoard, registrar: str, issued: Issued) -> bool:
+    """Gives back whether the board, read again, holds this issue's commitment."""
+    if isinstance(election, Remote):
+        try:
+            election.replica.sync(progress=False)
+        except (VerificationError, BoardUnreachable):
+            return True  # cannot tell: keep the codes
+    digest, _, _ = election.state.roll.posted(issued.region, registrar)
+    return bool(digest == issued.commit["digest"])
 
 
 def _voter_key(manifest: Manifest, codes: Sequence[str]) -> CredentialKey:
@@ -692,7 +709,13 @@ def _issue_file(folder: Path, region: str) -> Path:
 
 
 def _publish(
-    election: PartyBoard, folder: Path, registrar: str, region: str, *, after_issue: bool = False
+    election: PartyBoard,
+    folder: Path,
+    key: Ed25519Key,
+    registrar: str,
+    region: str,
+    *,
+    after_issue: bool = False,
 ) -> None:
     """Posts this registrar's parts for region not yet on the board and its close, once
     every co-issuer committed (section 10.4); CommandError naming whom it waits for, or
@@ -705,12 +728,24 @@ def _publish(
     )
     if (
         not isinstance(record, dict)
-        or record.get("format") != "referendum-issue/1"
+        or record.get("format") != "referendum-issue/2"
         or (record.get("registrar"), record.get("region")) != (registrar, region)
         or not isinstance(record.get("commit"), dict)
-        or not isinstance(record.get("batches"), list)
+        or not isinstance(record.get("parts"), list)
+        or not all(isinstance(p, str) and len(p) == 64 for p in record["parts"])
     ):
-        raise CommandError(f"{pending}: not this registrar's referendum-issue/1 file for {region}")
+        raise CommandError(f"{pending}: not this registrar's referendum-issue/2 file for {region}")
+    try:
+        parts = [bytes.fromhex(p) for p in record["parts"]]
+    except ValueError:
+        raise CommandError(f"{pending}: a part is not hex") from None
+    fp = election.manifest.fingerprint
+    chunks = [b"".join(parts[i : i + BATCH_SIZE]) for i in range(0, len(parts), BATCH_SIZE)]
+    if roll_digest(fp, region, registrar, chunks) != record["commit"].get("digest"):
+        raise CommandError(
+            f"{pending}: its parts are not those its commitment names (a damaged or mixed-up"
+            " file); nothing was posted"
+        )
     roll = election.state.roll
     try:
         digest, posted, closed = roll.posted(region, registrar)
@@ -742,7 +777,8 @@ def _publish(
             f" posted; then run `referendum credentials publish --region {region}`"
             " (nothing more was posted)"
         )
-    batches = record["batches"][posted:]
+    signed = sign_batches(key, fp, registrar, region, parts, roll.commitments(region))
+    batches = signed[posted:]
     items = [(KIND_BATCH, b) for b in batches] + [(CREDENTIALS_CLOSE, record["close"])]
     indexes: list[int] = []
     if isinstance(election, Local):  # one transaction on the operator's folder
@@ -751,7 +787,8 @@ def _publish(
         for item in items:
             indexes += election.post_many([item])
     _say(
-        f"region {region}: {len(batches)} batches of parts and the close posted (board entries"
+        f"region {region}: {len(batches)} batch{'es' if len(batches) != 1 else ''} of parts"
+        f" and the close posted (board entries"
         f" {indexes[0]}-{indexes[-1]}); {roll.count(region):,} voters' keys complete so far"
     )
 

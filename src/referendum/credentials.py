@@ -48,6 +48,7 @@ __all__ = [
     "issue_credentials",
     "normalize_code",
     "roll_digest",
+    "sign_batches",
 ]
 
 CODE_ALPHABET: Final = ALPHABET  # Crockford base32
@@ -67,7 +68,7 @@ _IGNORED = frozenset(" -")
 _WHAT: Final = "the credential code"
 
 _COMMIT_FIELDS = ("count", "digest", "region", "registrar", "signature")
-_BATCH_FIELDS = ("batch", "keys", "region", "registrar", "signature")
+_BATCH_FIELDS = ("batch", "commitments", "keys", "region", "registrar", "signature")
 _CLOSE_FIELDS = ("batches", "count", "region", "registrar", "signature")
 
 _POINT: Final = 32
@@ -231,6 +232,9 @@ class CredentialKey:
     public: bytes = field(init=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.scalar, bytes) or len(self.scalar) != 32:
+            raise ValueError("a credential scalar is 32 bytes")
+        object.__setattr__(self, "scalar", _reduce(self.scalar + bytes(32)))  # x mod l
         object.__setattr__(self, "public", _base(self.scalar))
 
     def sign(self, message: bytes) -> bytes:
@@ -297,23 +301,52 @@ class Issued:
     """One registrar's issue of one region's credentials (section 10.4).
 
     codes: the printed codes, slot by slot (slot n is the n-th voter of the region's
-    register, the same voter in every co-issuer's list); commit, batches and close: the
-    signed payloads to post, in that order, batches only once every co-issuer committed.
+    register, the same voter in every co-issuer's list); parts: their points, in the same
+    order; commit and close: the signed payloads to post first and last. The batches of
+    parts are signed only once every co-issuer's commitment is on the board, because each
+    names those commitments (batches()).
     """
 
+    fingerprint: bytes = field(repr=False)
+    registrar: str
+    region: str
     codes: list[str] = field(repr=False)
+    parts: list[bytes] = field(repr=False)
     commit: dict[str, Any]
-    batches: list[dict[str, Any]]
     close: dict[str, Any]
 
-    @property
-    def payloads(self) -> list[tuple[str, dict[str, Any]]]:
-        """Gives back (kind, payload) for everything to post, in order."""
-        return [
-            (KIND_COMMIT, self.commit),
-            *((KIND_BATCH, b) for b in self.batches),
-            (KIND_CLOSE, self.close),
-        ]
+    def batches(self, key: Ed25519Key, commitments: Sequence[str]) -> list[dict[str, Any]]:
+        """Gives back the signed "credentials" batches of the parts, each naming the
+        co-issuers' committed digests in the manifest's order (section 10.4)."""
+        return sign_batches(
+            key, self.fingerprint, self.registrar, self.region, self.parts, commitments
+        )
+
+
+def sign_batches(
+    key: Ed25519Key,
+    fingerprint: bytes,
+    registrar: str,
+    region: str,
+    parts: Sequence[bytes],
+    commitments: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Gives back the signed "credentials" batches of parts (section 10.4)."""
+    return [
+        sign_message(
+            key,
+            fingerprint,
+            KIND_BATCH,
+            {
+                "registrar": registrar,
+                "region": region,
+                "batch": b,
+                "commitments": list(commitments),
+                "keys": [k.hex() for k in parts[i : i + BATCH_SIZE]],
+            },
+        )
+        for b, i in enumerate(range(0, len(parts), BATCH_SIZE))
+    ]
 
 
 def issue_credentials(
@@ -324,7 +357,8 @@ def issue_credentials(
     count: int,
     rng: RandomSource = system_random,
 ) -> Issued:
-    """Gives back this registrar's codes and signed payloads for count voters (10.4).
+    """Gives back this registrar's codes, parts, and signed commitment and close for count
+    voters (10.4).
 
     Raises ValueError for count < 1, an unknown region or registrar, a region the
     registrar does not serve (the roll would refuse it), or a key that is not the
@@ -362,20 +396,14 @@ def issue_credentials(
     chunks = [b"".join(parts[i : i + BATCH_SIZE]) for i in range(0, count, BATCH_SIZE)]
     head = {"registrar": registrar_id, "region": region_id}
     commit = {**head, "count": count, "digest": roll_digest(fp, region_id, registrar_id, chunks)}
-    batches = [
-        sign_message(
-            registrar_key,
-            fp,
-            KIND_BATCH,
-            {**head, "batch": b, "keys": [k.hex() for k in parts[i : i + BATCH_SIZE]]},
-        )
-        for b, i in enumerate(range(0, count, BATCH_SIZE))
-    ]
-    close = {**head, "batches": len(batches), "count": count}
+    close = {**head, "batches": len(chunks), "count": count}
     return Issued(
+        fp,
+        registrar_id,
+        region_id,
         codes,
+        parts,
         sign_message(registrar_key, fp, KIND_COMMIT, commit),
-        batches,
         sign_message(registrar_key, fp, KIND_CLOSE, close),
     )
 
@@ -494,12 +522,14 @@ class CredentialRoll:
         digest = _text(payload["digest"], "digest", where)
         index, p = self._authenticate(KIND_COMMIT, payload, where)
         here = self._here(where, index, p)
-        if self._committed[index][p]:
-            raise CredentialError(f"{here}: already committed")
+        if self._committed[index][p] and any(self._posted[index]):
+            raise CredentialError(
+                f"{here}: already committed, and parts of the region are on the board"
+            )
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise CredentialError(f"{here}: digest must be 64 lowercase hex digits")
         for q, other in enumerate(self._committed[index]):
-            if other and other != count:
+            if q != p and other and other != count:
                 raise CredentialError(
                     f"{here}: commits to {count} voters, registrar "
                     f"{self._issuers[index][q]!r} to {other}"
@@ -513,6 +543,11 @@ class CredentialRoll:
         keys = payload["keys"]
         if not isinstance(keys, list):
             raise CredentialError(f"{where}: keys must be a list, got {type(keys).__name__}")
+        named = payload["commitments"]
+        if not isinstance(named, list):
+            raise CredentialError(
+                f"{where}: commitments must be a list, got {type(named).__name__}"
+            )
         index, p = self._authenticate(KIND_BATCH, payload, where)
         here = self._here(where, index, p)
         if self._issuer_closed[index][p]:
@@ -524,6 +559,12 @@ class CredentialRoll:
             raise CredentialError(
                 f"{here}: waiting for {', '.join(map(repr, waiting))} to commit"
                 " (no part is posted before every co-issuer committed)"
+            )
+        if named != self._digests[index]:
+            raise CredentialError(
+                f"{here}: the batch names commitments {', '.join(map(str, named))}, the board"
+                f" holds {', '.join(self._digests[index])} (parts are revealed only against"
+                " the commitments on this board)"
             )
         here = f"{here} batch {batch}"
         posted = self._posted[index][p]
@@ -542,7 +583,8 @@ class CredentialRoll:
                 raise CredentialError(f"{here}: keys[{i}] is not 64 lowercase hex digits")
             if not _valid_point(part):
                 raise CredentialError(
-                    f"{here}: keys[{i}] {text} is not a point of the prime-order group"
+                    f"{here}: keys[{i}] {text} is not a part: want a canonical point of the"
+                    " prime-order group, not of small order"
                 )
             parts.append(part)
         # The running sums of the co-issuers that posted this batch before (PARTS).
@@ -611,7 +653,9 @@ class CredentialRoll:
             raise CredentialError(f"{here}: already closed")
         posted = self._posted[index][p]
         if batches != posted:
-            raise CredentialError(f"{here}: says {batches} batches, {posted} posted")
+            raise CredentialError(
+                f"{here}: says {batches} batch{'es' if batches != 1 else ''}, {posted} posted"
+            )
         if posted != _batches(committed):
             raise CredentialError(
                 f"{here}: {posted} batches posted, its {committed} voters fill "
@@ -684,6 +728,11 @@ class CredentialRoll:
             ) from None
         digest = self._digests[index][p] if self._committed[index][p] else None
         return digest, self._posted[index][p], self._issuer_closed[index][p]
+
+    def commitments(self, region_id: str) -> list[str]:
+        """Gives back the co-issuers' committed digests for the region, in manifest order
+        ("" for one that has not committed); KeyError for an unknown region."""
+        return list(self._digests[self._index(region_id)])
 
     def not_closed_by(self, region_id: str) -> list[str]:
         """Gives back the co-issuers of the region that have not closed it, in manifest

@@ -377,13 +377,15 @@ def co_issue(
     committed do they post the parts, which the board sums into the voters' keys.
     rng(label) gives the random source of each registrar's codes.
     """
+    pairs = list(zip(REGISTRARS, registrars, strict=False))
     issued = [
         issue_credentials(election.manifest, rid, key, region, count, rng(f"codes/{rid}/{region}"))
-        for (rid, _), key in zip(REGISTRARS, registrars, strict=False)
+        for (rid, _), key in pairs
     ]
     election.post_many([(KIND_COMMIT, i.commit, None) for i in issued])
-    for i in issued:
-        election.post_many([(KIND_BATCH, b, None) for b in i.batches])
+    commitments = election.state.roll.commitments(region)  # as the board holds them
+    for i, (_, key) in zip(issued, pairs, strict=True):
+        election.post_many([(KIND_BATCH, b, None) for b in i.batches(key, commitments)])
     election.post_many([(KIND_CLOSE, i.close, None) for i in issued])
     return list(zip(*(i.codes for i in issued), strict=True))
 

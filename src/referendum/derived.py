@@ -49,7 +49,9 @@ __all__ = [
     "unpack_index",
 ]
 
-ROLL, SEEN, LATEST, PARTS = 1, 2, 3, 4
+ROLL, SEEN, LATEST = 1, 2, 3
+#: (4 is a replica's VERIFIED, 5 and 6 below.)
+PARTS = 7
 #: The spaces derived from entries, which an audit compares with the entries (7.5.5).
 DERIVED_SPACES = (ROLL, SEEN, LATEST, PARTS)
 #: Not derived from entries: checkpoints witnesses co-signed, by size (8 bytes) -> text.

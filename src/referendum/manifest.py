@@ -492,6 +492,15 @@ def _parse(value: Any) -> Manifest:
             )
         )
     _unique([g.id for g in registrars], "manifest.registrars")
+    # Co-issuers must be different parties: one key cannot stand for two registrars, nor
+    # for a trustee (section 10.1).
+    _unique([g.signing_key for g in registrars], "manifest.registrars signing keys")
+    trustee_keys = {t.signing_key for t in trustees}
+    for gi, g in enumerate(registrars):
+        if g.signing_key in trustee_keys:
+            raise ManifestError(
+                f"manifest.registrars[{gi}].signing_key: the signing key of a trustee"
+            )
     codes_per_voter = _int(top["codes_per_voter"], "manifest.codes_per_voter", 1, MAX_CODES)
     for region in regions:
         serving = [g.id for g in registrars if region.id in g.regions]

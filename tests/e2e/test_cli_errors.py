@@ -26,6 +26,7 @@ import pytest
 from manifest_fixtures import voting_now
 from referendum.board import Log, SqliteStore, StoreError
 from referendum.cli import main
+from referendum.credentials import roll_digest
 
 CLI = [sys.executable, "-m", "referendum.cli"]
 REGIONS = {"donetsk": 2, "luhansk": 1, "kherson": 1, "zaporizhzhia": 1}
@@ -200,13 +201,28 @@ def _remove(name: str) -> Prep:
     return lambda work: (work / name).unlink()
 
 
-def _other_commitment(name: str) -> Prep:
-    """An issue file whose commitment is not the one on the board (another run's)."""
+def _damaged_issue(name: str) -> Prep:
+    """An issue file whose parts are not those its commitment names."""
 
     def prep(work: Path) -> None:
         path = work / name
         data = json.loads(path.read_text())
         data["commit"]["digest"] = "0" * 64
+        path.write_text(json.dumps(data))
+
+    return prep
+
+
+def _other_issue(name: str, region: str) -> Prep:
+    """A whole, consistent issue file of another run: not the commitment on the board."""
+
+    def prep(work: Path) -> None:
+        path = work / name
+        data = json.loads(path.read_text())
+        data["parts"] = data["parts"][::-1]
+        fp = bytes.fromhex((work / "fingerprint.txt").read_text())
+        parts = b"".join(bytes.fromhex(p) for p in data["parts"])
+        data["commit"]["digest"] = roll_digest(fp, region, data["registrar"], [parts])
         path.write_text(json.dumps(data))
 
     return prep
@@ -487,8 +503,16 @@ CASES = [
         "credentials publish --dir reg --election A --region donetsk",
         r"region donetsk: the board holds another commitment of registrar cec \([0-9a-f]{64}\)"
         r" than reg/issue-donetsk\.json; these codes cannot be used \(nothing was posted\)",
-        _other_commitment("reg/issue-donetsk.json"),
+        _other_issue("reg/issue-donetsk.json", "donetsk"),
         id="publish-another-issue",
+    ),
+    _case(
+        "rolls",
+        "credentials publish --dir reg --election A --region donetsk",
+        r"reg/issue-donetsk\.json: its parts are not those its commitment names \(a damaged or"
+        r" mixed-up file\); nothing was posted",
+        _damaged_issue("reg/issue-donetsk.json"),
+        id="publish-damaged-issue",
     ),
     _case(
         "voting",

@@ -98,7 +98,7 @@ def referendum(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             assert "commitment posted" in again and "and the close posted" in again
         else:
             second = issue("mission", region)  # commits, then posts its parts and closes
-            assert "batches of parts and the close posted" in second.stdout
+            assert "batch of parts and the close posted" in second.stdout
         run("credentials", "publish", "--dir", str(registrars["cec"]),
             "--election", str(board), "--region", region)  # fmt: skip
     codes = {

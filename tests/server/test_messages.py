@@ -86,7 +86,7 @@ def _batches(board: Board, count: int = 3) -> list[dict[str, Any]]:
     ]
     for i in issued:
         assert board.post({"kind": "credentials.commit", "payload": i.commit}).status_code == 201
-    return issued[0].batches
+    return issued[0].batches(board.registrars[0], [i.commit["digest"] for i in issued])
 
 
 def test_a_signed_credential_batch_is_appended_with_its_inclusion_proof(board: Board) -> None:
