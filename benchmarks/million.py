@@ -650,6 +650,7 @@ def stage_build(run: Run) -> None:
         items: list[tuple[str, Any, PreChecked | None]] = []
         entries = len(commits)
         for region, by in batches.items():
+            named = election.state.roll.commitments(region)  # each batch names them (10.4)
             for b in range(len(by[ids[0]])):
                 for g in ids:  # both registrars' batch b in turn: each slot completes at once
                     keys = by[g][b]
@@ -657,6 +658,7 @@ def stage_build(run: Run) -> None:
                         "registrar": g,
                         "region": region,
                         "batch": b,
+                        "commitments": named,
                         "keys": [keys[i : i + 32].hex() for i in range(0, len(keys), 32)],
                     }
                     items.append((KIND_BATCH, sign_message(signers[g], fp, KIND_BATCH, body), None))

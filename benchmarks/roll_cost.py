@@ -12,8 +12,9 @@ rehearsal:
 - rehearsal: codes_per_voter = 1, one registrar (cec); the key is its one part.
 All --voters voters are in one region (donetsk). Figures per round and variant:
 - issue: issue_credentials of one registrar (codes, parts a*B, the commitment's digest
-  chain, every batch and message signed), us per voter and registrar; the co-issued
-  region needs it from each of its two registrars (on their own machines);
+  chain, the commitment and close signed), then Issued.batches (every batch signed,
+  naming the co-issuers' commitments: done at publish time), us per voter and registrar;
+  the co-issued region needs it from each of its two registrars (their own machines);
 - roll, memory: CredentialRoll over a MemoryIndex applying every commitment, batch and
   close in board order (each registrar's commitment, then batch b of each in turn, then
   the closes): every rule of 10.5, us per voter; this is the work of the board and of
@@ -125,11 +126,13 @@ class Variant:
         return load_manifest_toml(self.text, board.verifier())
 
 
-def board_order(issued: list[Issued]) -> list[tuple[str, dict[str, Any]]]:
+def board_order(
+    issued: list[Issued], batches: list[list[dict[str, Any]]]
+) -> list[tuple[str, dict[str, Any]]]:
     """Every registrar's commitment, then batch b of each in turn, then the closes."""
     items: list[tuple[str, dict[str, Any]]] = [(KIND_COMMIT, i.commit) for i in issued]
-    for b in range(len(issued[0].batches)):
-        items += [(KIND_BATCH, i.batches[b]) for i in issued]
+    for b in range(len(batches[0])):
+        items += [(KIND_BATCH, mine[b]) for mine in batches]
     items += [(KIND_CLOSE, i.close) for i in issued]
     return items
 
@@ -145,9 +148,20 @@ def one_round(v: Variant, voters: int, election_too: bool, tmp: Path, r: int) ->
         t0 = time.process_time()
         issued.append(issue_credentials(m, rid, key, REGION, voters, rng))
         took.append(time.process_time() - t0)
-    out["issue us/voter/registrar"] = statistics.mean(took) / voters * 1e6
-    out["issue us/voter (all registrars)"] = sum(took) / voters * 1e6
-    items = board_order(issued)
+    # Once every co-issuer committed, each signs its batches naming the commitments (as
+    # they are on the board: manifest order).
+    commitments = [i.commit["digest"] for i in issued]
+    batches = []
+    signing = []
+    for i, key in zip(issued, v.keys, strict=True):
+        t0 = time.process_time()
+        batches.append(i.batches(key, commitments))
+        signing.append(time.process_time() - t0)
+    out["issue: codes, parts, commitment us/voter/registrar"] = statistics.mean(took) / voters * 1e6
+    out["issue: batches signed us/voter/registrar"] = statistics.mean(signing) / voters * 1e6
+    out["issue us/voter/registrar"] = (sum(took) + sum(signing)) / len(took) / voters * 1e6
+    out["issue us/voter (all registrars)"] = (sum(took) + sum(signing)) / voters * 1e6
+    items = board_order(issued, batches)
     out["payload bytes/voter"] = sum(len(canonical_json(p)) for _, p in items) / voters
 
     # The roll in memory, and again with the point check (rule 11) skipped, in turn: the
@@ -246,14 +260,14 @@ def verify_once(folder: Path) -> dict[str, float]:
 
 
 def _table(rows: list[str], medians: dict[str, dict[str, float]], fmt: str = "{:,.1f}") -> None:
-    print(f"  {'per voter':<40} {'co-issued':>12} {'rehearsal':>12} {'ratio':>7}")
+    print(f"  {'per voter':<52} {'co-issued':>12} {'rehearsal':>12} {'ratio':>7}")
     for row in rows:
         a = medians["co-issued"].get(row)
         b = medians["rehearsal"].get(row)
         if a is None or b is None:
             continue
         ratio = f"{a / b:.2f}" if b else ""
-        print(f"  {row:<40} {fmt.format(a):>12} {fmt.format(b):>12} {ratio:>7}")
+        print(f"  {row:<52} {fmt.format(a):>12} {fmt.format(b):>12} {ratio:>7}")
 
 
 def main() -> int:
@@ -296,6 +310,8 @@ def main() -> int:
     print(f"[roll] {args.voters:,} voters, medians of {args.rounds} rounds (us = CPU microseconds)")
     _table(
         [
+            "issue: codes, parts, commitment us/voter/registrar",
+            "issue: batches signed us/voter/registrar",
             "issue us/voter/registrar",
             "issue us/voter (all registrars)",
             "roll (memory) us/voter",
