@@ -61,9 +61,7 @@ def _manifest_json() -> dict[str, Any]:
     threshold: dict[str, Any] = (
         {"quorum": 2} if old else {"policy": [{"at_least": 2, "of": ["trustees"]}]}
     )
-    registrars = [
-        {"id": "reg", "name": "R", "signing_key": Ed25519Key.generate(rng).public.hex()}
-    ]
+    registrars = [{"id": "reg", "name": "R", "signing_key": Ed25519Key.generate(rng).public.hex()}]
     return {
         "format": FORMAT,
         "id": "ballot-cost",

@@ -13,12 +13,13 @@ build    the demo manifest (four oblasts, one yes/no question; 7 trustees in 3 g
          derived from a salt kept in DIR, so any process can re-make a voter's key; their
          parts made on every core; each registrar's signed commitment per oblast, its
          `credentials` batches of credentials.BATCH_SIZE parts, summed by the board into the
-         voters' keys, and its close), voting.open, and the ballots: made on every core (encrypt_ballot and the signed
-         cast payload, a random choice per voter; about 5% of voters vote again at the end
-         and 1% challenge a ballot first) into DIR/ballots.jsonl, then checked in a pool on
-         every core and appended with Election.post_many in large batches (every board rule,
-         one transaction per batch). Nothing holds all N ballots in memory. A complete board
-         in DIR is reused (--rebuild makes a new one); cast and count add to it.
+         voters' keys, and its close), voting.open, and the ballots: made on every core
+         (encrypt_ballot and the signed cast payload, a random choice per voter; about 5%
+         of voters vote again at the end and 1% challenge a ballot first) into
+         DIR/ballots.jsonl, then checked in a pool on every core and appended with
+         Election.post_many in large batches (every board rule, one transaction per
+         batch). Nothing holds all N ballots in memory. A complete board in DIR is reused
+         (--rebuild makes a new one); cast and count add to it.
 serve    `referendum serve` until GET /api/election answers (median of 3, one worker), and
          the peak RSS of each process with --workers processes.
 command  `referendum trustee status --election` (an operator command that reads state only):
@@ -141,8 +142,9 @@ def voter_codes(salt: bytes, voter: int) -> tuple[str, ...]:
     """Gives back a voter's codes, one from each of the demo's registrars (REGISTRARS)."""
     return tuple(
         generate_code(
-            lambda n, rid=rid: hashlib.sha256(salt + rid.encode() + voter.to_bytes(8, "big"))
-            .digest()[:n]
+            lambda n, rid=rid: hashlib.sha256(
+                salt + rid.encode() + voter.to_bytes(8, "big")
+            ).digest()[:n]
         )
         for rid, _ in REGISTRARS
     )
@@ -689,7 +691,9 @@ def stage_build(run: Run) -> None:
              f" entries (batches of up to {BATCH_SIZE:,} parts), committed, summed by the board,"
              f" closed, voting open: {posted:.1f} s on the board ({roll / posted:,.0f} keys/s);"
              f" {took:.1f} s in all")  # fmt: skip
-        run.add("build", "credentials registered by the board (keys/s)", roll / posted, "/s", "flat")
+        run.add(
+            "build", "credentials registered by the board (keys/s)", roll / posted, "/s", "flat"
+        )
         run.add("build", "credentials registered, time", took, "s", "per ballot")
         key = election.state.public_key
         assert key is not None

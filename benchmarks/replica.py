@@ -37,7 +37,6 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import re
 import resource
 import shlex

@@ -115,8 +115,12 @@ class Variant:
         self.name = name
         count = 2 if name == "co-issued" else 1
         self.ids = [rid for rid, _ in REGISTRARS[:count]]
-        self.keys = [Ed25519Key.generate(SeededRandom(f"roll-cost/registrar/{r}")) for r in self.ids]
-        trustees = [TrusteeKeys.generate(SeededRandom(f"roll-cost/t/{i}")) for i in range(len(TRUSTEES))]
+        self.keys = [
+            Ed25519Key.generate(SeededRandom(f"roll-cost/registrar/{r}")) for r in self.ids
+        ]
+        trustees = [
+            TrusteeKeys.generate(SeededRandom(f"roll-cost/t/{i}")) for i in range(len(TRUSTEES))
+        ]
         witness = SigningKey.generate("observer-1", WITNESS_KEY, SeededRandom("roll-cost/w"))
         self.text = manifest_text(trustees, self.keys, [witness], SeededRandom(f"roll-cost/{name}"))
         self.board_seed = f"roll-cost/board/{name}"
@@ -233,7 +237,9 @@ def primitives() -> dict[str, float]:
         "ed25519_add (sum of a slot's parts)": best(lambda: cr._add(p, q)),
         "scalarmult_base_noclamp (issuer: A = a*B)": best(lambda: cr._base(scalar)),
         "part scalar (SHA-512 of the transcript)": best(lambda: cr._part_scalar(fp, code)),
-        "raw is_valid_point (no Python check)": best(lambda: lib.crypto_core_ed25519_is_valid_point(p)),
+        "raw is_valid_point (no Python check)": best(
+            lambda: lib.crypto_core_ed25519_is_valid_point(p)
+        ),
     }
 
 
@@ -282,11 +288,15 @@ def main() -> int:
     if args.quick:
         args.voters, args.rounds, args.record_voters = 2000, 1, 200
     load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()},"
-          f" load average {load:.2f} at the start (the machine is shared: other work runs beside)")
+    print(
+        f"machine: {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()},"
+        f" load average {load:.2f} at the start (the machine is shared: other work runs beside)"
+    )
     print(f"command: {shlex.join([os.path.basename(sys.executable), *sys.argv])}")
-    print(f"{args.voters:,} voters in one region, {args.rounds} rounds, variants alternating"
-          " (co-issued first in odd rounds, rehearsal first in even); medians; CPU time, one core")
+    print(
+        f"{args.voters:,} voters in one region, {args.rounds} rounds, variants alternating"
+        " (co-issued first in odd rounds, rehearsal first in even); medians; CPU time, one core"
+    )
     variants = {name: Variant(name) for name in VARIANTS}
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
     prim_runs: list[dict[str, float]] = []  # the libsodium calls alone, after every variant
@@ -300,11 +310,15 @@ def main() -> int:
                 got = one_round(variants[name], args.voters, not args.no_election, Path(tmp), r)
                 runs[name].append(got)
                 prim_runs.append(primitives())
-                print(f"  round {r + 1} {name}: {time.perf_counter() - t0:.1f} s wall;"
-                      f" issue {got['issue us/voter/registrar']:.1f} us/voter/registrar,"
-                      f" roll (memory) {got['roll (memory) us/voter']:.1f} us/voter", flush=True)
+                print(
+                    f"  round {r + 1} {name}: {time.perf_counter() - t0:.1f} s wall;"
+                    f" issue {got['issue us/voter/registrar']:.1f} us/voter/registrar,"
+                    f" roll (memory) {got['roll (memory) us/voter']:.1f} us/voter",
+                    flush=True,
+                )
     medians = {
-        name: {k: statistics.median(run[k] for run in rs) for k in rs[0]} for name, rs in runs.items()
+        name: {k: statistics.median(run[k] for run in rs) for k in rs[0]}
+        for name, rs in runs.items()
     }
     print()
     print(f"[roll] {args.voters:,} voters, medians of {args.rounds} rounds (us = CPU microseconds)")
@@ -326,8 +340,10 @@ def main() -> int:
     _table(["payload bytes/voter", "board.sqlite bytes/voter"], medians, "{:,.0f}")
 
     prims = {k: statistics.median(p[k] for p in prim_runs) for k in prim_runs[0]}
-    print(f"\n[libsodium] each call alone (us; best of 3 x 4,000, after every variant of every"
-          f" round: median of {len(prim_runs)})")
+    print(
+        f"\n[libsodium] each call alone (us; best of 3 x 4,000, after every variant of every"
+        f" round: median of {len(prim_runs)})"
+    )
     for name, us in prims.items():
         print(f"  {name:<46} {us:8.1f}")
     valid = prims["is_valid_point (each part, rule 11)"]
@@ -338,16 +354,20 @@ def main() -> int:
         md = medians[name]
         roll = md["roll (memory) us/voter"]
         inside = md["point checks in the roll us/voter"]
-        print(f"  {name}: the point checks cost {inside:.0f} us/voter inside the roll"
-              f" ({inside / roll:.0%} of its {roll:.0f} us; alone, {k} x is_valid_point ="
-              f" {k * valid:.0f} us); {k - 1} x add = {(k - 1) * add:.0f} us;"
-              f" issuer: a*B = {base:.0f} us of {md['issue us/voter/registrar']:.0f}"
-              " us/voter/registrar")
+        print(
+            f"  {name}: the point checks cost {inside:.0f} us/voter inside the roll"
+            f" ({inside / roll:.0%} of its {roll:.0f} us; alone, {k} x is_valid_point ="
+            f" {k * valid:.0f} us); {k - 1} x add = {(k - 1) * add:.0f} us;"
+            f" issuer: a*B = {base:.0f} us of {md['issue us/voter/registrar']:.0f}"
+            " us/voter/registrar"
+        )
 
     record: dict[str, dict[str, float]] = {}
     if not args.no_record:
-        print(f"\n[verifier] demo records of {args.record_voters:,} voters, verify_record(jobs=1)"
-              " in fresh processes, alternating")
+        print(
+            f"\n[verifier] demo records of {args.record_voters:,} voters, verify_record(jobs=1)"
+            " in fresh processes, alternating"
+        )
         with tempfile.TemporaryDirectory() as tmp:
             folders = {}
             for name in VARIANTS:
@@ -364,26 +384,37 @@ def main() -> int:
                     cpus[name].append(got["cpu"])
                     entries[name] = got["entries"]
             for name in VARIANTS:
-                record[name] = {"wall": statistics.median(walls[name]),
-                                "cpu": statistics.median(cpus[name])}
-                print(f"  {name:<10} {entries[name]:>7,} entries: wall {record[name]['wall']:.2f} s,"
-                      f" CPU {record[name]['cpu']:.2f} s (median)")
+                record[name] = {
+                    "wall": statistics.median(walls[name]),
+                    "cpu": statistics.median(cpus[name]),
+                }
+                print(
+                    f"  {name:<10} {entries[name]:>7,} entries: wall {record[name]['wall']:.2f} s,"
+                    f" CPU {record[name]['cpu']:.2f} s (median)"
+                )
             a, b = record["co-issued"]["wall"], record["rehearsal"]["wall"]
-            print(f"  ratio co-issued / rehearsal (wall): {a / b:.2f};"
-                  f" difference {a - b:+.2f} s = {(a - b) / args.record_voters * 1e6:+,.0f} us"
-                  " per voter of the roll")
+            print(
+                f"  ratio co-issued / rehearsal (wall): {a / b:.2f};"
+                f" difference {a - b:+.2f} s = {(a - b) / args.record_voters * 1e6:+,.0f} us"
+                " per voter of the roll"
+            )
 
     print(f"\n[{TARGET:,} voters] extrapolated linearly from the medians, one core")
     for name in VARIANTS:
         md = medians[name]
         k = 2 if name == "co-issued" else 1
-        line = (f"  {name}: each registrar issues in {md['issue us/voter/registrar'] * TARGET / 1e6 / 60:,.0f}"
-                f" min ({k} registrar{'s' if k > 1 else ''}, each on its own machine);"
-                f" the roll is applied in {md['roll (memory) us/voter'] * TARGET / 1e6 / 60:,.1f} min"
-                " (board and every verifier, in memory)")
+        issue_min = md["issue us/voter/registrar"] * TARGET / 1e6 / 60
+        line = (
+            f"  {name}: each registrar issues in {issue_min:,.0f}"
+            f" min ({k} registrar{'s' if k > 1 else ''}, each on its own machine);"
+            f" the roll is applied in {md['roll (memory) us/voter'] * TARGET / 1e6 / 60:,.1f} min"
+            " (board and every verifier, in memory)"
+        )
         if "roll (Election, SQLite) us/voter" in md:
-            line += (f", {md['roll (Election, SQLite) us/voter'] * TARGET / 1e6 / 60:,.1f} min"
-                     " through Election on SQLite")
+            line += (
+                f", {md['roll (Election, SQLite) us/voter'] * TARGET / 1e6 / 60:,.1f} min"
+                " through Election on SQLite"
+            )
         line += f"; {md['payload bytes/voter'] * TARGET / 1e9:,.2f} GB of payloads on the board"
         if "board.sqlite bytes/voter" in md:
             line += f" ({md['board.sqlite bytes/voter'] * TARGET / 1e9:,.2f} GB of board.sqlite)"

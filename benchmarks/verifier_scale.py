@@ -5,8 +5,8 @@ Run: .venv/bin/python benchmarks/verifier_scale.py [--record DIR] [--entries 100
 
 The record is built once (benchmarks/replica.py's board builder: the demo manifest, the
 key ceremony, a roll of --voters keys co-issued by two registrars, voting.open, then
-ballots for every entry left; exported during voting) and kept in --record for the next run. Then each
-configuration runs `verify_record` in a fresh process, --repeat times, interleaved:
+ballots for every entry left; exported during voting) and kept in --record for the next
+run. Then each configuration runs `verify_record` in a fresh process, --repeat times, interleaved:
 
   before        the verifier of commit --before (src/referendum/verifier/ and derived.py
                 of that commit over a copy of --src), local pool of --workers processes

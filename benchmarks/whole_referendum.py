@@ -250,7 +250,6 @@ def open_election(
     # The board enforces the manifest's voting period: vote inside it, as the demo does.
     opens = dt.datetime.strptime(election.manifest.opens, "%Y-%m-%dT%H:%M:%SZ")
     election.clock = lambda: opens.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)
-    m = election.manifest
     states = run_ceremony(election, setup.trustees, lambda label: SeededRandom(f"bench/{label}"))
     sizes = region_sizes(voters)
     people: list[Voter] = []
