@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +41,8 @@ SERVE = [sys.executable, "-m", "referendum.cli", "serve"]
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+/)")
 #: The demo ballot's options as the English page names them.
 OPTIONS = {"ukraine": "Ukraine", "russia": "Russian Federation"}
+#: A voter's credential codes: one from each registrar of the region (the demo has two).
+Codes = tuple[str, ...]
 
 
 @dataclass
@@ -49,10 +51,10 @@ class DemoServer:
 
     url: str
     folder: Path
-    codes: dict[str, list[str]]  # region -> credential codes no test has used yet
+    codes: dict[str, list[Codes]]  # region -> voters' credential codes no test has used yet
 
-    def take_code(self, region: str | None = None) -> tuple[str, str]:
-        """Gives back (region, code) of a credential no other test has used."""
+    def take_code(self, region: str | None = None) -> tuple[str, Codes]:
+        """Gives back (region, codes) of a voter no other test has used."""
         for name, codes in self.codes.items():
             if (region is None or name == region) and codes:
                 return name, codes.pop()
@@ -62,11 +64,11 @@ class DemoServer:
         return httpx.get(self.url + path.lstrip("/"), timeout=30)
 
 
-def _read_codes(folder: Path) -> dict[str, list[str]]:
-    codes: dict[str, list[str]] = {}
+def _read_codes(folder: Path) -> dict[str, list[Codes]]:
+    codes: dict[str, list[Codes]] = {}
     for line in (folder / "codes.txt").read_text().splitlines():
-        region, code = line.split()
-        codes.setdefault(region, []).append(code)
+        region, *voter = line.split()  # `region code code`: one code per registrar
+        codes.setdefault(region, []).append(tuple(voter))
     return codes
 
 
@@ -135,10 +137,27 @@ def sent_bodies(page: Page) -> list[dict[str, Any]]:
     return bodies
 
 
-def enter_code(page: Page, server: DemoServer, code: str) -> None:
+def code_field(number: int) -> str:
+    """Gives back the selector of the booth's field for code number (1, 2, ...)."""
+    return "#credential-code" if number == 1 else f"#credential-code-{number}"
+
+
+def code_error(number: int) -> str:
+    """Gives back the selector of the message beside the field for code number."""
+    return "#credential-error" if number == 1 else f"#credential-error-{number}"
+
+
+def fill_codes(page: Page, codes: str | Sequence[str]) -> None:
+    """Types a voter's codes into the booth's fields, one each, in order."""
+    for number, code in enumerate([codes] if isinstance(codes, str) else codes, start=1):
+        page.fill(code_field(number), code)
+
+
+def enter_code(page: Page, server: DemoServer, codes: str | Sequence[str]) -> None:
+    """Opens the booth and sends it a voter's codes (one per field)."""
     page.goto(server.url)
     page.wait_for_selector("main[data-state=code]")
-    page.fill("#credential-code", code)
+    fill_codes(page, codes)
     page.click("#credential-submit")
 
 
@@ -153,7 +172,7 @@ def encrypt(page: Page, option: str) -> str:
     return code
 
 
-def cast(page: Page, server: DemoServer, code: str, option: str) -> str:
+def cast(page: Page, server: DemoServer, code: str | Sequence[str], option: str) -> str:
     """Votes option with code in the booth; gives back the tracking code once cast."""
     enter_code(page, server, code)
     tracking = encrypt(page, option)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_fixtures import OPTIONS
+from browser_fixtures import OPTIONS, fill_codes
 from playwright.sync_api import Page
 
 from referendum.booth import folder_hash
@@ -40,7 +40,7 @@ class Origins:
     demo: DemoElection
     booth: str
     copies: dict[str, str]  # name -> base URL of a copy served elsewhere
-    codes: list[str]
+    codes: list[tuple[str, ...]]  # voters' codes, one per registrar
     static: Path  # the board's own pages
 
 
@@ -137,7 +137,7 @@ def test_a_copy_on_another_origin_casts_a_ballot_the_board_accepts(
     _open(page, origins, "copy")
     page.wait_for_selector("main[data-state=code]")
     assert page.text_content("#fingerprint") == origins.demo.fingerprint
-    page.fill("#credential-code", origins.codes.pop())
+    fill_codes(page, origins.codes.pop())
     page.click("#credential-submit")
     page.wait_for_selector("main[data-state=choose]")
     page.get_by_label(OPTIONS["ukraine"], exact=True).check()

@@ -19,8 +19,11 @@ from browser_fixtures import (
     DemoServer,
     Shots,
     axe_violations,
+    code_error,
+    code_field,
     decode_qr,
     enter_code,
+    fill_codes,
     in_viewport,
     overflow,
     too_wide,
@@ -258,11 +261,15 @@ def _walk(page: Page, server: DemoServer, check: Callable[[str], None]) -> None:
     page.goto(server.url)
     page.wait_for_selector("main[data-state=code]")
     check("code")
-    page.fill("#credential-code", "1")
+    fill_codes(page, ("1", code[1]))
     page.click("#credential-submit")
     page.wait_for_selector("#credential-error[data-reason]")
     check("code-error")
-    page.fill("#credential-code", code)
+    fill_codes(page, (code[0], code[0]))  # one registrar's code twice
+    page.click("#credential-submit")
+    page.wait_for_selector(f"{code_error(2)}[data-reason=same]")
+    check("code-same")
+    fill_codes(page, code)
     page.click("#credential-submit")
     page.wait_for_selector("main[data-state=choose]")
     check("choose")
@@ -317,11 +324,13 @@ def test_no_step_is_wider_than_a_phone(
         # The browser's text size setting: every size in the style sheet is in rem.
         page.evaluate("(size) => { document.documentElement.style.fontSize = size; }", text)
         if step == "code":
-            page.fill("#credential-code", "XXXXX-XXXXX-XXXXX-XXXXX")
-            box = page.locator("#credential-code")
-            if box.evaluate("(e) => e.scrollWidth > e.clientWidth"):
-                clipped.append(f"{step}: {box.evaluate('(e) => e.scrollWidth - e.clientWidth')} px")
-            page.fill("#credential-code", "")
+            for field in (code_field(1), code_field(2)):
+                page.fill(field, "XXXXX-XXXXX-XXXXX-XXXXX")
+                box = page.locator(field)
+                if box.evaluate("(e) => e.scrollWidth > e.clientWidth"):
+                    excess = box.evaluate("(e) => e.scrollWidth - e.clientWidth")
+                    clipped.append(f"{step} {field}: {excess} px")
+                page.fill(field, "")
         if (extra := overflow(page)) > 0:
             wide.append(f"{step}: {extra} px: {too_wide(page)}")
             shots(step)

@@ -44,6 +44,7 @@ from referendum.tally import (
 MAX_TRUSTEES = 7
 GROUP_IDS = ("g1", "g2", "g3", "g4")
 KEYS = tuple(Ed25519Key.generate(SeededRandom(f"policy-trustee-{j}")) for j in range(7))
+REGISTRAR = Ed25519Key.generate(SeededRandom("policy-registrar"))  # not a trustee's key
 BOARD = (7, bytes(32))
 _BOARD_KEY = SigningKey.generate("board", BOARD_KEY, SeededRandom("policy-board")).verifier()
 COUNTED = 5  # ballots counted in the one region; each total is a count in [0, 5]
@@ -103,7 +104,9 @@ def _manifest(groups: list[str], clauses: list[dict[str, Any]]) -> Manifest:
                 for j, g in enumerate(groups, 1)
             ],
             "policy": clauses,
-            "registrars": [{"id": "reg", "name": "Registrar", "signing_key": KEYS[0].public.hex()}],
+            "registrars": [
+                {"id": "reg", "name": "Registrar", "signing_key": REGISTRAR.public.hex()}
+            ],
             "codes_per_voter": 1,
             "witnesses": [],
             "board": {"key": _BOARD_KEY.to_text()},

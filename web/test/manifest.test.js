@@ -11,6 +11,8 @@ import {
   bytesToHex,
   canonicalJson,
   canonicalText,
+  coIssuance,
+  coIssuers,
   fingerprint,
   messageToSign,
   parseCanonicalManifest,
@@ -145,6 +147,33 @@ describe('9.3 fingerprints', () => {
     assert.equal(bytesToHex(publicKeyFromSeed(hex(seeds.trustee_signing))), example.trustees[0].signing_key);
     assert.equal(bytesToHex(publicKeyFromSeed(hex(seeds.registrar_signing))), example.registrars[0].signing_key);
     assert.equal(verifierKeyText('referendum-board', BOARD_KEY, publicKeyFromSeed(hex(seeds.board_signing))), example.board.key);
+  });
+  test('co-issuance: codes_per_voter and the registrars serving each region', () => {
+    const refused = MANIFESTS.cases.filter((/** @type {any} */ c) => c.want_err !== null && c.field === 'manifest.codes_per_voter');
+    assert.ok(refused.length >= 4);
+    for (const c of refused) {
+      const error = thrown(() => parseCanonicalManifest(canonicalJson(c.manifest)));
+      assert.ok(error instanceof DecodeError, `${c.desc}: ${error}`);
+      assert.match(/** @type {Error} */ (error).message, /^manifest\.codes_per_voter: /, c.desc);
+    }
+    const [served] = refused.filter((/** @type {any} */ c) => c.desc.includes('served by one'));
+    assert.match(/** @type {Error} */ (thrown(() => coIssuance(served.manifest))).message, /^manifest\.codes_per_voter: region 'r1' is served by 1 registrar \(\w+\), want 2$/);
+    const rehearsal = valid.filter((/** @type {any} */ c) => c.manifest.codes_per_voter === 1);
+    assert.equal(rehearsal.length, 1);
+    assert.equal(coIssuance(rehearsal[0].manifest), 1);
+    for (const c of valid) {
+      for (const region of c.manifest.regions) assert.equal(coIssuers(c.manifest, region.id).length, c.manifest.codes_per_voter);
+    }
+    const example = structuredClone(valid[0].manifest);
+    assert.equal(coIssuance(example), 2);
+    delete example.codes_per_voter;
+    assert.throws(() => parseCanonicalManifest(canonicalJson(example)), /missing field codes_per_voter/);
+    const old = { ...valid[0].manifest, format: 'referendum-manifest/2' };
+    assert.throws(() => parseCanonicalManifest(canonicalJson(old)), /^DecodeError: manifest\.format: want "referendum-manifest\/3"/);
+    // a registrar serving only some regions counts for those only
+    const partial = structuredClone(valid[0].manifest);
+    partial.registrars[1].regions = [];
+    assert.throws(() => coIssuance(partial), /region 'r1' is served by 1 registrar/);
   });
   test('bytes that are not the canonical form are refused', () => {
     const data = canonicalJson(valid[0].manifest);

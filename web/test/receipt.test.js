@@ -26,7 +26,7 @@ test('the fixture is what it says: manifest, fingerprint, ballots', () => {
   assert.equal(bytesToHex(fingerprint(canonicalJson(FIXTURE.manifest))), FIXTURE.fingerprint);
   verifyBallot(MANIFEST, FP, KEY, FIXTURE.ballot.payload);
   assert.deepEqual(verifySpoiled(MANIFEST, FP, KEY, FIXTURE.spoiled.payload), { status: [0, 1] });
-  assert.equal(FIXTURE.ballot.payload.credential, bytesToHex(credentialKey(FP, FIXTURE.credential_code).publicKey));
+  assert.equal(FIXTURE.ballot.payload.credential, bytesToHex(credentialKey(FP, FIXTURE.credential_codes, MANIFEST.codes_per_voter).publicKey));
 });
 
 /**

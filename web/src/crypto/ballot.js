@@ -20,13 +20,13 @@ import { G, decodeElement, encodeScalar, modL, preparedElement, randomScalar } f
 import { ballotStyle, encryptedCount, needsSumProof, sumRange } from './manifest.js';
 import { proveRange, rangeProofToJson } from './proofs.js';
 import { systemRandom } from './random.js';
-import { signMessage } from './signing.js';
+import { signMessageWithCredential } from './signing.js';
 import { trackingCode, trackingHash } from './tracking.js';
 
 /** @typedef {import('./manifest.js').Manifest} Manifest */
 /** @typedef {import('./manifest.js').Question} Question */
 /** @typedef {import('./random.js').RandomSource} RandomSource */
-/** @typedef {{ seed: Uint8Array, publicKey: Uint8Array }} CredentialKey */
+/** @typedef {{ scalar: bigint, publicKey: Uint8Array }} CredentialKey the voter's, from credentialKey */
 /** @typedef {Record<string, number[]>} Choices */
 
 /**
@@ -123,7 +123,7 @@ export function prepareElectionKey(publicKey) {
 export function encryptBallot({ manifest, fp, publicKey, region, choices, credential, rng = systemRandom }) {
   if (!(fp instanceof Uint8Array) || fp.length !== 32) throw new InputError('the fingerprint is 32 bytes');
   if (!(credential?.publicKey instanceof Uint8Array) || credential.publicKey.length !== 32) {
-    throw new InputError('the credential is {seed, publicKey} as credentialKey gives it');
+    throw new InputError('the credential is {scalar, publicKey} as credentialKey gives it');
   }
   const style = ballotStyle(manifest, region);
   const K = prepareElectionKey(publicKey);
@@ -189,7 +189,7 @@ function claimSignature(prepared, credential, kind) {
 export function castPayload(prepared, credential) {
   claimSignature(prepared, credential, 'ballot');
   const body = structuredClone(prepared.body);
-  return { ...body, signature: signMessage(credential.seed, prepared.fp, 'ballot', body) };
+  return { ...body, signature: signMessageWithCredential(credential, prepared.fp, 'ballot', body) };
 }
 
 /**
@@ -210,5 +210,5 @@ export function spoiledPayload(prepared, credential) {
     };
   });
   const unsigned = { ballot: body, reveal };
-  return { ...unsigned, signature: signMessage(credential.seed, prepared.fp, 'spoiled', unsigned) };
+  return { ...unsigned, signature: signMessageWithCredential(credential, prepared.fp, 'spoiled', unsigned) };
 }

@@ -1,14 +1,15 @@
 /**
  * A timing of the booth's work on the demo ballot (src/referendum/demo_manifest.py: one
  * question, two options, exactly one chosen): encrypt and prove (protocol.md 12.2), then
- * sign the cast payload (8.2). For a page to call; uses a throwaway key and credential.
+ * sign the cast payload (8.2) with a credential of two codes, as the demo's voters have.
+ * For a page to call; uses a throwaway key and throwaway codes.
  *
  * @module bench
  */
 
 import { castPayload, encryptBallot, prepareElectionKey } from './ballot.js';
 import { canonicalJson } from './canonical.js';
-import { publicKeyFromSeed } from './ed25519.js';
+import { credentialKey, generateCode } from './credentials.js';
 import { G, randomScalar } from './group.js';
 import { fingerprint } from './manifest.js';
 import { systemRandom } from './random.js';
@@ -31,8 +32,7 @@ const DEMO = {
 export function benchEncrypt(n = 20) {
   const fp = fingerprint(canonicalJson(DEMO));
   const publicKey = G.multiply(randomScalar(systemRandom)).toBytes();
-  const seed = systemRandom.bytes(32);
-  const credential = { seed, publicKey: publicKeyFromSeed(seed) };
+  const credential = credentialKey(fp, [generateCode(systemRandom), generateCode(systemRandom)]);
   const args = { manifest: /** @type {any} */ (DEMO), fp, publicKey, region: 'donetsk', credential };
   const now = () => globalThis.performance.now();
 

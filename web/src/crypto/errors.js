@@ -37,17 +37,28 @@ export class InvalidProof extends VerificationError {}
 export class SignatureInvalid extends VerificationError {}
 
 /**
- * A typed credential code is malformed (protocol.md 10.2.3).
- * `reason` is "character", "length" or "check".
+ * Typed credential codes are refused (protocol.md 10.2.3, 10.3).
+ * `reason` is "character", "length" or "check" for a code that does not read; "same"
+ * when two fields hold the same code; "count" when the number of codes is not the
+ * manifest's codes_per_voter. `field` is the 1-based field of the code at fault (for
+ * "same", the later of the two; `fields` names both); `char` and `position` name a
+ * character that is not used in codes.
  */
 export class CredentialCodeError extends InputError {
   /**
    * @param {string} message
-   * @param {"character" | "length" | "check"} reason
+   * @param {"character" | "length" | "check" | "same" | "count"} reason
+   * @param {{ field?: number, fields?: [number, number], char?: string, position?: number }} [where]
    */
-  constructor(message, reason) {
+  constructor(message, reason, where = {}) {
     super(message);
     this.reason = reason;
+    this.field = where.field;
+    /** The Python side's name of `field` (referendum.credentials.CredentialCodeError.part). */
+    this.part = where.field;
+    this.fields = where.fields;
+    this.char = where.char;
+    this.position = where.position;
   }
 }
 

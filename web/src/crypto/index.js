@@ -56,11 +56,15 @@ export {
   proveDisjunctive,
   verifyDisjunctive,
 } from './proofs.js';
-export { publicKeyFromSeed, signBytes, ed25519Verifies } from './ed25519.js';
-export { messageToSign, signMessage, verifyMessage, verifySignedPayload } from './signing.js';
+export { publicKeyFromSeed, publicKeyFromScalar, signBytes, signWithScalar, ed25519Verifies } from './ed25519.js';
+export { messageToSign, signMessage, signMessageWithCredential, verifyMessage, verifySignedPayload } from './signing.js';
 export {
+  MANIFEST_FORMAT,
+  MAX_CODES_PER_VOTER,
   fingerprint,
   parseCanonicalManifest,
+  coIssuers,
+  coIssuance,
   ballotStyle,
   isExact,
   encryptedCount,
@@ -68,7 +72,17 @@ export {
   needsSumProof,
   fullChoices,
 } from './manifest.js';
-export { CODE_ALPHABET, checkCharacter, generateCode, printedCode, normalizeCredentialCode, credentialKey } from './credentials.js';
+export {
+  CODE_ALPHABET,
+  checkCharacter,
+  generateCode,
+  printedCode,
+  normalizeCredentialCode,
+  normalizeCredentialCodes,
+  credentialPart,
+  credentialKey,
+  signWithCredential,
+} from './credentials.js';
 export { ALPHABET, LOOKALIKES, CodeError } from './codes.js';
 export { trackingHash, trackingCode, normalizeTrackingCode, TrackingCodeError, TRACKING_CHECK_START } from './tracking.js';
 export { checkElectionKey, prepareElectionKey, encryptBallot, castPayload, spoiledPayload } from './ballot.js';

@@ -4,9 +4,11 @@
  *
  * The booth takes the manifest as the server's canonical bytes (GET /api/manifest),
  * computes fp from exactly those bytes, and reads the object with parseCanonicalManifest,
- * which refuses bytes that are not the canonical form of what they encode. Full
- * validation of 9.2 is the Python side's (Manifest.from_json); the lookups here check
- * what they rely on and throw InputError otherwise.
+ * which refuses bytes that are not the canonical form of what they encode, a format
+ * other than "referendum-manifest/3", and a codes_per_voter that the regions' registrars
+ * do not match (coIssuance). Full validation of 9.2 is the Python side's
+ * (Manifest.from_json); the lookups here check what they rely on and throw InputError
+ * otherwise.
  *
  * @module manifest
  */
@@ -23,9 +25,17 @@ import { transcript } from './hashing.js';
  * @typedef {Record<string, string>} Texts one text per manifest language (9.2.1)
  * @typedef {{ index: number, name: string, display?: Texts }} Trustee
  * @typedef {{ name: string, key: string, display?: Texts }} Witness
- * @typedef {{ id: string, questions: Question[], regions: Region[], board: { key: string },
- *   trustees: Trustee[], witnesses: Witness[] }} Manifest
+ * @typedef {{ id: string, name: string, signing_key: string, regions?: string[], display?: Texts }} Registrar
+ * @typedef {{ format: string, id: string, codes_per_voter: number, questions: Question[],
+ *   regions: Region[], registrars: Registrar[], board: { key: string }, trustees: Trustee[],
+ *   witnesses: Witness[] }} Manifest
  */
+
+/** The manifest format this code reads (9.2). */
+export const MANIFEST_FORMAT = 'referendum-manifest/3';
+
+/** The most codes a voter may be asked to type (codes_per_voter is 1..4). */
+export const MAX_CODES_PER_VOTER = 4;
 
 /**
  * Gives back fp = SHA-512(transcript("manifest", canonical_json(manifest)))[0:32] (9.3).
@@ -48,7 +58,56 @@ export function parseCanonicalManifest(bytes) {
   if (!equalBytes(canonicalJson(manifest, 'manifest'), bytes)) {
     throw new DecodeError('manifest: the bytes are not in canonical form (protocol.md 8.1)');
   }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new DecodeError('manifest: want an object');
+  }
+  if (manifest.format !== MANIFEST_FORMAT) {
+    throw new DecodeError(`manifest.format: want ${JSON.stringify(MANIFEST_FORMAT)}, got ${JSON.stringify(manifest.format)}`);
+  }
+  coIssuance(manifest);
   return { manifest, fp: fingerprint(bytes) };
+}
+
+/**
+ * Gives back the co-issuers of a region: the registrars serving it (an entry without
+ * `regions` serves every region), in manifest order (9.2.2).
+ * @param {Manifest} manifest
+ * @param {string} regionId
+ * @returns {Registrar[]}
+ */
+export function coIssuers(manifest, regionId) {
+  return manifest.registrars.filter((g) => !Array.isArray(g.regions) || g.regions.includes(regionId));
+}
+
+/**
+ * Gives back the manifest's codes_per_voter once every region is served by exactly that
+ * many registrars; DecodeError naming the member otherwise, as the Python reader words it
+ * ("manifest.codes_per_voter: region 'donetsk' is served by 1 registrar (cec), want 2").
+ * @param {Manifest} manifest
+ * @returns {number}
+ */
+export function coIssuance(manifest) {
+  const k = /** @type {unknown} */ (manifest.codes_per_voter);
+  if (k === undefined) throw new DecodeError('manifest: missing field codes_per_voter');
+  if (typeof k !== 'number' || !Number.isInteger(k)) {
+    throw new DecodeError(`manifest.codes_per_voter: want an integer, got ${k === null ? 'null' : typeof k}`);
+  }
+  if (k < 1 || k > MAX_CODES_PER_VOTER) {
+    throw new DecodeError(`manifest.codes_per_voter: ${k} is outside 1..${MAX_CODES_PER_VOTER}`);
+  }
+  if (!Array.isArray(manifest.regions) || !Array.isArray(manifest.registrars)) {
+    throw new DecodeError('manifest: regions and registrars are lists');
+  }
+  for (const region of manifest.regions) {
+    const serving = coIssuers(manifest, region.id).map((g) => g.id);
+    if (serving.length !== k) {
+      const had = `${serving.length} registrar${serving.length === 1 ? '' : 's'}`;
+      throw new DecodeError(
+        `manifest.codes_per_voter: region '${region.id}' is served by ${had} (${serving.join(', ') || 'none'}), want ${k}`,
+      );
+    }
+  }
+  return k;
 }
 
 /**

@@ -2,12 +2,15 @@
  * Signed messages (protocol.md 8.2): Ed25519 over
  *   M = transcript("signed-message", fp, kind, canonical_json(body))
  * so a signature binds the referendum, the message's kind and every member but itself.
+ * Parties sign with a seed (signMessage), voters with their credential
+ * (signMessageWithCredential); both are verified as Ed25519 (verifyMessage).
  *
  * @module signing
  */
 
 import { bytesToHex, isLowerHex, hexToBytes, typeName } from './bytes.js';
 import { canonicalJson } from './canonical.js';
+import { signWithCredential } from './credentials.js';
 import { ed25519Verifies, signBytes } from './ed25519.js';
 import { SignatureInvalid } from './errors.js';
 import { transcript } from './hashing.js';
@@ -36,6 +39,18 @@ export function messageToSign(fp, kind, body) {
  */
 export function signMessage(seed, fp, kind, body) {
   return bytesToHex(signBytes(seed, messageToSign(fp, kind, body)));
+}
+
+/**
+ * Gives back the signature (128 lowercase hex digits) of body as kind by a voter's
+ * credential {scalar, publicKey} (8.2.3, 10.3).
+ * @param {{ scalar: bigint, publicKey: Uint8Array }} credential from credentialKey
+ * @param {Uint8Array} fp
+ * @param {string} kind
+ * @param {JsonObject} body
+ */
+export function signMessageWithCredential(credential, fp, kind, body) {
+  return bytesToHex(signWithCredential(fp, credential, messageToSign(fp, kind, body)));
 }
 
 /**

@@ -53,6 +53,22 @@ export default {
   "booth.code.error.check":
     "The code's check character does not match: check the code for a typing mistake.",
   "booth.code.error.notRegistered": "This voting code is not registered for this referendum.",
+  "booth.code.headingMany": "Step 1 of 3: type your voting codes",
+  "booth.code.intro":
+    "You received {count} letters with voting codes, one from each registrar ({names}). Type the code from each letter into its own box below. You need all {count} codes to vote. If you mix up the boxes, that is fine too.",
+  "booth.code.introNumbered":
+    "You received {count} letters with voting codes, each from a different registrar. Type the code from each letter into its own box below. You need all {count} codes to vote, in any order.",
+  "booth.code.labelFrom": "Code from {registrar}",
+  "booth.code.labelNumber": "Code {number} of {count}",
+  "booth.code.privacyMany":
+    "Your codes stay on this device: only a number computed from them is sent, and that number does not reveal the codes.",
+  "booth.code.checkingMany": "Checking your codes…",
+  "booth.code.error.which": "{code}: {problem}",
+  "booth.code.error.empty": "This box is empty: type the voting code here.",
+  "booth.code.error.same":
+    "This is the same code as in the box “{other}”. Every letter has a different code: type here the code from the other letter.",
+  "booth.code.error.notRegisteredMany":
+    "These codes together are not registered for this referendum. Check each code against its letter, character by character: every letter must be addressed to you.",
   "booth.choose.heading": "Step 2 of 3: make your choice",
   "booth.choose.region": "Your ballot: {region}",
   "booth.choose.rule.one": "Choose one option.",

@@ -1,7 +1,8 @@
-// The voting booth (index.html): credential code -> choices -> tracking code -> cast or
-// challenge (protocol.md 10.2-10.3, 12.2-12.5, 13.4).
+// The voting booth (index.html): credential codes -> choices -> tracking code -> cast or
+// challenge (protocol.md 10.2-10.3, 12.2-12.5, 13.4; co-issued credentials: one code
+// from each of the region's registrars, combined here into one key).
 //
-// Everything secret stays here: the code and the credential key never leave the device
+// Everything secret stays here: the codes and the credential key never leave the device
 // (only the public key goes to /api/credentials), the choices are encrypted here, and a
 // body is signed only once the voter has decided to cast or to challenge it, at most once.
 //
@@ -13,10 +14,12 @@ import {
   castPayload,
   checkElectionKey,
   checkReceipt,
+  coIssuers,
   credentialKey,
   encryptBallot,
   hexToBytes,
   normalizeCredentialCode,
+  normalizeCredentialCodes,
   prepareElectionKey,
   spoiledPayload,
   verifyCheckpoint,
@@ -29,9 +32,11 @@ import {
   byId,
   clearError,
   describeError,
+  displayName,
   h,
   hex,
   initPage,
+  language,
   loadElection,
   mtext,
   painted,
@@ -54,7 +59,7 @@ import { drawQR, paintModules, qrModules } from "./qr.js";
 
 const main = byId("main");
 let election = null; // {manifest, fp, fpHex, election, electionKey}
-let voter = null; // {credential: {seed, publicKey}, region}
+let voter = null; // {credential: {scalar, publicKey}, region}
 let choices = null; // {questionId: [0/1 per option]}
 let prepared = null; // the encrypted, not yet signed ballot of the review step
 let sentAs = null; // "ballot" or "spoiled" once `prepared` has been signed and sent
@@ -116,6 +121,7 @@ async function start() {
     fatal(error);
     return;
   }
+  buildCodeFields(manifest);
   byId("code-form").addEventListener("submit", onCode);
   byId("choices-form").addEventListener("submit", onEncrypt);
   byId("choices-form").addEventListener("change", onChoiceChange);
@@ -151,39 +157,153 @@ function showClosed(manifest, phase) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Step a: the credential code
+// Step a: the credential codes
+//
+// The voter received one letter (one code) from each registrar of the region: the
+// manifest's codes_per_voter of them. One field per code; field 1 is the page's own
+// (#credential-code, #credential-error), fields 2.. are #credential-code-2, ... With one
+// code per voter (a rehearsal) the step is the single field it always was.
+
+/** @type {{input: HTMLInputElement, error: HTMLElement, label: () => string}[]} */
+let codeFields = [];
 
 /** Gives back how many characters of the typed code count (all but spaces and hyphens). */
 function keptLength(typed) {
   return [...typed].filter((c) => c !== " " && c !== "-").length;
 }
 
-async function onCode(event) {
-  event.preventDefault();
-  const input = byId("credential-code");
-  const error = byId("credential-error");
-  clearError(error);
-  input.removeAttribute("aria-invalid");
-  const typed = input.value;
+/**
+ * Gives back the registrars every region's voters receive a letter from, when every
+ * region has the same ones (then a field can be named after its registrar), else null.
+ */
+function sameCoIssuers(manifest) {
+  const lists = manifest.regions.map((region) => coIssuers(manifest, region.id));
+  const key = (list) => list.map((g) => g.id).join("\n");
+  return lists.every((list) => key(list) === key(lists[0])) ? lists[0] : null;
+}
 
-  let code;
-  try {
-    code = normalizeCredentialCode(typed);
-  } catch (err) {
-    if (!["length", "character", "check"].includes(err?.reason)) throw err;
-    input.setAttribute("aria-invalid", "true");
-    error.dataset.reason = err.reason;
-    showError(error, () => codeMistake(err, typed));
-    input.focus();
+/** Gives back names joined as the page's language joins a list ("A and B"). */
+function joined(names) {
+  return new Intl.ListFormat(language(), { type: "conjunction" }).format(names);
+}
+
+/** Builds one field per code the voter types; names each after its registrar when it can. */
+function buildCodeFields(manifest) {
+  const count = manifest.codes_per_voter;
+  const registrars = sameCoIssuers(manifest);
+  const first = {
+    input: byId("credential-code"),
+    error: byId("credential-error"),
+    label: () => t("booth.code.label"),
+  };
+  codeFields = [first];
+  if (count === 1) return;
+
+  tx(byId("code-heading"), "booth.code.headingMany");
+  tx(byId("credential-privacy"), "booth.code.privacyMany");
+  const intro = byId("credential-intro");
+  bind(intro, (el) => {
+    el.textContent = registrars
+      ? t("booth.code.intro", { count, names: joined(registrars.map(displayName)) })
+      : t("booth.code.introNumbered", { count });
+  });
+  intro.hidden = false;
+  intro.after(byId("credential-hint")); // one hint for every field, before them
+  const labelOf = (i) => () =>
+    registrars
+      ? t("booth.code.labelFrom", { registrar: displayName(registrars[i]) })
+      : t("booth.code.labelNumber", { number: i + 1, count });
+  first.label = labelOf(0);
+  bind(byId("credential-label"), (el) => {
+    el.textContent = first.label();
+  });
+  for (let i = 1; i < count; i++) {
+    const n = i + 1;
+    const label = labelOf(i);
+    const input = h("input", {
+      id: `credential-code-${n}`,
+      name: `credential-code-${n}`,
+      type: "text",
+      class: "code-input",
+      "data-field": n,
+      autocomplete: "off",
+      autocapitalize: "characters",
+      autocorrect: "off",
+      spellcheck: "false",
+      "aria-describedby": `credential-hint credential-privacy credential-error-${n}`,
+    });
+    const error = h("p", { id: `credential-error-${n}`, class: "error", role: "alert", hidden: true });
+    const labelEl = h("label", { id: `credential-label-${n}`, for: input.id });
+    bind(labelEl, (el) => {
+      el.textContent = label();
+    });
+    byId("code-fields").append(h("div", { class: "code-field", "data-field": n }, labelEl, input, error));
+    codeFields.push({ input, error, label });
+  }
+}
+
+/** Marks a field wrong (or right again) and shows (or clears) its message. */
+function fieldError(field, reason, words) {
+  if (reason === null) {
+    field.input.removeAttribute("aria-invalid");
+    delete field.error.dataset.reason;
+    clearError(field.error);
     return;
   }
+  field.input.setAttribute("aria-invalid", "true");
+  field.error.dataset.reason = reason;
+  // With several fields the message names its field, so it is clear read out on its own.
+  const whose = codeFields.length > 1 ? (text) => t("booth.code.error.which", { code: field.label(), problem: text }) : (text) => text;
+  showError(field.error, () => whose(words()));
+}
+
+/**
+ * Gives back the canonical code of every field, or null after showing, beside each field
+ * that is wrong, what is wrong with it (the first such field focused).
+ */
+function readCodes() {
+  const codes = [];
+  let wrong = null;
+  codeFields.forEach((field, i) => {
+    const typed = field.input.value;
+    try {
+      codes.push(normalizeCredentialCode(typed));
+      fieldError(field, null);
+    } catch (err) {
+      if (!["length", "character", "check"].includes(err?.reason)) throw err;
+      codes.push(null);
+      fieldError(field, err.reason, () => codeMistake(err, typed));
+      wrong ??= i;
+    }
+  });
+  if (wrong === null) {
+    try {
+      normalizeCredentialCodes(codes, codeFields.length);
+    } catch (err) {
+      if (err?.reason !== "same") throw err;
+      const [first, again] = err.fields.map((n) => codeFields[n - 1]);
+      fieldError(again, "same", () => t("booth.code.error.same", { other: first.label() }));
+      wrong = err.fields[1] - 1;
+    }
+  }
+  if (wrong === null) return codes;
+  codeFields[wrong].input.focus();
+  return null;
+}
+
+async function onCode(event) {
+  event.preventDefault();
+  const formError = codeFields.length > 1 ? byId("codes-error") : byId("credential-error");
+  clearError(byId("codes-error"));
+  const codes = readCodes();
+  if (codes === null) return;
 
   busy(true);
   byId("credential-submit").closest(".actions").after(byId("status")); // where the voter looks
-  status("booth.code.checking");
+  status(codeFields.length > 1 ? "booth.code.checkingMany" : "booth.code.checking");
   await painted();
   try {
-    const credential = await credentialKey(election.fp, code);
+    const credential = await credentialKey(election.fp, codes, election.manifest.codes_per_voter);
     const lookup = lookupCredential(bytesToHex(credential.publicKey));
     prepareElectionKey(election.electionKey); // while the request is under way
     const answer = await lookup;
@@ -191,17 +311,22 @@ async function onCode(event) {
   } catch (err) {
     busy(false);
     status(null);
-    input.setAttribute("aria-invalid", "true");
+    for (const field of codeFields) field.input.setAttribute("aria-invalid", "true");
     const notRegistered = err instanceof ApiError && err.status === 404;
-    error.dataset.reason = notRegistered ? "not-registered" : "server";
-    showError(error, notRegistered ? () => t("booth.code.error.notRegistered") : err);
-    input.focus();
+    formError.dataset.reason = notRegistered ? "not-registered" : "server";
+    const words = codeFields.length > 1 ? "booth.code.error.notRegisteredMany" : "booth.code.error.notRegistered";
+    showError(formError, notRegistered ? () => t(words) : err);
+    codeFields[0].input.focus();
     return;
   }
   busy(false);
   status(null);
-  input.value = ""; // the code is not needed any more; do not leave it on the screen
-  delete error.dataset.reason;
+  for (const field of codeFields) {
+    field.input.value = ""; // the codes are not needed any more; do not leave them on the screen
+    field.input.removeAttribute("aria-invalid");
+  }
+  delete formError.dataset.reason;
+  clearError(byId("codes-error"));
   buildChoices();
   show("choose");
 }
@@ -209,7 +334,10 @@ async function onCode(event) {
 /** The words for a code that does not read (10.2.3): the error names the bad character
  *  and its position itself, Cyrillic look-alikes already read as their Latin letters. */
 function codeMistake(err, typed) {
-  if (err.reason === "length") return t("booth.code.error.length", { count: keptLength(typed) });
+  if (err.reason === "length") {
+    const count = keptLength(typed);
+    return count === 0 ? t("booth.code.error.empty") : t("booth.code.error.length", { count });
+  }
   if (err.reason === "character") {
     return t("booth.code.error.character", { char: err.char ?? "?", position: err.position ?? "?" });
   }
