@@ -193,9 +193,9 @@ def _run(browser: Browser, served: Served, profile: str) -> dict[str, float]:
         twice = sorted({p for p in requests if requests.count(p) > 1})
         if twice:  # a preload (Link header, modulepreload) the page did not take
             raise SystemExit(f"{served.label}: requested more than once: {', '.join(twice)}")
-        # The booth takes one code field so far (the page does not yet ask for one code per
-        # registrar): with co-issued credentials the voter is not found and no receipt comes.
-        page.fill("#credential-code", served.codes.pop()[0])
+        # One field per registrar's code: #credential-code, then #credential-code-2, ...
+        for number, code in enumerate(served.codes.pop(), start=1):
+            page.fill("#credential-code" + (f"-{number}" if number > 1 else ""), code)
         page.click("#credential-submit")
         page.wait_for_selector("main[data-state=choose]", timeout=120_000)
         page.check("input[data-option=ukraine]")
