@@ -37,14 +37,33 @@ BEFORE = "ffc0f96"
 
 
 def _manifest_json() -> dict[str, Any]:
+    """The one-region yes/no manifest, in the format of whichever tree is imported: the
+    release BEFORE reads referendum-manifest/1 (a quorum), this tree manifest/3 (trustee
+    groups, a policy, codes_per_voter)."""
     from referendum.board.keys import BOARD_KEY, SigningKey
     from referendum.group import SeededRandom
+    from referendum.manifest import FORMAT
     from referendum.signing import Ed25519Key
 
     rng = SeededRandom("ballot-cost")
     texts = {"en": "x"}
+    old = FORMAT == "referendum-manifest/1"
+    trustees = [
+        {
+            "index": i,
+            "name": f"T{i}",
+            **({} if old else {"group": "trustees"}),
+            "signing_key": Ed25519Key.generate(rng).public.hex(),
+            "encryption_key": bytes([i] * 32).hex(),
+        }
+        for i in (1, 2, 3)
+    ]
+    threshold: dict[str, Any] = (
+        {"quorum": 2} if old else {"policy": [{"at_least": 2, "of": ["trustees"]}]}
+    )
+    registrars = [{"id": "reg", "name": "R", "signing_key": Ed25519Key.generate(rng).public.hex()}]
     return {
-        "format": "referendum-manifest/3",
+        "format": FORMAT,
         "id": "ballot-cost",
         "languages": ["en"],
         "title": texts,
@@ -59,20 +78,11 @@ def _manifest_json() -> dict[str, Any]:
             }
         ],
         "regions": [{"id": "donetsk", "name": texts, "questions": ["status"]}],
-        "trustees": [
-            {
-                "index": i,
-                "name": f"T{i}",
-                "signing_key": Ed25519Key.generate(rng).public.hex(),
-                "encryption_key": bytes([i] * 32).hex(),
-            }
-            for i in (1, 2, 3)
-        ],
-        "policy": [{"at_least": 2, "of": ["trustees"]}],
-        "registrars": [
-            {"id": "reg", "name": "R", "signing_key": Ed25519Key.generate(rng).public.hex()}
-        ],
-        "codes_per_voter": 1,
+        "trustees": trustees,
+        **threshold,
+        "registrars": registrars,
+        # one code per voter: the signature costs the same whatever the codes per voter
+        **({} if old else {"codes_per_voter": 1}),
         "witnesses": [],
         "board": {"key": SigningKey.generate("board", BOARD_KEY, rng).verifier().to_text()},
     }
@@ -93,14 +103,17 @@ def measure(number: int, repeat: int) -> dict[str, Any]:
     """The figures of one process, on whichever `referendum` its sys.path holds."""
     from referendum.ballot import check_ballot_fields, encrypt_ballot, tracking_hash, verify_ballot
     from referendum.canonical import canonical_json
+    from referendum.credentials import credential_key, generate_code
     from referendum.group import RISTRETTO255 as G
     from referendum.group import SeededRandom
     from referendum.manifest import Manifest
-    from referendum.signing import Ed25519Key, verify_message
+    from referendum.signing import verify_message
 
     manifest = Manifest.from_json(_manifest_json())
     key = G.generator ** G.random_scalar(SeededRandom("ballot-cost/key"))
-    voter = Ed25519Key(SeededRandom("ballot-cost/voter")(32))
+    # the tree's own credential key from a code (this tree: the scalar of its part, signing
+    # with credentials.CredentialKey.sign; the release before: an Ed25519 seed)
+    voter = credential_key(manifest.fingerprint, generate_code(SeededRandom("ballot-cost/voter")))
     rng = SeededRandom("ballot-cost/ballots")
     choice = {"status": [1, 0]}
 

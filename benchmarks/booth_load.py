@@ -97,7 +97,7 @@ class Served:
 
     label: str
     url: str
-    codes: list[str]
+    codes: list[tuple[str, ...]]  # each voter's codes, one per co-issuing registrar
 
 
 @contextmanager
@@ -124,7 +124,8 @@ def _serve(label: str, source: Path, folder: Path, voters: int) -> Iterator[Serv
         if found := LISTENING.search(line):
             url = found.group(1)
     drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=subprocess.DEVNULL)
-    codes = [line.split()[1] for line in (folder / "codes.txt").read_text().splitlines()]
+    # codes.txt: `region code code`, one code per registrar of the region
+    codes = [tuple(line.split()[1:]) for line in (folder / "codes.txt").read_text().splitlines()]
     try:
         yield Served(label, url, codes)
     finally:
@@ -192,7 +193,9 @@ def _run(browser: Browser, served: Served, profile: str) -> dict[str, float]:
         twice = sorted({p for p in requests if requests.count(p) > 1})
         if twice:  # a preload (Link header, modulepreload) the page did not take
             raise SystemExit(f"{served.label}: requested more than once: {', '.join(twice)}")
-        page.fill("#credential-code", served.codes.pop())
+        # One field per registrar's code: #credential-code, then #credential-code-2, ...
+        for number, code in enumerate(served.codes.pop(), start=1):
+            page.fill("#credential-code" + (f"-{number}" if number > 1 else ""), code)
         page.click("#credential-submit")
         page.wait_for_selector("main[data-state=choose]", timeout=120_000)
         page.check("input[data-option=ukraine]")

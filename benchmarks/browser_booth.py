@@ -32,7 +32,7 @@ from referendum.ballot import PreparedBallot, encrypt_ballot
 from referendum.board import BOARD_KEY, SigningKey
 from referendum.ceremony import TrusteeKeys
 from referendum.credentials import credential_key, format_code, generate_code
-from referendum.demo import TRUSTEES, manifest_text
+from referendum.demo import REGISTRARS, TRUSTEES, manifest_text
 from referendum.group import RISTRETTO255 as G
 from referendum.group import system_random
 from referendum.manifest import load_manifest_toml
@@ -91,10 +91,12 @@ def _python_ms(ballots: int, repeats: int) -> tuple[float, float]:
     # The demo manifest with throwaway parties: they do not change a ballot's cost.
     trustees = [TrusteeKeys.generate() for _ in TRUSTEES]
     manifest = load_manifest_toml(
-        manifest_text(trustees, Ed25519Key.generate(), []), board.verifier()
+        manifest_text(trustees, [Ed25519Key.generate() for _ in REGISTRARS], []), board.verifier()
     )
     key = G.generator ** G.random_scalar(system_random)
-    credential = credential_key(manifest.fingerprint, format_code(generate_code()))
+    # one code per co-issuing registrar (the demo's two): the key is the sum of their parts
+    codes = [format_code(generate_code()) for _ in REGISTRARS]
+    credential = credential_key(manifest.fingerprint, codes)
     region = manifest.regions[0].id
 
     def prepare() -> PreparedBallot:

@@ -142,11 +142,11 @@ def _ballots(demo_folder: Path, manifest: Manifest, key: Any, run: int) -> list[
     """Gives back one new cast body per demo credential (run varies the choice)."""
     bodies = []
     for n, line in enumerate((demo_folder / "codes.txt").read_text().splitlines()):
-        region, code = line.split()
+        region, *codes = line.split()  # one code per co-issuing registrar
         question = manifest.ballot_style(region)[0]
         vector = [0] * len(question.options)
         vector[(n + run) % len(vector)] = 1
-        credential = credential_key(manifest.fingerprint, code)
+        credential = credential_key(manifest.fingerprint, codes)
         prepared = encrypt_ballot(manifest, key, region, {question.id: vector}, credential)
         bodies.append(canonical_json(prepared.payload))
     return bodies

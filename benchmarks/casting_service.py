@@ -73,9 +73,9 @@ def _ballots(url: str, folder: Path) -> list[dict[str, Any]]:
     key = element_from_hex(G, httpx.get(url + "api/election").json()["public_key"], "key")
     payloads = []
     for n, line in enumerate((folder / "codes.txt").read_text().splitlines()):
-        region, code = line.split()
+        region, *codes = line.split()  # one code per co-issuing registrar
         choice = [1, 0] if n % 3 else [0, 1]
-        credential = credential_key(manifest.fingerprint, code)
+        credential = credential_key(manifest.fingerprint, codes)
         prepared = encrypt_ballot(manifest, key, region, {"status": choice}, credential)
         payloads.append(prepared.payload)
     return payloads

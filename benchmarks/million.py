@@ -9,15 +9,17 @@ Stages, in the default order (each prints its figures as it goes):
 
 build    the demo manifest (four oblasts, one yes/no question; 7 trustees in 3 groups; voting
          open from an hour ago for a year, so the real clock is inside it), the key
-         ceremony, then random Ed25519 credential keys (seeded per voter from a salt kept in
-         DIR, so any process can re-make a voter's key) registered through signed
-         `credentials` entries of the protocol's maximum size (credentials.BATCH_SIZE keys),
-         voting.open, and the ballots: made on every core (encrypt_ballot and the signed
-         cast payload, a random choice per voter; about 5% of voters vote again at the end
-         and 1% challenge a ballot first) into DIR/ballots.jsonl, then checked in a pool on
-         every core and appended with Election.post_many in large batches (every board rule,
-         one transaction per batch). Nothing holds all N ballots in memory. A complete board
-         in DIR is reused (--rebuild makes a new one); cast and count add to it.
+         ceremony, then credentials co-issued by two registrars (each voter's two codes
+         derived from a salt kept in DIR, so any process can re-make a voter's key; their
+         parts made on every core; each registrar's signed commitment per oblast, its
+         `credentials` batches of credentials.BATCH_SIZE parts, summed by the board into the
+         voters' keys, and its close), voting.open, and the ballots: made on every core
+         (encrypt_ballot and the signed cast payload, a random choice per voter; about 5%
+         of voters vote again at the end and 1% challenge a ballot first) into
+         DIR/ballots.jsonl, then checked in a pool on every core and appended with
+         Election.post_many in large batches (every board rule, one transaction per
+         batch). Nothing holds all N ballots in memory. A complete board in DIR is reused
+         (--rebuild makes a new one); cast and count add to it.
 serve    `referendum serve` until GET /api/election answers (median of 3, one worker), and
          the peak RSS of each process with --workers processes.
 command  `referendum trustee status --election` (an operator command that reads state only):
@@ -82,8 +84,17 @@ import psutil
 from referendum.ballot import encrypt_ballot
 from referendum.ceremony import TrusteeKeys, TrusteeState
 from referendum.commands import TRUSTEE_KEYS, TRUSTEE_STATE
-from referendum.credentials import BATCH_SIZE, KIND_BATCH, KIND_CLOSE
-from referendum.demo import TRUSTEES, run_ceremony
+from referendum.credentials import (
+    BATCH_SIZE,
+    KIND_BATCH,
+    KIND_CLOSE,
+    KIND_COMMIT,
+    credential_key,
+    credential_part,
+    generate_code,
+    roll_digest,
+)
+from referendum.demo import REGISTRARS, TRUSTEES, run_ceremony
 from referendum.demo_manifest import REGIONS, with_voting
 from referendum.election import Election
 from referendum.group import RISTRETTO255 as G
@@ -91,7 +102,7 @@ from referendum.group import Element, SeededRandom
 from referendum.manifest import Manifest
 from referendum.progress import Progress
 from referendum.replay import PreChecked
-from referendum.signing import Ed25519Key, sign_message
+from referendum.signing import sign_message
 from referendum.tally import decryption_message
 from referendum.verifier.workers import check_one
 
@@ -102,7 +113,7 @@ STAGES = ("build", "serve", "command", "cast", "sync", "count", "verify")
 DEFAULT_STAGES = "build,serve,command,cast,sync,count,verify"
 TARGET = 5_000_000  # the real case (ARCHITECTURE.md section 6)
 STATE = "million.json"
-FORMAT = "referendum-million-bench/1"
+FORMAT = "referendum-million-bench/2"  # /2: credentials co-issued by two registrars
 CLI = [sys.executable, "-m", "referendum.cli"]
 TIME = Path("/usr/bin/time").is_file()  # GNU time: a command's own peak RSS
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+/)")
@@ -127,9 +138,16 @@ def region_of(voter: int) -> str:
     return _WHEEL[(voter * 31) % len(_WHEEL)]
 
 
-def voter_seed(salt: bytes, voter: int) -> bytes:
-    """Gives back the 32-byte Ed25519 seed of a voter's credential."""
-    return hashlib.sha256(salt + voter.to_bytes(8, "big")).digest()
+def voter_codes(salt: bytes, voter: int) -> tuple[str, ...]:
+    """Gives back a voter's codes, one from each of the demo's registrars (REGISTRARS)."""
+    return tuple(
+        generate_code(
+            lambda n, rid=rid: hashlib.sha256(
+                salt + rid.encode() + voter.to_bytes(8, "big")
+            ).digest()[:n]
+        )
+        for rid, _ in REGISTRARS
+    )
 
 
 def choice_of(salt: bytes, voter: int, round_: int, options: int) -> int:
@@ -181,11 +199,17 @@ def _init(manifest_json: dict[str, Any], key: bytes | None, salt: bytes) -> None
     _ctx = (manifest, G.element(key) if key else G.generator, salt)
 
 
-def _publics(bounds: tuple[int, int]) -> bytes:
-    """Gives back the public keys of voters lo .. hi-1, 32 bytes each."""
+def _parts(bounds: tuple[int, int]) -> list[bytes]:
+    """Gives back, per registrar of REGISTRARS, the parts of voters lo .. hi-1, 32 bytes
+    each (the work of each registrar's issue: its codes and their parts)."""
     assert _ctx is not None
-    salt = _ctx[2]
-    return b"".join(Ed25519Key(voter_seed(salt, v)).public for v in range(*bounds))
+    manifest, _, salt = _ctx
+    fp = manifest.fingerprint
+    out = [bytearray() for _ in REGISTRARS]
+    for v in range(*bounds):
+        for r, code in enumerate(voter_codes(salt, v)):
+            out[r] += credential_part(fp, code)
+    return [bytes(b) for b in out]
 
 
 def _make(tasks: list[tuple[int, int, str]]) -> list[str]:
@@ -199,7 +223,7 @@ def _make(tasks: list[tuple[int, int, str]]) -> list[str]:
         for q in manifest.ballot_style(region):
             c = choice_of(salt, voter, round_, len(q.options))
             choices[q.id] = [1 if i == c else 0 for i in range(len(q.options))]
-        credential = Ed25519Key(voter_seed(salt, voter))
+        credential = credential_key(manifest.fingerprint, voter_codes(salt, voter))
         prepared = encrypt_ballot(manifest, key, region, choices, credential)
         payload = prepared.spoiled_payload() if kind == "spoiled" else prepared.payload
         out.append(f"{kind}\t{json.dumps(payload, separators=(',', ':'))}\n")
@@ -582,62 +606,94 @@ def stage_build(run: Run) -> None:
         _say(f"  board created, key ceremony of {len(states)} trustees: {took:.1f} s")
         run.add("build", "board created and key ceremony", took, "s", "flat")
 
-        # Credentials: every voter's and the reserve's keys, in entries of BATCH_SIZE keys.
+        # Credentials, co-issued by the demo's two registrars (protocol.md 10.4): every
+        # voter's and the reserve's parts from each (codes and parts made on every core),
+        # each registrar's commitment to its parts per region, then the batches of
+        # BATCH_SIZE parts (the board sums each slot's parts into the voter's key), closes.
         t0 = time.perf_counter()
         roll = plan.voters + reserve
         fp = m.fingerprint
-        numbers = dict.fromkeys(LEAN, 0)
-        buckets: dict[str, list[bytes]] = {r: [] for r in LEAN}
-        items: list[tuple[str, Any, PreChecked | None]] = []
-
-        def entry(region: str, keys: list[bytes]) -> None:
-            body = {
-                "registrar": "cec",
-                "region": region,
-                "batch": numbers[region],
-                "keys": [k.hex() for k in keys],
-            }
-            numbers[region] += 1
-            items.append((KIND_BATCH, sign_message(setup.registrar, fp, KIND_BATCH, body), None))
-            if len(items) >= CRED_POST:
-                election.post_many(items)
-                items.clear()
-
+        ids = [rid for rid, _ in REGISTRARS]
+        signers = dict(zip(ids, setup.registrars, strict=True))
+        parts: dict[str, dict[str, bytearray]] = {r: {g: bytearray() for g in ids} for r in LEAN}
         bounds = [(lo, min(lo + KEY_CHUNK, roll)) for lo in range(0, roll, KEY_CHUNK)]
         with ProcessPoolExecutor(
             run.jobs, initializer=_init, initargs=(m.to_json(), None, salt)
         ) as pool:
             voter = 0
-            for publics in _bounded(pool, _publics, bounds, 2 * run.jobs):
-                for at in range(0, len(publics), 32):
+            for chunk in _bounded(pool, _parts, bounds, 2 * run.jobs):
+                for at in range(0, len(chunk[0]), 32):
                     region = region_of(voter)
-                    buckets[region].append(publics[at : at + 32])
+                    for g, got in zip(ids, chunk, strict=True):
+                        parts[region][g] += got[at : at + 32]
                     voter += 1
-                    if len(buckets[region]) == BATCH_SIZE:
-                        entry(region, buckets[region])
-                        buckets[region] = []
-        for region, keys in buckets.items():
-            if keys:
-                entry(region, keys)
+        issued = time.perf_counter() - t0
+        _say(f"  credentials: {len(ids)} x {roll:,} codes and parts made on {run.jobs} processes:"
+             f" {issued:.1f} s")  # fmt: skip
+        run.add("build", "credential parts made (voters/s)", roll / issued, "/s", "flat")
+        t1 = time.perf_counter()
+        step = 32 * BATCH_SIZE
+        batches: dict[str, dict[str, list[bytes]]] = {
+            r: {g: [bytes(p[i : i + step]) for i in range(0, len(p), step)] for g, p in by.items()}
+            for r, by in parts.items()
+        }
+        parts.clear()
+        commits = []
+        for region, by in batches.items():
+            for g, chunks in by.items():
+                body = {
+                    "registrar": g,
+                    "region": region,
+                    "count": sum(len(c) for c in chunks) // 32,
+                    "digest": roll_digest(fp, region, g, chunks),
+                }
+                commits.append((KIND_COMMIT, sign_message(signers[g], fp, KIND_COMMIT, body), None))
+        election.post_many(commits)
+        items: list[tuple[str, Any, PreChecked | None]] = []
+        entries = len(commits)
+        for region, by in batches.items():
+            named = election.state.roll.commitments(region)  # each batch names them (10.4)
+            for b in range(len(by[ids[0]])):
+                for g in ids:  # both registrars' batch b in turn: each slot completes at once
+                    keys = by[g][b]
+                    body = {
+                        "registrar": g,
+                        "region": region,
+                        "batch": b,
+                        "commitments": named,
+                        "keys": [keys[i : i + 32].hex() for i in range(0, len(keys), 32)],
+                    }
+                    items.append((KIND_BATCH, sign_message(signers[g], fp, KIND_BATCH, body), None))
+                    if len(items) >= CRED_POST:
+                        election.post_many(items)
+                        entries += len(items)
+                        items.clear()
         if items:
             election.post_many(items)
+            entries += len(items)
             items.clear()
         closes = []
-        for region in LEAN:
-            body = {
-                "registrar": "cec",
-                "region": region,
-                "batches": numbers[region],
-                "count": election.state.roll.count(region),
-            }
-            closes.append((KIND_CLOSE, sign_message(setup.registrar, fp, KIND_CLOSE, body), None))
+        for region, by in batches.items():
+            for g, chunks in by.items():
+                body = {
+                    "registrar": g,
+                    "region": region,
+                    "batches": len(chunks),
+                    "count": sum(len(c) for c in chunks) // 32,
+                }
+                closes.append((KIND_CLOSE, sign_message(signers[g], fp, KIND_CLOSE, body), None))
         election.post_many(closes)
+        entries += len(closes)
         election.open_voting()
+        posted = time.perf_counter() - t1
         took = time.perf_counter() - t0
-        entries = sum(numbers.values())
-        _say(f"  credentials: {roll:,} keys in {entries:,} signed entries of up to {BATCH_SIZE:,},"
-             f" closed, voting open: {took:.1f} s ({roll / took:,.0f} keys/s)")  # fmt: skip
-        run.add("build", "credentials registered (keys/s)", roll / took, "/s", "flat")
+        _say(f"  credentials: {roll:,} keys from {len(ids)} registrars' parts in {entries:,} signed"
+             f" entries (batches of up to {BATCH_SIZE:,} parts), committed, summed by the board,"
+             f" closed, voting open: {posted:.1f} s on the board ({roll / posted:,.0f} keys/s);"
+             f" {took:.1f} s in all")  # fmt: skip
+        run.add(
+            "build", "credentials registered by the board (keys/s)", roll / posted, "/s", "flat"
+        )
         run.add("build", "credentials registered, time", took, "s", "per ballot")
         key = election.state.public_key
         assert key is not None

@@ -31,9 +31,8 @@ from crypto import _cpu  # benchmarks/crypto.py: the machine line every benchmar
 from referendum.ballot import encrypt_ballot
 from referendum.board import WITNESS_KEY, SigningKey
 from referendum.ceremony import TrusteeKeys
-from referendum.commands import p_kind
-from referendum.credentials import credential_key, issue_credentials
-from referendum.demo import POLICY, TRUSTEES, manifest_text, run_ceremony
+from referendum.credentials import credential_key
+from referendum.demo import POLICY, REGISTRARS, TRUSTEES, co_issue, manifest_text, run_ceremony
 from referendum.election import Election
 from referendum.group import SeededRandom
 from referendum.signing import Ed25519Key
@@ -45,9 +44,9 @@ _FORM = "%Y-%m-%dT%H:%M:%SZ"
 
 def _one(policy: str, folder: Path) -> dict[str, float]:
     keys = [TrusteeKeys.generate(SeededRandom(f"p/{i}")) for i in range(1, len(TRUSTEES) + 1)]
-    registrar = Ed25519Key.generate(SeededRandom("p/registrar"))
+    registrars = [Ed25519Key.generate(SeededRandom(f"p/registrar/{r}")) for r, _ in REGISTRARS]
     witness = SigningKey.generate("observer-1", WITNESS_KEY, SeededRandom("p/w"))
-    text = manifest_text(keys, registrar, [witness], SeededRandom("p/m")).replace(POLICY, policy)
+    text = manifest_text(keys, registrars, [witness], SeededRandom("p/m")).replace(POLICY, policy)
     out: dict[str, float] = {}
     with Election.create(folder, text, rng=SeededRandom("p/board")) as election:
         m = election.manifest
@@ -59,13 +58,12 @@ def _one(policy: str, folder: Path) -> dict[str, float]:
         out["ceremony KB"] = (
             sum(len(e.payload) for e in election.log.entries(1, election.state.size)) / 1000
         )
-        codes: list[tuple[str, str]] = []
+        codes: list[tuple[str, tuple[str, ...]]] = []
         for region in m.regions:
-            issued, payloads = issue_credentials(
-                m, "cec", registrar, region.id, 2, SeededRandom(f"p/codes/{region.id}")
+            letters = co_issue(
+                election, registrars, region.id, 2, lambda label: SeededRandom(f"p/{label}")
             )
-            election.post_many([(p_kind(p), p, None) for p in payloads])
-            codes += [(region.id, code) for code in issued]
+            codes += [(region.id, c) for c in letters]
         opens = dt.datetime.strptime(m.opens, _FORM).replace(tzinfo=dt.UTC)
         election.clock = lambda: opens + dt.timedelta(hours=1)
         election.open_voting()

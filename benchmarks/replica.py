@@ -1,15 +1,20 @@
 """Start-up and replica figures on a large board: open, a command, serve, a replica's sync.
 
 Run: .venv/bin/python benchmarks/replica.py [--entries 100000] [--small 1000]
-         [--keys 10] [--ballots 2000] [--tail 1000] [--jobs 2] [--repeat 3]
+         [--voters 1000000] [--tail 1000] [--jobs 2] [--repeat 3]
+Quick: .venv/bin/python benchmarks/replica.py --entries 3000 --small 600 --voters 2000
+         --tail 200 --repeat 1
 
 Two SQLite boards are built in this process (not timed apart from the build line): the
-demo manifest (SeededRandom keys), the key ceremony, then signed "credentials" entries of
---keys public keys each (the voters' keys first, random keys after them, spread over the
-four regions, so the roll holds about entries x keys rows), the four credentials.close,
-voting.open and --ballots ballots (made on 2 device processes, checked in a pool of 2,
-appended with Election.post_many in batches of 256 as the demo does). One board has
---small entries, the other --entries. Then, for each board:
+demo manifest (SeededRandom keys, the demo's two registrars), the key ceremony, then a
+roll of --voters keys co-issued by both registrars (demo.co_issue: real codes, each
+registrar's commitment, its batches of 1,000 parts and its close; all voters but one per
+other region in the first region), voting.open, and ballots for every entry left (made
+on 2 device processes, checked in a pool of 2, appended with Election.post_many in
+batches of 256 as the demo does; the first region's voters in turn, voting again once all
+have voted). Since a credentials batch now holds exactly 1,000 keys (protocol.md 10.4),
+a large board is mostly ballots, as a real one is. The small board has --small entries
+and at most 1,000 voters, the large one --entries. Then, for each board:
 
 1. Election.open(folder) in a fresh subprocess: wall time of the call (imports apart) and
    the process's peak RSS (resource.getrusage), median of --repeat;
@@ -20,7 +25,7 @@ appended with Election.post_many in batches of 256 as the demo does). One board 
 
 Then, on the large board served by `referendum serve`: a replica (referendum.replica) is
 synced over HTTP up to --tail entries before the end (timed apart: the initial sync), and
-the last --tail entries (ballots, if --ballots >= --tail) are synced and timed: per-entry
+the last --tail entries (ballots) are synced and timed: per-entry
 wall time, printed beside verify_ballot's CPU time per ballot in this process. Figures go
 to docs/performance.md.
 """
@@ -32,7 +37,6 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import re
 import resource
 import shlex
@@ -51,14 +55,13 @@ from typing import Any
 import httpx
 
 from referendum.ballot import KIND_BALLOT, CheckedBallot, verify_ballot
-from referendum.credentials import KIND_BATCH, KIND_CLOSE, credential_key, generate_code
-from referendum.demo import run_ceremony
+from referendum.credentials import BATCH_SIZE
+from referendum.demo import co_issue, run_ceremony
 from referendum.demo_manifest import REGIONS
 from referendum.election import Election
 from referendum.group import SeededRandom
 from referendum.replay import PreChecked
 from referendum.replica import Replica
-from referendum.signing import sign_message
 from referendum.verifier.workers import check_batch, init_worker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,7 +73,6 @@ from whole_referendum import (  # a sibling script, not a package
 )
 
 BATCH = 256  # ballots appended together (the demo's batch)
-POST = 2000  # credentials entries appended in one post_many
 CLI = [sys.executable, "-m", "referendum.cli"]
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+/)")
 PROBE = """
@@ -92,61 +94,50 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
         yield list(items[i : i + size])
 
 
-def build(folder: Path, entries: int, keys: int, ballots: int, tag: str) -> tuple[int, int]:
-    """Gives back (size, keys on the roll) of a new board in folder of `entries` entries."""
+def credential_entries(voters: int, regions: int, registrars: int) -> int:
+    """Gives back the board entries of a roll of `voters` co-issued keys, all in the first
+    region but one voter in each other: per registrar and region a commitment, one batch
+    per 1,000 voters (credentials.BATCH_SIZE) and a close."""
+    first = voters - (regions - 1)
+    return registrars * (regions * 2 + -(-first // BATCH_SIZE) + (regions - 1))
+
+
+def build(folder: Path, entries: int, voters: int, tag: str) -> tuple[int, int, int]:
+    """Gives back (size, keys on the roll, ballots) of a new board in folder of `entries`
+    entries: the ceremony, a roll of `voters` keys co-issued by the demo's two registrars
+    (real codes, parts and commitments: demo.co_issue), voting.open, and ballots for the
+    rest (the first region's voters in turn, voting again once all have voted)."""
     setup = make_setup(f"replica-bench-{tag}")
     election = Election.create(folder, setup.text, rng=SeededRandom(setup.board_seed))
     opens = dt.datetime.strptime(election.manifest.opens, "%Y-%m-%dT%H:%M:%SZ")
     election.clock = lambda: opens.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)
     m = election.manifest
-    fp = m.fingerprint
     run_ceremony(election, setup.trustees, lambda label: SeededRandom(f"bench/{label}"))
     regions = [r for r, _ in REGIONS]
-    fixed = election.state.size + len(regions) + 1  # + closes + voting.open
-    batches = entries - fixed - ballots
-    rng = SeededRandom(f"bench/codes/{tag}")
-    people = [Voter(regions[0], generate_code(rng)) for _ in range(ballots)]
-    voter_keys = [credential_key(fp, p.code).public for p in people]
-    if batches < len(regions) + -(-len(voter_keys) // keys):
-        raise SystemExit(f"--entries {entries}: too few for {ballots} ballots and the ceremony")
-    filler = random.Random(tag)
-    numbers = dict.fromkeys(regions, 0)
-    items: list[tuple[str, Any, PreChecked | None]] = []
-    pending = list(voter_keys)
-    for n in range(batches):
-        region = regions[0] if pending else regions[n % len(regions)]
-        if pending:
-            chunk, pending = pending[:keys], pending[keys:]
-        else:
-            chunk = [filler.randbytes(32) for _ in range(keys)]
-        body = {
-            "registrar": "cec",
-            "region": region,
-            "batch": numbers[region],
-            "keys": [k.hex() for k in chunk],
-        }
-        numbers[region] += 1
-        items.append((KIND_BATCH, sign_message(setup.registrar, fp, KIND_BATCH, body), None))
-        if len(items) == POST:
-            election.post_many(items)
-            items = []
-    if items:
-        election.post_many(items)
-    closes = []
-    for region in regions:
-        body = {
-            "registrar": "cec",
-            "region": region,
-            "batches": numbers[region],
-            "count": election.state.roll.count(region),
-        }
-        closes.append((KIND_CLOSE, sign_message(setup.registrar, fp, KIND_CLOSE, body), None))
-    election.post_many(closes)
+    if voters < len(regions):
+        raise SystemExit(f"--voters {voters}: at least one per region ({len(regions)})")
+    rolled = credential_entries(voters, len(regions), len(setup.registrars))
+    ballots = entries - election.state.size - rolled - 1  # - voting.open
+    if ballots < 0:
+        raise SystemExit(f"--entries {entries}: too few for the ceremony and {voters:,} voters")
+    people: list[Voter] = []
+    for n, region in enumerate(regions):
+        count = voters - (len(regions) - 1) if n == 0 else 1
+        letters = co_issue(
+            election,
+            setup.registrars,
+            region,
+            count,
+            lambda label: SeededRandom(f"bench/{tag}/{label}"),
+        )
+        if n == 0:  # the voters who vote: as many as the ballots need, at most all
+            people = [Voter(region, codes) for codes in letters[: max(1, ballots)]]
     election.open_voting()
     key = election.state.public_key
     assert key is not None
     if ballots:
-        payloads = make_ballots(m, key, people)
+        voting = [people[n % len(people)] for n in range(ballots)]
+        payloads = make_ballots(m, key, voting)
         with ProcessPoolExecutor(
             2, initializer=init_worker, initargs=(m.to_json(), key.to_bytes())
         ) as pool:
@@ -163,7 +154,7 @@ def build(folder: Path, entries: int, keys: int, ballots: int, tag: str) -> tupl
     size = election.state.size
     roll = sum(election.state.roll.count(r) for r in regions)
     election.close()
-    return size, roll
+    return size, roll, ballots
 
 
 # --- measuring processes ---------------------------------------------------------------------
@@ -288,8 +279,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000, help="the large board (100000)")
     parser.add_argument("--small", type=int, default=1000, help="the small board (1000)")
-    parser.add_argument("--keys", type=int, default=10, help="keys per credentials entry (10)")
-    parser.add_argument("--ballots", type=int, default=2000, help="ballots on the large board")
+    parser.add_argument(
+        "--voters", type=int, default=1_000_000, help="keys on the large board's roll (1000000)"
+    )
     parser.add_argument("--tail", type=int, default=1000, help="entries in the timed sync")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="replica jobs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each subprocess")
@@ -304,13 +296,13 @@ def main() -> int:
     print(f"command: {shlex.join([os.path.basename(sys.executable), *sys.argv])}")
     with tempfile.TemporaryDirectory() as tmp:
         boards: list[tuple[str, Path, int]] = []
-        for label, entries, ballots in (
-            ("small", args.small, min(args.ballots, args.small // 4)),
-            ("large", args.entries, args.ballots),
+        for label, entries, voters in (
+            ("small", args.small, min(args.voters, 1000)),
+            ("large", args.entries, args.voters),
         ):
             folder = Path(tmp) / label
             t0 = time.perf_counter()
-            size, roll = build(folder, entries, args.keys, ballots, label)
+            size, roll, ballots = build(folder, entries, voters, label)
             megabytes = (folder / "board.sqlite").stat().st_size / 2**20
             print(
                 f"[build] {label}: {size:,} entries ({ballots:,} ballots, {roll:,} roll"

@@ -1,12 +1,12 @@
 """The verifier on a large record: peak memory and wall time, local pool against a cluster.
 
 Run: .venv/bin/python benchmarks/verifier_scale.py [--record DIR] [--entries 100000]
-         [--keys 10] [--ballots 50000] [--repeat 2] [--before COMMIT] [--workers 2]
+         [--voters 500000] [--repeat 2] [--before COMMIT] [--workers 2]
 
 The record is built once (benchmarks/replica.py's board builder: the demo manifest, the
-key ceremony, "credentials" entries of --keys keys each, voting.open, then --ballots
-ballots; exported during voting) and kept in --record for the next run. Then each
-configuration runs `verify_record` in a fresh process, --repeat times, interleaved:
+key ceremony, a roll of --voters keys co-issued by two registrars, voting.open, then
+ballots for every entry left; exported during voting) and kept in --record for the next
+run. Then each configuration runs `verify_record` in a fresh process, --repeat times, interleaved:
 
   before        the verifier of commit --before (src/referendum/verifier/ and derived.py
                 of that commit over a copy of --src), local pool of --workers processes
@@ -52,7 +52,7 @@ print(json.dumps({"wall": took, "entries": report.entries, "phase": report.phase
 """
 
 
-def build_record(record: Path, entries: int, keys: int, ballots: int) -> None:
+def build_record(record: Path, entries: int, voters: int) -> None:
     """Builds a board of `entries` entries and exports its record to `record`."""
     from referendum.election import Election
     from replica import build  # a sibling script, not a package
@@ -60,7 +60,7 @@ def build_record(record: Path, entries: int, keys: int, ballots: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         board = Path(tmp) / "board"
         t0 = time.perf_counter()
-        size, roll = build(board, entries, keys, ballots, "verifier-scale")
+        size, roll, ballots = build(board, entries, voters, "verifier-scale")
         election = Election.open(board)
         try:
             election.export(record)
@@ -174,8 +174,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", default=None, help="the record folder (built if absent)")
     parser.add_argument("--entries", type=int, default=100_000, help="board entries (100000)")
-    parser.add_argument("--keys", type=int, default=10, help="keys per credentials entry (10)")
-    parser.add_argument("--ballots", type=int, default=50_000, help="ballots (50000)")
+    parser.add_argument("--voters", type=int, default=500_000, help="keys on the roll (500000)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per configuration (2)")
     parser.add_argument("--workers", type=int, default=2, help="pool or cluster workers (2)")
     parser.add_argument("--before", default=None, help="a commit whose verifier to compare")
@@ -195,7 +194,7 @@ def main() -> int:
     try:
         record = Path(args.record) if args.record else tmp / "record"
         if not (record / "record.json").exists():
-            build_record(record, args.entries, args.keys, args.ballots)
+            build_record(record, args.entries, args.voters)
         w = args.workers
         configs: list[tuple[str, str, Path]] = []
         if args.before:

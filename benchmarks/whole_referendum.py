@@ -64,8 +64,8 @@ from referendum.board.merkle import CompactRange
 from referendum.board.postgres import DEFAULT_URL, URL_VARIABLE
 from referendum.canonical import canonical_json
 from referendum.ceremony import TrusteeKeys, TrusteeState
-from referendum.credentials import credential_key, issue_credentials
-from referendum.demo import TRUSTEES, region_sizes, run_ceremony
+from referendum.credentials import credential_key
+from referendum.demo import REGISTRARS, TRUSTEES, co_issue, region_sizes, run_ceremony
 from referendum.demo_manifest import REGIONS, TEMPLATE, key_block, render
 from referendum.election import Election, Receipt
 from referendum.elgamal import Ciphertext, sum_ciphertexts
@@ -192,7 +192,7 @@ class Setup:
 
     text: str
     trustees: list[TrusteeKeys]
-    registrar: Ed25519Key
+    registrars: list[Ed25519Key]  # the demo's two co-issuers (codes_per_voter = 2)
     board_seed: str
 
 
@@ -201,7 +201,7 @@ def make_setup(referendum_id: str, questions: int = 1) -> Setup:
         TrusteeKeys.generate(SeededRandom(f"bench/trustee-keys/{i}"))
         for i in range(1, len(TRUSTEES) + 1)
     ]
-    registrar = Ed25519Key.generate(SeededRandom("bench/registrar"))
+    registrars = [Ed25519Key.generate(SeededRandom(f"bench/registrar/{r}")) for r, _ in REGISTRARS]
     blocks = [
         key_block(
             "trustees",
@@ -214,12 +214,13 @@ def make_setup(referendum_id: str, questions: int = 1) -> Setup:
         )
         for i, k in enumerate(trustees, 1)
     ]
-    blocks.append(
+    blocks += [
         key_block(
             "registrars",
-            [("id", "cec"), ("name", "Registrar"), ("signing_key", registrar.public.hex())],
+            [("id", rid), ("name", f"Registrar {rid}"), ("signing_key", key.public.hex())],
         )
-    )
+        for (rid, _), key in zip(REGISTRARS, registrars, strict=True)
+    ]
     template = TEMPLATE.replace('id = "oblasts-2027"', f'id = "{referendum_id}"')
     if questions == 2:
         first_region = template.index("[[regions]]")
@@ -227,7 +228,7 @@ def make_setup(referendum_id: str, questions: int = 1) -> Setup:
             template[:first_region] + SECOND_QUESTION.lstrip() + "\n" + template[first_region:]
         )
         template = template.replace('questions = ["status"]', 'questions = ["status", "language"]')
-    return Setup(render(blocks, template), trustees, registrar, f"bench/board/{referendum_id}")
+    return Setup(render(blocks, template), trustees, registrars, f"bench/board/{referendum_id}")
 
 
 def manifest_only(setup: Setup) -> Manifest:
@@ -238,7 +239,7 @@ def manifest_only(setup: Setup) -> Manifest:
 @dataclass(frozen=True)
 class Voter:
     region: str
-    code: str
+    codes: tuple[str, ...]  # one per co-issuer
 
 
 def open_election(
@@ -249,17 +250,18 @@ def open_election(
     # The board enforces the manifest's voting period: vote inside it, as the demo does.
     opens = dt.datetime.strptime(election.manifest.opens, "%Y-%m-%dT%H:%M:%SZ")
     election.clock = lambda: opens.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)
-    m = election.manifest
     states = run_ceremony(election, setup.trustees, lambda label: SeededRandom(f"bench/{label}"))
     sizes = region_sizes(voters)
     people: list[Voter] = []
     for region, _ in REGIONS:
-        codes, payloads = issue_credentials(
-            m, "cec", setup.registrar, region, sizes[region], SeededRandom(f"bench/codes/{region}")
+        letters = co_issue(
+            election,
+            setup.registrars,
+            region,
+            sizes[region],
+            lambda label: SeededRandom(f"bench/{label}"),
         )
-        kinds = ["credentials.close" if "count" in p else "credentials" for p in payloads]
-        election.post_many([(k, p, None) for k, p in zip(kinds, payloads, strict=True)])
-        people += [Voter(region, code) for code in codes]
+        people += [Voter(region, codes) for codes in letters]
     election.open_voting()
     return election, states, people
 
@@ -274,15 +276,15 @@ def _init_device(manifest_json: dict[str, Any], key: bytes) -> None:
     _device = (Manifest.from_json(manifest_json), G.element(key))
 
 
-def _make_ballots(jobs: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
+def _make_ballots(jobs: list[tuple[int, str, tuple[str, ...]]]) -> list[dict[str, Any]]:
     if _device is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("device not initialised")
     manifest, key = _device
     out = []
-    for n, region, code in jobs:
+    for n, region, codes in jobs:
         rng = SeededRandom(f"bench/ballot/{n}")
         choices = {q.id: [1, 0] if n % 3 else [0, 1] for q in manifest.ballot_style(region)}
-        cred = credential_key(manifest.fingerprint, code)
+        cred = credential_key(manifest.fingerprint, codes)
         out.append(encrypt_ballot(manifest, key, region, choices, cred, rng).payload)
     return out
 
@@ -294,7 +296,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
 
 def make_ballots(manifest: Manifest, key: Element, people: Sequence[Voter]) -> list[Any]:
     """Gives back one signed ballot payload per voter, made on 2 device processes."""
-    work = [(n, v.region, v.code) for n, v in enumerate(people)]
+    work = [(n, v.region, v.codes) for n, v in enumerate(people)]
     with ProcessPoolExecutor(
         2, initializer=_init_device, initargs=(manifest.to_json(), key.to_bytes())
     ) as devices:
