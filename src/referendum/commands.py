@@ -667,7 +667,8 @@ def _credentials(args: argparse.Namespace) -> None:
                 pending.unlink()
             raise
         _say(
-            f"{args.count} codes for {args.region} in {out}; commitment to their parts"
+            f"{args.count} code{'s' if args.count != 1 else ''} for {args.region} in {out};"
+            " commitment to their parts"
             f" posted (board entry {index})"
         )
         _publish(election, folder, key, registrar.id, args.region, after_issue=True)
@@ -777,7 +778,22 @@ def _publish(
             f" posted; then run `referendum credentials publish --region {region}`"
             " (nothing more was posted)"
         )
-    signed = sign_batches(key, fp, registrar, region, parts, roll.commitments(region))
+    # The parts are revealed against one list of commitments only, pinned in the issue
+    # file before the first signature: a board that withheld them, or showed a fork, cannot
+    # have them signed again after an accomplice's commitment changed (protocol.md 10.6).
+    on_board = roll.commitments(region)
+    pinned = record.get("commitments")
+    if pinned is None:
+        record["commitments"] = on_board
+        _write_secret(pending, record, replace=True)
+    elif pinned != on_board:
+        raise CommandError(
+            f"region {region}: the commitments on the board ({', '.join(on_board)}) are not"
+            f" those this registrar's parts were first revealed against ({', '.join(pinned)},"
+            f" in {pending}): a commitment changed after the parts left this machine, or the"
+            " board shows another history; nothing was posted: tell the observers"
+        )
+    signed = sign_batches(key, fp, registrar, region, parts, record["commitments"])
     batches = signed[posted:]
     items = [(KIND_BATCH, b) for b in batches] + [(CREDENTIALS_CLOSE, record["close"])]
     indexes: list[int] = []

@@ -335,7 +335,8 @@ def _unique(ids: Sequence[Any], where: str) -> None:
     seen: set[Any] = set()
     for x in ids:
         if x in seen:
-            raise ManifestError(f"{where}: {x!r} appears twice")
+            shown = x.hex() if isinstance(x, bytes) else repr(x)  # a key as the manifest writes it
+            raise ManifestError(f"{where}: {shown} appears twice")
         seen.add(x)
 
 

@@ -377,17 +377,6 @@ def _registrar_dir(prepared: Prepared, root: Path, rid: str) -> Path:
     return folder
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug (security): `credentials publish` signs the parts against whatever "
-    "commitments the board holds when it runs, and a commitment may be replaced until a "
-    "part is ON the board; so an operator that withholds cec's batch (or shows it a fork) "
-    "lets mission replace its commitment with Q - A, and cec's next publish reveals the "
-    "same parts against it: mission knows every voter's key. Publish should sign a region's "
-    "parts against one list of commitments only, pinned in its issue file before its "
-    "first signature (a roll refusing replacements once all committed would not stop the "
-    "fork variant: mission commits Q - A on the board for the first time)",
-)
 def test_parts_withheld_by_the_operator_are_never_revealed_against_other_commitments(
     prepared: Prepared, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

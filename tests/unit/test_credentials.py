@@ -595,11 +595,6 @@ def test_the_manifest_refuses_a_registrar_key_of_another_party(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src (minor, usability): a registrar's key given twice is named as a Python bytes "
-    "repr (b'\\x17\\xb9...'), not as the hex the manifest holds, and without the entry",
-)
 def test_a_registrar_key_given_twice_is_named_as_the_manifest_writes_it() -> None:
     key = MANIFEST.to_json()["registrars"][0]["signing_key"]
     with pytest.raises(ManifestError) as info:
