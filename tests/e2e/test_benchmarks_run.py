@@ -80,7 +80,7 @@ def test_casting_benchmark_compares_worker_counts_over_http():
 def test_replica_benchmark_compares_a_small_and_a_large_board():
     out = _run(
         "benchmarks/replica.py",
-        "--entries", "1500", "--small", "300", "--ballots", "60", "--tail", "50", "--repeat", "1",
+        "--entries", "1500", "--small", "300", "--voters", "1000", "--tail", "50", "--repeat", "1",
     )  # fmt: skip
     assert "[build] large: 1,500 entries" in out
     assert "ratio" in out
